@@ -1,0 +1,50 @@
+# autoclass: `make train` (set up, train, print the held-out evaluation), `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MODEL := models/default/metadata.json
+
+.PHONY: install labels labels-check train eval test bench lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Rebuild labels/train and labels/heldout from labels/sources (deterministic).
+labels: $(STAMP)
+	$(BIN)/python -m training.compose
+
+labels-check: $(STAMP)
+	$(BIN)/python -m training.labels_check
+
+$(MODEL): $(STAMP) $(wildcard labels/train/*.jsonl labels/heldout/*.jsonl) training/config.toml
+	$(BIN)/python -m training.labels_check --quiet
+	$(BIN)/python -m training.train
+
+train: $(STAMP)
+	$(BIN)/python -m training.labels_check --quiet
+	$(BIN)/python -m training.train
+
+eval: $(MODEL)
+	$(BIN)/python -m training.evaluate
+
+test: $(MODEL)
+	$(BIN)/python -m pytest
+
+bench: $(MODEL)
+	$(BIN)/python -m benchmarks.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check autoclass training tests benchmarks
+	$(BIN)/ruff format --check autoclass training tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format autoclass training tests benchmarks
+
+clean:
+	rm -rf $(VENV) models/default .pytest_cache

@@ -1,0 +1,62 @@
+"""The plain functions most users call: predict and predict_many on the default model."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+
+from autoclass.article import Article
+from autoclass.model import Model
+from autoclass.persistence import load_model
+
+_lock = threading.Lock()
+_default: Model | None = None
+
+
+def default_model() -> Model:
+    """The default model, loaded once and cached (see :func:`load_model`)."""
+    global _default
+    with _lock:
+        if _default is None:
+            _default = load_model()
+        return _default
+
+
+def predict(text: str) -> Article:
+    """Read one scraped page: relevance and event type of every paragraph.
+
+    Parameters
+    ----------
+    text : str
+        The page's plain text, one paragraph per line.
+
+    Returns
+    -------
+    Article
+        Its paragraphs in input order, the kept text and the event tags.
+
+    Raises
+    ------
+    ModelNotFoundError
+        If no model has been trained yet (run ``make train``).
+    TypeError
+        If ``text`` is not a ``str``.
+
+    Examples
+    --------
+    >>> article = predict("Nio delivers 20,000 cars in May\\nShare this article")
+    >>> [p.relevant for p in article.paragraphs]
+    [True, False]
+    """
+    return default_model().predict(text)
+
+
+def predict_many(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Article]:
+    """Read many pages with the default model; yields an Article per text, in order.
+
+    Examples
+    --------
+    >>> [a.main_event for a in predict_many(["Tesla recalls 120,000 Model Y cars", ""])]
+    ['recall', None]
+    """
+    return default_model().predict_many(texts, batch_size=batch_size)

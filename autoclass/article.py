@@ -1,0 +1,119 @@
+"""What a prediction returns: paragraphs with their labels, and the article's tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from autoclass.taxonomy import EVENT_TYPES
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of the page with its predicted labels.
+
+    Attributes
+    ----------
+    text : str
+        The paragraph, stripped.
+    position : int
+        Its index among the page's paragraphs.
+    relevant : bool
+        Whether it belongs to the article's own automotive news content.
+    relevance : float
+        Calibrated probability that it is relevant.
+    event : str or None
+        The most probable event type when relevant, else ``None``.
+    event_scores : dict of str to float
+        Probability of every event type (given that it is relevant).
+    """
+
+    text: str
+    position: int
+    relevant: bool
+    relevance: float
+    event: str | None
+    event_scores: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "text": self.text,
+            "relevant": self.relevant,
+            "relevance": self.relevance,
+            "event": self.event,
+            "event_scores": self.event_scores,
+        }
+
+
+@dataclass(frozen=True)
+class Article:
+    """A page as autoclass reads it.
+
+    Attributes
+    ----------
+    paragraphs : list of Paragraph
+        Every non-blank line of the page, in input order.
+    tags : dict of str to float
+        Article-level event tags and their weights (share of the relevant
+        paragraphs' event probability mass), largest first; only tags whose
+        weight reaches the model's ``tag_min_share``.
+    main_event : str or None
+        The heaviest tag, ``None`` when no paragraph is relevant.
+    """
+
+    paragraphs: list[Paragraph]
+    tags: dict[str, float] = field(default_factory=dict)
+    main_event: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The kept article body: relevant paragraphs joined by newlines."""
+        return "\n".join(p.text for p in self.paragraphs if p.relevant)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of the article and its paragraphs."""
+        return {
+            "main_event": self.main_event,
+            "tags": self.tags,
+            "text": self.text,
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }
+
+
+def build_article(
+    texts: list[str],
+    relevance: np.ndarray,
+    event_proba: np.ndarray,
+    *,
+    threshold: float,
+    tag_min_share: float,
+) -> Article:
+    """Assemble an :class:`Article` from one page's paragraph probabilities.
+
+    Tags weigh each relevant paragraph's event probabilities by its relevance
+    probability, so a confident body paragraph counts more than a doubtful
+    caption.
+    """
+    relevant = relevance >= threshold
+    best = event_proba.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
+    paragraphs = [
+        Paragraph(
+            text=text,
+            position=i,
+            relevant=bool(relevant[i]),
+            relevance=round(float(relevance[i]), 4),
+            event=EVENT_TYPES[best[i]] if relevant[i] else None,
+            event_scores={e: round(float(s), 4) for e, s in zip(EVENT_TYPES, event_proba[i])},
+        )
+        for i, text in enumerate(texts)
+    ]
+    if not relevant.any():
+        return Article(paragraphs=paragraphs)
+    mass = (relevance[relevant, None] * event_proba[relevant]).sum(axis=0)
+    share = mass / mass.sum()
+    order = np.argsort(-share, kind="stable")
+    tags = {EVENT_TYPES[j]: round(float(share[j]), 4) for j in order if share[j] >= tag_min_share}
+    return Article(paragraphs=paragraphs, tags=tags, main_event=EVENT_TYPES[order[0]])

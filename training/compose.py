@@ -1,0 +1,299 @@
+"""Compose the labeled pages of labels/ from hand-written bodies and site templates.
+
+Real sites wrap each article in their own boilerplate; so does this composer.
+A page is one body (the article's own content, labeled by its writer) inside
+one site template (menus, datelines, prompts, ads, footers: all irrelevant),
+plus what scraped pages carry besides: headlines of other stories, sidebars
+from off-topic stories, repeated captions and headlines, reader comments,
+lines split by the scraper and pages cut short by the feed.
+
+Whole sites and whole bodies are assigned to the held-out set, so held-out
+pages share neither their template nor their text with training pages.
+Everything is seeded: the same sources give byte-identical files.
+
+Usage: ``python -m training.compose`` (``make labels``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import re
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "labels" / "sources"
+SEED = 20261121
+# One site of each writer's three goes to the held-out set: different kinds of
+# site, so the held-out pages test templates the model never saw.
+HELDOUT_SITES = frozenset(
+    {
+        "carmaker-newsroom",
+        "autonews-aggregator",
+        "national-herald-uk",
+        "india-biz-daily",
+        "korea-news-agency-en",
+        "gearhead-forum",
+        "mobility-video-hub",
+    }
+)
+HELDOUT_SHARE = 0.2
+
+Line = tuple[str, bool, str | None]  # text, relevant, event
+
+
+def _rng(*keys: str) -> random.Random:
+    return random.Random(zlib.crc32("|".join((str(SEED), *keys)).encode()))
+
+
+def load_sources() -> tuple[list[dict], list[dict]]:
+    bodies = []
+    for path in sorted((SOURCES / "bodies").glob("*.jsonl")):
+        for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if raw.strip():
+                try:
+                    bodies.append(json.loads(raw))
+                except json.JSONDecodeError as exc:
+                    raise SystemExit(f"{path}:{n}: invalid JSON ({exc})") from exc
+    sites = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((SOURCES / "sites").glob("*.json"))]
+    return bodies, sites
+
+
+def split_bodies(bodies: list[dict]) -> dict[str, str]:
+    """Body id -> 'train' or 'heldout', stratified by main event (and off-topic)."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for b in bodies:
+        by_kind[b.get("main_event") or "offtopic"].append(b["body_id"])
+    split = {}
+    for kind, ids in sorted(by_kind.items()):
+        ids = sorted(ids)
+        _rng("split", kind).shuffle(ids)
+        n_held = max(1, round(len(ids) * HELDOUT_SHARE)) if len(ids) > 2 else 0
+        for i, body_id in enumerate(ids):
+            split[body_id] = "heldout" if i < n_held else "train"
+    return split
+
+
+def _date(body: dict, rng: random.Random) -> dt.datetime:
+    try:
+        day = dt.date.fromisoformat(body.get("published", ""))
+    except ValueError:
+        day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(900))
+    return dt.datetime.combine(day, dt.time(rng.randrange(6, 23), rng.randrange(60)))
+
+
+class _Filler:
+    """Fills a site's placeholders for one page."""
+
+    def __init__(self, site: dict, body: dict, related: list[str], rng: random.Random) -> None:
+        self.site, self.rng, self.related = site, rng, list(related)
+        when = _date(body, rng)
+        formats = site.get("date_formats") or ["%d %B %Y"]
+        self.values = {
+            "date": when.strftime(rng.choice(formats)),
+            "author": rng.choice(site.get("authors") or ["Staff"]),
+            "author2": rng.choice(site.get("authors") or ["Staff"]),
+            "name": site.get("name", site["site"]),
+        }
+
+    def line(self, text: str) -> str:
+        out = text
+        for key, value in self.values.items():
+            out = out.replace("{" + key + "}", value)
+        while "{related}" in out:
+            out = out.replace("{related}", self.related.pop() if self.related else "More stories", 1)
+        return out
+
+    def block(self, pool_name: str) -> list[Line]:
+        pool = self.site.get(pool_name) or []
+        if not pool:
+            return []
+        return [(self.line(t), False, None) for t in self.rng.choice(pool)]
+
+
+def _split_line(text: str, rng: random.Random) -> list[str]:
+    """Break one paragraph into 2-3 lines, as scrapers do at <br> tags."""
+    words = text.split(" ")
+    if len(words) < 16:
+        return [text]
+    if rng.random() < 0.5:  # at sentence ends
+        parts = [p for p in re.split(r"(?<=[.!?])\s+", text) if p]
+        if len(parts) > 1:
+            return parts
+    cuts = sorted(rng.sample(range(5, len(words) - 4), k=min(2, len(words) - 10)))
+    pieces, last = [], 0
+    for c in cuts:
+        pieces.append(" ".join(words[last:c]))
+        last = c
+    pieces.append(" ".join(words[last:]))
+    return [p for p in pieces if p.strip()]
+
+
+def _cut(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    if len(words) < 8:
+        return text
+    return " ".join(words[: rng.randrange(4, len(words) - 2)])
+
+
+def compose_page(
+    body: dict,
+    site: dict,
+    *,
+    related: list[str],
+    sidebar: list[str],
+) -> list[Line]:
+    """The labeled lines of one page: ``body`` as ``site`` would publish it."""
+    rng = _rng("page", site["site"], body["body_id"])
+    layout = site.get("layout", {})
+    fill = _Filler(site, body, related, rng)
+    auto = body.get("topic") == "automotive"
+
+    content: list[Line] = []
+    for p in body["paragraphs"]:
+        content.append((p["text"], auto, p.get("event") if auto else None))
+    headline, rest = content[0], content[1:]
+    captions = {p["text"] for p in body["paragraphs"] if p.get("role") == "caption"}
+
+    body_lines: list[Line] = []
+    split_page = rng.random() < layout.get("split_lines", 0.0)
+    inline_left = rng.randrange(0, 3)
+    for i, line in enumerate(rest):
+        text = line[0]
+        pieces = _split_line(text, rng) if split_page and text not in captions else [text]
+        body_lines.extend((piece, line[1], line[2]) for piece in pieces)
+        if text in captions:
+            credit = layout.get("caption_credit")
+            if credit and rng.random() < 0.6:
+                body_lines.append((fill.line(credit), False, None))
+            if rng.random() < 0.3:  # galleries repeat the caption
+                body_lines.append(line)
+        if inline_left and 0 < i < len(rest) - 1 and rng.random() < 0.25:
+            body_lines.extend(fill.block("inline"))
+            inline_left -= 1
+    if auto and len(body_lines) > 4 and rng.random() < layout.get("repeat_headline", 0.0):
+        body_lines.insert(rng.randrange(2, len(body_lines)), headline)
+
+    lines: list[Line] = []
+    ads = site.get("ads") or []
+    if ads and rng.random() < 0.3:
+        lines.append((rng.choice(ads), False, None))
+    if rng.random() < layout.get("title_first", 0.5):
+        lines.append(headline)
+        lines.extend(fill.block("meta"))
+    else:
+        lines.extend(fill.block("top"))
+        lines.append(headline)
+        lines.extend(fill.block("meta"))
+    lines.extend(body_lines)
+
+    cut_short = rng.random() < max(layout.get("cut_short", 0.0), 0.06)
+    if cut_short:
+        n_body = len(lines) - len(body_lines)
+        keep = n_body + rng.randrange(min(2, len(body_lines)), len(body_lines) + 1)
+        lines = lines[:keep]
+        text, rel, ev = lines[-1]
+        lines[-1] = (_cut(text, rng), rel, ev)
+        return _clean(lines)
+
+    lines.extend(fill.block("after"))
+    tail: list[list[Line]] = []
+    if fill.related:
+        n = min(len(fill.related), rng.randrange(2, 7))
+        heads = [(fill.related.pop(), False, None) for _ in range(n)]
+        if rng.random() < 0.8 and site.get("related_headers"):
+            heads.insert(0, (rng.choice(site["related_headers"]), False, None))
+        tail.append(heads)
+    if sidebar:
+        tail.append([(t, False, None) for t in sidebar])
+    if site.get("comments") and rng.random() < 0.5:
+        tail.append(fill.block("comments"))
+    if ads and rng.random() < 0.5:
+        tail.append([(a, False, None) for a in rng.sample(ads, k=min(len(ads), rng.randrange(1, 4)))])
+    rng.shuffle(tail)
+    for block in tail:
+        lines.extend(block)
+    lines.extend(fill.block("bottom"))
+    return _clean(lines)
+
+
+def _clean(lines: list[Line]) -> list[Line]:
+    out = []
+    for text, rel, ev in lines:
+        for piece in text.splitlines():
+            piece = piece.strip()
+            if piece:
+                out.append((piece, rel, ev if rel else None))
+    return out
+
+
+def compose_corpus() -> dict[str, dict[str, list[dict]]]:
+    """All pages, as ``{split: {site: records}}``."""
+    bodies, sites = load_sources()
+    split = split_bodies(bodies)
+    sites_by_split = {
+        "train": [s for s in sites if s["site"] not in HELDOUT_SITES],
+        "heldout": [s for s in sites if s["site"] in HELDOUT_SITES],
+    }
+    out: dict[str, dict[str, list[dict]]] = {"train": defaultdict(list), "heldout": defaultdict(list)}
+    for part in ("train", "heldout"):
+        part_bodies = [b for b in bodies if split[b["body_id"]] == part]
+        part_sites = sites_by_split[part]
+        if not part_bodies or not part_sites:
+            continue
+        auto_heads = [b["paragraphs"][0]["text"] for b in part_bodies if b.get("topic") == "automotive"]
+        off_paras = [
+            [p["text"] for p in b["paragraphs"][1:]] for b in part_bodies if b.get("topic") != "automotive"
+        ]
+        off_heads = [b["paragraphs"][0]["text"] for b in part_bodies if b.get("topic") != "automotive"]
+        order = sorted(part_bodies, key=lambda b: b["body_id"])
+        for i, body in enumerate(order):
+            rng = _rng("assign", body["body_id"])
+            site = part_sites[i % len(part_sites)] if rng.random() < 0.7 else rng.choice(part_sites)
+            own = body["paragraphs"][0]["text"]
+            pool = [h for h in auto_heads + off_heads if h != own]
+            related = rng.sample(pool, k=min(len(pool), 8))
+            sidebar: list[str] = []
+            if off_paras and rng.random() < 0.3:
+                story = rng.choice(off_paras)
+                if story and story != [p["text"] for p in body["paragraphs"][1:]]:
+                    start = rng.randrange(len(story))
+                    sidebar = story[start : start + rng.randrange(1, 4)]
+            lines = compose_page(body, site, related=related, sidebar=sidebar)
+            article_id = f"{site['site']}--{body['body_id']}"
+            for pos, (text, rel, ev) in enumerate(lines):
+                record = {
+                    "article_id": article_id,
+                    "position": pos,
+                    "text": text,
+                    "relevant": rel,
+                    "event": ev,
+                    "site": site["site"],
+                }
+                if body.get("published"):
+                    record["published"] = body["published"]
+                out[part][site["site"]].append(record)
+    return out
+
+
+def main() -> None:
+    corpus = compose_corpus()
+    for part, by_site in corpus.items():
+        folder = ROOT / "labels" / part
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*.jsonl"):
+            old.unlink()
+        for site, records in sorted(by_site.items()):
+            with open(folder / f"{site}.jsonl", "w", encoding="utf-8") as f:
+                for r in records:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+        n_pages = len({r["article_id"] for rs in by_site.values() for r in rs})
+        n_par = sum(len(rs) for rs in by_site.values())
+        print(f"{part}: {n_pages} pages, {n_par} paragraphs, {len(by_site)} sites -> {folder}")
+
+
+if __name__ == "__main__":
+    main()

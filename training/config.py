@@ -1,0 +1,71 @@
+"""The training configuration: a frozen dataclass read from config.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from autoclass.classifier import ParagraphClassifier
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "config.toml"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    seed: int = 0
+    ngram_range: tuple[int, int] = (1, 2)
+    n_features: int = 2**20
+    min_df: int = 2
+    sublinear_tf: bool = True
+    relevance_C: float = 4.0
+    relevance_page_context: bool = True
+    relevance_threshold: float = 0.5
+    event_C: float = 8.0
+    event_contexts: tuple[str, ...] = ("page", "headline", "neighbours")
+    tag_min_share: float = 0.2
+    cv_folds: int = 5
+    max_iter: int = 3000
+
+    @classmethod
+    def from_toml(cls, path: str | Path = DEFAULT_CONFIG) -> TrainConfig:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+        try:
+            return cls(
+                seed=int(raw.get("seed", 0)),
+                ngram_range=tuple(raw["features"]["ngram_range"]),
+                n_features=int(raw["features"]["n_features"]),
+                min_df=int(raw["features"]["min_df"]),
+                sublinear_tf=bool(raw["features"]["sublinear_tf"]),
+                relevance_C=float(raw["relevance"]["C"]),
+                relevance_page_context=bool(raw["relevance"]["page_context"]),
+                relevance_threshold=float(raw["relevance"]["threshold"]),
+                event_C=float(raw["event"]["C"]),
+                event_contexts=tuple(raw["event"]["contexts"]),
+                tag_min_share=float(raw["article"]["tag_min_share"]),
+                cv_folds=int(raw["training"]["cv_folds"]),
+                max_iter=int(raw["training"]["max_iter"]),
+            )
+        except KeyError as exc:
+            raise SystemExit(f"{path}: missing setting {exc}") from exc
+
+    def classifier(self) -> ParagraphClassifier:
+        return ParagraphClassifier(
+            ngram_range=self.ngram_range,
+            n_features=self.n_features,
+            min_df=self.min_df,
+            sublinear_tf=self.sublinear_tf,
+            relevance_C=self.relevance_C,
+            event_C=self.event_C,
+            relevance_page_context=self.relevance_page_context,
+            event_contexts=self.event_contexts,
+            relevance_threshold=self.relevance_threshold,
+            cv_folds=self.cv_folds,
+            max_iter=self.max_iter,
+            random_state=self.seed,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,188 @@
+"""Evaluation on held-out articles (and the seed pages), beside simple baselines.
+
+Relevance: precision, recall and F1 of the relevant class, and macro-F1 over
+both classes.  Event type: per-class precision/recall/F1, macro-F1, accuracy
+and the confusion matrix, on the paragraphs that are relevant in the gold
+labels (so the event head is judged apart from the relevance head).  Article
+tags: micro precision and recall of predicted tags against gold tags, where
+an event is a gold tag when it covers at least ``tag_min_share`` of the
+article's relevant paragraphs.
+
+Baselines: keep-everything for relevance, the majority training event for
+events, and that one event as the only tag of every article.
+
+Usage: ``python -m training.evaluate [--model models/default]`` (``make eval``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+from autoclass.model import Model
+from autoclass.persistence import load_model
+from autoclass.taxonomy import EVENT_TYPES
+from training.data import LABELS, SEEDS, Pages, load_pages
+
+
+def gold_tags(relevant: list[bool], events: list[str | None], min_share: float) -> set[str]:
+    kept = [e for r, e in zip(relevant, events) if r and e]
+    if not kept:
+        return set()
+    counts = Counter(kept)
+    return {e for e, c in counts.items() if c / len(kept) >= min_share}
+
+
+def _relevance_metrics(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    p, r, f, _ = precision_recall_fscore_support(gold, pred, average="binary", zero_division=0)
+    return {
+        "precision": float(p),
+        "recall": float(r),
+        "f1": float(f),
+        "macro_f1": float(f1_score(gold, pred, average="macro", zero_division=0)),
+        "accuracy": float(accuracy_score(gold, pred)),
+    }
+
+
+def _event_metrics(gold: list[str], pred: list[str]) -> dict[str, Any]:
+    present = [e for e in EVENT_TYPES if e in set(gold)]
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=present, zero_division=0)
+    return {
+        "accuracy": float(accuracy_score(gold, pred)) if gold else 0.0,
+        "macro_f1": float(np.mean(f)) if present else 0.0,
+        "per_class": {
+            e: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
+            for i, e in enumerate(present)
+        },
+        "confusion": {
+            "labels": list(EVENT_TYPES),
+            "matrix": confusion_matrix(gold, pred, labels=list(EVENT_TYPES)).tolist() if gold else [],
+        },
+    }
+
+
+def _tag_metrics(gold: list[set[str]], pred: list[list[str]]) -> dict[str, float]:
+    """Micro precision/recall of tags; ``pred`` lists each article's tags, main one first."""
+    tp = sum(len(g & set(p)) for g, p in zip(gold, pred))
+    n_pred, n_gold = sum(map(len, pred)), sum(map(len, gold))
+    main_hits = [bool(p) and p[0] in g for g, p in zip(gold, pred) if g]
+    return {
+        "precision": tp / n_pred if n_pred else 0.0,
+        "recall": tp / n_gold if n_gold else 0.0,
+        "main_event_in_gold_tags": float(np.mean(main_hits)) if main_hits else 0.0,
+    }
+
+
+def evaluate(model: Model, pages: Pages, *, majority_event: str) -> dict[str, Any]:
+    """Metrics of ``model`` and of the baselines on labeled ``pages``."""
+    articles = model.predict_pages(pages.texts)
+    gold_rel = np.array([r for page in pages.relevant for r in page], dtype=bool)
+    pred_rel = np.array([p.relevant for a in articles for p in a.paragraphs], dtype=bool)
+    gold_ev, pred_ev = [], []
+    for a, rel, evs in zip(articles, pages.relevant, pages.events):
+        for p, r, e in zip(a.paragraphs, rel, evs):
+            if r:
+                gold_ev.append(e)
+                pred_ev.append(max(p.event_scores, key=p.event_scores.get))
+    share = model.tag_min_share
+    g_tags = [gold_tags(r, e, share) for r, e in zip(pages.relevant, pages.events)]
+    p_tags = [list(a.tags) for a in articles]
+    return {
+        "pages": len(pages),
+        "paragraphs": pages.n_paragraphs,
+        "relevant_paragraphs": int(gold_rel.sum()),
+        "model": {
+            "relevance": _relevance_metrics(gold_rel, pred_rel),
+            "event": _event_metrics(gold_ev, pred_ev),
+            "tags": _tag_metrics(g_tags, p_tags),
+        },
+        "baseline": {
+            "relevance": _relevance_metrics(gold_rel, np.ones_like(gold_rel)),
+            "event": _event_metrics(gold_ev, [majority_event] * len(gold_ev)),
+            "tags": _tag_metrics(g_tags, [[majority_event] for _ in g_tags]),
+        },
+    }
+
+
+def render_markdown(results: dict[str, dict[str, Any]]) -> str:
+    """A Markdown report of one or more evaluations (held-out, seeds)."""
+    out = []
+    for name, res in results.items():
+        m, b = res["model"], res["baseline"]
+        out.append(f"### {name}: {res['pages']} pages, {res['paragraphs']} paragraphs "
+                   f"({res['relevant_paragraphs']} relevant)\n")
+        out.append("| metric | autoclass | baseline |")
+        out.append("|---|---|---|")
+        rows = [
+            ("relevance precision", m["relevance"]["precision"], b["relevance"]["precision"]),
+            ("relevance recall", m["relevance"]["recall"], b["relevance"]["recall"]),
+            ("relevance F1", m["relevance"]["f1"], b["relevance"]["f1"]),
+            ("relevance macro-F1", m["relevance"]["macro_f1"], b["relevance"]["macro_f1"]),
+            ("event accuracy", m["event"]["accuracy"], b["event"]["accuracy"]),
+            ("event macro-F1", m["event"]["macro_f1"], b["event"]["macro_f1"]),
+            ("tag precision", m["tags"]["precision"], b["tags"]["precision"]),
+            ("tag recall", m["tags"]["recall"], b["tags"]["recall"]),
+            ("main event in gold tags", m["tags"]["main_event_in_gold_tags"], b["tags"]["main_event_in_gold_tags"]),
+        ]
+        out += [f"| {k} | {v:.3f} | {w:.3f} |" for k, v, w in rows]
+        out.append("\nBaseline: keep every paragraph; majority training event; that event as the only tag.\n")
+        out.append("| event | precision | recall | F1 | support |")
+        out.append("|---|---|---|---|---|")
+        for e, s in m["event"]["per_class"].items():
+            out.append(f"| {e} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
+        conf = m["event"]["confusion"]
+        if conf["matrix"]:
+            short = [e[:5] for e in conf["labels"]]
+            out.append("\nConfusion (rows gold, columns predicted):\n")
+            out.append("| gold \\ pred | " + " | ".join(short) + " |")
+            out.append("|---" * (len(short) + 1) + "|")
+            for e, row in zip(short, conf["matrix"]):
+                out.append(f"| {e} | " + " | ".join(str(x) for x in row) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def summary_line(name: str, res: dict[str, Any]) -> str:
+    m = res["model"]
+    return (
+        f"{name}: relevance F1 {m['relevance']['f1']:.3f} (macro {m['relevance']['macro_f1']:.3f}), "
+        f"event macro-F1 {m['event']['macro_f1']:.3f}, event accuracy {m['event']['accuracy']:.3f}, "
+        f"tags P/R {m['tags']['precision']:.3f}/{m['tags']['recall']:.3f} "
+        f"[{res['pages']} pages, {res['paragraphs']} paragraphs]"
+    )
+
+
+def evaluate_all(model: Model, *, labels: Path = LABELS, seeds: Path = SEEDS) -> dict[str, dict[str, Any]]:
+    """Held-out split of ``labels`` and, when present, the seed pages."""
+    majority = model.metadata.get("majority_event", "corporate")
+    results = {"held-out": evaluate(model, load_pages(labels / "heldout"), majority_event=majority)}
+    if seeds.is_file():
+        results["seeds"] = evaluate(model, load_pages(seeds), majority_event=majority)
+    return results
+
+
+def write_reports(model_dir: Path, results: dict[str, dict[str, Any]]) -> None:
+    (model_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
+    (model_dir / "evaluation.md").write_text("# Evaluation\n\n" + render_markdown(results))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the default model)")
+    args = parser.parse_args(argv)
+    model = load_model(args.model)
+    results = evaluate_all(model)
+    write_reports(model.path, results)
+    print(render_markdown(results))
+    for name, res in results.items():
+        print(summary_line(name, res))
+
+
+if __name__ == "__main__":
+    main()
