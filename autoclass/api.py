@@ -44,9 +44,17 @@ def predict(text: str) -> Article:
 
     Examples
     --------
-    >>> article = predict("Nio delivers 20,000 cars in May\\nShare this article")
+    >>> page = "\\n".join([
+    ...     "Home | News | Autos",
+    ...     "Nio delivers 20,000 cars in May",
+    ...     "Nio delivered 20,000 vehicles in May, up 40 percent from a year earlier.",
+    ...     "Share this article",
+    ... ])
+    >>> article = predict(page)
     >>> [p.relevant for p in article.paragraphs]
-    [True, False]
+    [False, True, True, False]
+    >>> article.main_event
+    'sales'
     """
     return default_model().predict(text)
 

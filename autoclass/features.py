@@ -109,6 +109,15 @@ def _terms(text: str, bigrams: bool) -> tuple[list[str], int]:
     return terms, len(tokens)
 
 
+def _window_mean(x: np.ndarray, half: int = 2) -> np.ndarray:
+    """Mean of x over i-half..i+half, clipped to the page."""
+    m = len(x)
+    csum = np.concatenate([[0.0], np.cumsum(x)])
+    i = np.arange(m)
+    lo, hi = np.maximum(i - half, 0), np.minimum(i + half + 1, m)
+    return (csum[hi] - csum[lo]) / (hi - lo)
+
+
 class PageFeaturizer(BaseEstimator):
     """Turn pages (lists of paragraphs) into a :class:`PageBatch`.
 
@@ -301,10 +310,7 @@ class PageFeaturizer(BaseEstimator):
             out[row : row + m - 1, f["next_log_chars"]] = lc[1:]
             out[row + 1 : row + m, f["prev_ends_sentence"]] = es[:-1]
             out[row : row + m - 1, f["next_ends_sentence"]] = es[1:]
-            kernel = np.ones(5)
-            norm = np.convolve(np.ones(m), kernel, mode="same")
-            out[sl, f["window_log_chars"]] = np.convolve(lc, kernel, mode="same") / norm
-            long_ = (lengths[sl] >= 150).astype(float)
-            out[sl, f["window_long_share"]] = np.convolve(long_, kernel, mode="same") / norm
+            out[sl, f["window_log_chars"]] = _window_mean(lc)
+            out[sl, f["window_long_share"]] = _window_mean((lengths[sl] >= 150).astype(float))
             row += m
         return out

@@ -1,0 +1,30 @@
+"""Errors of the command line, rooted in :class:`autoclass.errors.AutoclassError`."""
+
+from __future__ import annotations
+
+from autoclass.errors import AutoclassError
+
+
+class UsageError(AutoclassError, ValueError):
+    """Options that do not go together; the command exits with status 2."""
+
+
+class MissingExtraError(AutoclassError, ImportError):
+    """An optional dependency is not installed; names the extra that brings it."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f'{feature} needs the "{extra}" extra: pip install "autoclass[{extra}]"')
+
+
+class WorkerCrashedError(AutoclassError):
+    """A worker process died (killed, out of memory) in the middle of a run."""
+
+
+class RecordFailedError(AutoclassError):
+    """A record could not be processed and ``--strict`` asked to stop there."""
+
+    def __init__(self, record_id: str, reason: str) -> None:
+        self.record_id = record_id
+        self.reason = reason
+        super().__init__(f"record {record_id!r} failed: {reason}")

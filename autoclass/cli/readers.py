@@ -1,0 +1,210 @@
+"""Input of ``autoclass predict``: finding input files and cutting them into chunks.
+
+Plain-text files hold one page each; JSON Lines files hold one page per
+record (blank lines are skipped); either may be gzip-compressed.
+Directories are walked recursively in sorted order for ``*.txt``,
+``*.txt.gz``, ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson`` and ``*.ndjson.gz``.
+``-`` is standard input: JSON Lines, or one page with ``--stdin-format text``.
+
+Readers do not decode anything: they pass raw bytes on (see
+:mod:`autoclass.cli.records`), so that the reading process stays cheap.  A
+file that cannot be read gives one entry with a read error, and the run goes
+on with the next file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from itertools import islice
+from typing import IO
+
+from autoclass.cli.errors import UsageError
+from autoclass.cli.records import Chunk, Entry
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".txt.gz")
+
+_BOM = b"\xef\xbb\xbf"
+_GZIP_MAGIC = b"\x1f\x8b"
+_READ_ERRORS = (OSError, EOFError, zlib.error)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file path (or ``"-"`` for standard input) and its kind.
+
+    Attributes
+    ----------
+    path : str
+        The path as given or found in a directory; ``"-"`` for standard input.
+    jsonl : bool
+        JSON Lines (one page per record) rather than a single plain-text page.
+    """
+
+    path: str
+    jsonl: bool
+
+
+def is_jsonl_name(path: str) -> bool:
+    """Whether a file name says JSON Lines.
+
+    Examples
+    --------
+    >>> is_jsonl_name("pages.ndjson"), is_jsonl_name("a.jsonl.gz"), is_jsonl_name("a.txt")
+    (True, True, False)
+    """
+    return path.lower().endswith(JSONL_SUFFIXES)
+
+
+def _walk(directory: str) -> Iterator[Source]:
+    for top, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted(filenames):
+            lowered = name.lower()
+            if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES):
+                yield Source(os.path.join(top, name), is_jsonl_name(name))
+
+
+def find_sources(inputs: Sequence[str], *, stdin_format: str = "jsonl") -> list[Source]:
+    """The inputs of a run, directories expanded, in the order they will be read.
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        Files, directories and ``"-"``; no inputs means standard input.
+    stdin_format : str
+        ``"jsonl"`` or ``"text"``: how standard input is read.
+
+    Returns
+    -------
+    list of Source
+        The files to read, in order.
+
+    Raises
+    ------
+    UsageError
+        If an input does not exist or ``-`` is given twice.
+    """
+    sources: list[Source] = []
+    for path in inputs or [STDIN]:
+        if path == STDIN:
+            if any(s.path == STDIN for s in sources):
+                raise UsageError("standard input '-' can be read only once")
+            sources.append(Source(STDIN, stdin_format == "jsonl"))
+        elif os.path.isdir(path):
+            sources.extend(_walk(path))
+        elif os.path.exists(path):
+            sources.append(Source(path, is_jsonl_name(path)))
+        else:
+            raise UsageError(f"no such file or directory: {path}")
+    return sources
+
+
+def _open(path: str, stdin: IO[bytes] | None) -> IO[bytes]:
+    if path == STDIN:
+        if stdin is None:
+            raise ValueError("no standard input to read")
+        peek = getattr(stdin, "peek", None)
+        if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+            return gzip.GzipFile(fileobj=stdin, mode="rb")
+        return nullcontext(stdin)  # type: ignore[return-value]  # standard input stays open
+    if path.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed by the caller
+
+
+def _jsonl_entries(path: str, stdin: IO[bytes] | None) -> Iterator[Entry]:
+    name = STDIN_NAME if path == STDIN else path
+    line = 0
+    try:
+        with _open(path, stdin) as f:
+            for line, raw in enumerate(f, 1):
+                if line == 1 and raw.startswith(_BOM):
+                    raw = raw[len(_BOM) :]
+                if raw and not raw.isspace():
+                    yield True, f"{name}:{line}", raw, None
+    except _READ_ERRORS as exc:
+        yield True, f"{name}:{line + 1}", None, f"cannot read: {exc}"
+
+
+def _text_entry(path: str, stdin: IO[bytes] | None) -> Entry:
+    name = STDIN_NAME if path == STDIN else path
+    try:
+        with _open(path, stdin) as f:
+            return False, name, f.read(), None
+    except _READ_ERRORS as exc:
+        return False, name, None, f"cannot read: {exc}"
+
+
+def iter_entries(sources: Iterable[Source], *, stdin: IO[bytes] | None = None) -> Iterator[Entry]:
+    """Every input record, undecoded, in input order (one per output record).
+
+    Parameters
+    ----------
+    sources : iterable of Source
+        What :func:`find_sources` found.
+    stdin : binary file, optional
+        Standard input, for the source ``"-"``.
+
+    Yields
+    ------
+    Entry
+        (is JSON Lines, default id, raw bytes, read error).  The default id is
+        the path of a text file and ``path:line`` for a JSON Lines record.
+    """
+    for source in sources:
+        if source.jsonl:
+            yield from _jsonl_entries(source.path, stdin)
+        else:
+            yield _text_entry(source.path, stdin)
+
+
+def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> Iterator[Chunk]:
+    """Cut entries into chunks of ``chunk_size``, after skipping the first ``skip``.
+
+    Parameters
+    ----------
+    entries : iterable of Entry
+        The input records.
+    chunk_size : int
+        Records per chunk.
+    skip : int
+        Records already processed (``--resume``).
+
+    Yields
+    ------
+    Chunk
+        Numbered from 0.
+
+    Raises
+    ------
+    UsageError
+        If there are fewer than ``skip`` entries (the output does not belong
+        to this input).
+
+    Examples
+    --------
+    >>> entries = [(False, f"p{i}.txt", b"x", None) for i in range(5)]
+    >>> [[e[1] for e in c.entries] for c in read_chunks(entries, chunk_size=2, skip=1)]
+    [['p1.txt', 'p2.txt'], ['p3.txt', 'p4.txt']]
+    """
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    it = iter(entries)
+    skipped = sum(1 for _ in islice(it, skip))
+    if skipped < skip:
+        raise UsageError(
+            f"the output already holds {skip} records but the input has only {skipped}: "
+            "--resume needs the same inputs as the interrupted run"
+        )
+    index = 0
+    while chunk := list(islice(it, chunk_size)):
+        yield Chunk(index, chunk)
+        index += 1

@@ -1,0 +1,196 @@
+"""Input records: what a reader hands to a worker, and how a worker processes it.
+
+A reader cuts the input into :class:`Chunk` objects of raw, undecoded
+entries; a worker process decodes them, checks them, predicts the valid ones
+with :meth:`autoclass.Model.predict_many` and encodes the output records
+(:func:`process_chunk`).  Decoding and encoding happen in the workers so that
+the process that reads and writes stays nearly idle and ``--jobs N`` scales.
+
+Every entry gives exactly one output record: an article, or an error record
+that says why the entry could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from autoclass.article import Article
+from autoclass.model import Model
+
+#: One input record, undecoded: (is a JSON Lines record, default id, raw bytes,
+#: read error).  ``raw`` is ``None`` exactly when the reader could not read it.
+Entry = tuple[bool, str, bytes | None, str | None]
+
+#: A processed record: (id, article, error); exactly one of article and error is set.
+Result = tuple[str, Article | None, str | None]
+
+DEFAULT_MAX_CHARS = 1_000_000
+
+_JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+
+
+@dataclass(frozen=True)
+class RecordOptions:
+    """How workers read records and encode results.
+
+    Attributes
+    ----------
+    text_field, id_field : str
+        Keys of the page text and of its id in JSON Lines records.
+    max_chars : int
+        Longest page accepted, in characters; longer ones give an error record.
+    output_format : str
+        ``"jsonl"``, ``"csv"`` or ``"parquet"``.
+    paragraphs : bool
+        Whether output records carry every paragraph's labels and scores.
+    batch_size : int
+        Pages vectorized together by :meth:`autoclass.Model.predict_many`.
+    """
+
+    text_field: str = "text"
+    id_field: str = "id"
+    max_chars: int = DEFAULT_MAX_CHARS
+    output_format: str = "jsonl"
+    paragraphs: bool = False
+    batch_size: int = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Consecutive input entries, the unit of work sent to a worker.
+
+    Attributes
+    ----------
+    index : int
+        Position of the chunk in the input, from 0.
+    entries : list of Entry
+        The records, in input order.
+    """
+
+    index: int
+    entries: list[Entry]
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What a worker returns for a :class:`Chunk`.
+
+    Attributes
+    ----------
+    index : int
+        The chunk's index.
+    n_records, n_paragraphs, n_kept : int
+        Records in the chunk, paragraphs of its valid pages and how many were kept.
+    errors : list of (int, str, str)
+        (position in the chunk, id, reason) of every error record.
+    payload : object
+        The encoded records (see :func:`autoclass.cli.writers.encode_results`).
+    """
+
+    index: int
+    n_records: int
+    n_paragraphs: int
+    n_kept: int
+    errors: list[tuple[int, str, str]]
+    payload: Any
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, str | None]:
+    """Decode and check one entry.
+
+    Parameters
+    ----------
+    entry : Entry
+        (is JSON Lines, default id, raw bytes, read error) as a reader made it.
+    options : RecordOptions
+        Field names and the size limit.
+
+    Returns
+    -------
+    tuple of (str, str or None, str or None)
+        The record id, and either the page text or the reason it is rejected.
+
+    Examples
+    --------
+    >>> opts = RecordOptions()
+    >>> parse_entry((True, "in.jsonl:1", b'{"id": "a", "text": "Nio delivers"}\\n', None), opts)
+    ('a', 'Nio delivers', None)
+    >>> parse_entry((True, "in.jsonl:2", b'{"text": 3}\\n', None), opts)
+    ('in.jsonl:2', None, "text field 'text' is not a string (got number)")
+    >>> parse_entry((False, "page.txt", b" \\n\\t\\n", None), opts)
+    ('page.txt', None, 'empty page: only white space')
+    """
+    is_jsonl, record_id, raw, error = entry
+    if raw is None:
+        return record_id, None, error or "cannot read"
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return record_id, None, f"not UTF-8: undecodable byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+    if is_jsonl:
+        try:
+            obj = json.loads(decoded)
+        except json.JSONDecodeError as exc:
+            return record_id, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+        if not isinstance(obj, dict):
+            return record_id, None, f"invalid record: a JSON {_type_name(obj)}, not an object"
+        given_id = obj.get(options.id_field)
+        if given_id is not None:
+            record_id = given_id if isinstance(given_id, str) else json.dumps(given_id, ensure_ascii=False)
+        if options.text_field not in obj:
+            return record_id, None, f"missing text field {options.text_field!r}"
+        text = obj[options.text_field]
+        if not isinstance(text, str):
+            return record_id, None, f"text field {options.text_field!r} is not a string (got {_type_name(text)})"
+    else:
+        text = decoded[1:] if decoded.startswith("\ufeff") else decoded
+    if len(text) > options.max_chars:
+        return record_id, None, f"page too long: {len(text)} characters > --max-chars {options.max_chars}"
+    if not text or text.isspace():
+        return record_id, None, "empty page: only white space"
+    return record_id, text, None
+
+
+def process_chunk(chunk: Chunk, model: Model, options: RecordOptions) -> ChunkResult:
+    """Decode, check, predict and encode one chunk.
+
+    Parameters
+    ----------
+    chunk : Chunk
+        The entries to process.
+    model : Model
+        A loaded model.
+    options : RecordOptions
+        How to read the entries and encode the results.
+
+    Returns
+    -------
+    ChunkResult
+        One encoded record per entry, in order, and the chunk's counts.
+    """
+    from autoclass.cli.writers import encode_results
+
+    parsed = [parse_entry(entry, options) for entry in chunk.entries]
+    articles = model.predict_many(
+        [text for _, text, error in parsed if error is None], batch_size=options.batch_size
+    )
+    results: list[Result] = []
+    errors: list[tuple[int, str, str]] = []
+    n_paragraphs = n_kept = 0
+    for position, (record_id, _, error) in enumerate(parsed):
+        if error is None:
+            article = next(articles)
+            n_paragraphs += len(article.paragraphs)
+            n_kept += sum(p.relevant for p in article.paragraphs)
+            results.append((record_id, article, None))
+        else:
+            errors.append((position, record_id, error))
+            results.append((record_id, None, error))
+    payload = encode_results(results, output_format=options.output_format, paragraphs=options.paragraphs)
+    return ChunkResult(chunk.index, len(results), n_paragraphs, n_kept, errors, payload)

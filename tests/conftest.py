@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+# A tiny hand-written corpus: pages as (text, relevant, event) lines.
+TINY_PAGES: list[list[tuple[str, bool, str | None]]] = [
+    [
+        ("Home | News | Autos | Contact", False, None),
+        ("Nio delivers 20,000 cars in May, a monthly record", True, "sales"),
+        ("Published: 01 June 2024", False, None),
+        ("Nio delivered 20,000 vehicles in May, up 40 percent from a year earlier.", True, "sales"),
+        ("Deliveries of its smaller Onvo brand reached 6,000 units in the month.", True, "sales"),
+        ("Share this article", False, None),
+        ("Subscribe to our newsletter", False, None),
+    ],
+    [
+        ("Tesla recalls 120,000 Model Y cars over seat belt fault", True, "recall"),
+        ("By Staff Reporter", False, None),
+        ("Tesla is recalling 120,000 Model Y vehicles because a seat belt may not latch.", True, "recall"),
+        ("The safety regulator opened an investigation after owners reported the defect.", True, "recall"),
+        ("Related news", False, None),
+        ("Leave a Reply", False, None),
+    ],
+    [
+        ("Menu | Sports | Travel", False, None),
+        ("Toyota and Panasonic sign battery supply agreement", True, "partnership"),
+        ("Toyota signed an agreement with Panasonic to supply battery cells from 2026.", True, "partnership"),
+        ("The two companies will jointly develop cells for hybrid cars.", True, "partnership"),
+        ("Cheap football jerseys on sale", False, None),
+        ("Share this article", False, None),
+    ],
+    [
+        ("Local team wins the cup final", False, None),
+        ("The striker scored twice in the second half to win the cup.", False, None),
+        ("Fans celebrated in the city centre until late at night.", False, None),
+        ("Subscribe to our newsletter", False, None),
+    ],
+    [
+        ("BYD sales rise 30 percent as exports surge", True, "sales"),
+        ("Published: 03 March 2024", False, None),
+        ("BYD sold 300,000 vehicles in February, up 30 percent from a year earlier.", True, "sales"),
+        ("Exports reached 40,000 units as the carmaker ships more cars abroad.", True, "trade"),
+        ("Leave a Reply", False, None),
+    ],
+    [
+        ("Ford recalls pickups over brake defect", True, "recall"),
+        ("Ford is recalling 80,000 pickups after the regulator found a brake defect.", True, "recall"),
+        ("Owners will be notified by mail and dealers will replace the part.", True, "recall"),
+        ("Related news", False, None),
+        ("Cheap football jerseys on sale", False, None),
+    ],
+]
+
+
+def tiny_corpus():
+    pages = [[t for t, _, _ in page] for page in TINY_PAGES]
+    relevant = [[r for _, r, _ in page] for page in TINY_PAGES]
+    events = [[e for _, _, e in page] for page in TINY_PAGES]
+    return pages, relevant, events
+
+
+@pytest.fixture(scope="session")
+def tiny_model():
+    from autoclass.classifier import ParagraphClassifier
+    from autoclass.model import Model
+
+    pages, relevant, events = tiny_corpus()
+    clf = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3, random_state=0)
+    return Model(clf.fit(pages, relevant, events), tag_min_share=0.2)
+
+
+@pytest.fixture(scope="session")
+def default_model():
+    from autoclass import ModelNotFoundError, load_model
+
+    try:
+        return load_model()
+    except ModelNotFoundError:
+        pytest.fail("no default model: run `make test` (it trains one) or `make train`")

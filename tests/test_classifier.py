@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autoclass import EVENT_TYPES, AutoclassError
+from autoclass.classifier import ParagraphClassifier
+from autoclass.features import LAYOUT_FEATURES, PageFeaturizer
+from tests.conftest import TINY_PAGES, tiny_corpus
+
+
+def test_featurizer_shapes_and_page_index():
+    pages, _, _ = tiny_corpus()
+    batch = PageFeaturizer(min_df=1, n_features=2**16).fit(pages).transform(pages)
+    n = sum(map(len, pages))
+    assert batch.tfidf.shape[0] == n
+    assert batch.layout.shape == (n, len(LAYOUT_FEATURES))
+    assert list(batch.page_offsets) == [0, 7, 13, 19, 23, 28, 33]
+    assert batch.page_index.tolist() == [k for k, p in enumerate(pages) for _ in p]
+    norms = np.sqrt(batch.tfidf.multiply(batch.tfidf).sum(axis=1)).A1
+    assert np.allclose(norms[norms > 0], 1.0)
+
+
+def test_featurizer_handles_unseen_words_and_empty_batches():
+    pages, _, _ = tiny_corpus()
+    feat = PageFeaturizer(min_df=1, n_features=2**16).fit(pages)
+    batch = feat.transform([["zzzz qqqq xxxx"], []])
+    assert batch.tfidf.nnz == 0 and batch.layout.shape == (1, len(LAYOUT_FEATURES))
+    assert feat.transform([]).tfidf.shape[0] == 0
+
+
+def test_unigrams_only_give_fewer_terms_than_bigrams():
+    pages, _, _ = tiny_corpus()
+    uni = PageFeaturizer(ngram_range=(1, 1), min_df=1, n_features=2**16).fit(pages)
+    bi = PageFeaturizer(ngram_range=(1, 2), min_df=1, n_features=2**16).fit(pages)
+    assert uni.n_terms < bi.n_terms
+
+
+def test_fits_the_tiny_corpus_and_scores_every_type(tiny_model):
+    pages, relevant, events = tiny_corpus()
+    relevance, proba = tiny_model.classifier.predict_proba(pages)
+    gold = np.array([r for page in relevant for r in page])
+    assert ((relevance >= 0.5) == gold).mean() >= 0.9
+    assert proba.shape == (len(gold), len(EVENT_TYPES))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    # Types never seen in training get exactly zero probability.
+    seen = {e for page in events for e in page if e}
+    unseen = [i for i, e in enumerate(EVENT_TYPES) if e not in seen]
+    assert np.all(proba[:, unseen] == 0.0)
+
+
+def test_event_head_on_a_new_page(tiny_model):
+    article = tiny_model.predict(
+        "Menu | Sports | Travel\n"
+        "Honda recalls 50,000 cars over airbag defect\n"
+        "Honda is recalling 50,000 vehicles after the regulator found an airbag defect.\n"
+        "Share this article"
+    )
+    assert article.main_event == "recall"
+    assert [p.relevant for p in article.paragraphs] == [False, True, True, False]
+
+
+def test_training_is_deterministic():
+    pages, relevant, events = tiny_corpus()
+    a = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
+    b = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
+    ra, pa = a.predict_proba(pages)
+    rb, pb = b.predict_proba(pages)
+    assert np.array_equal(ra, rb) and np.array_equal(pa, pb)
+
+
+def test_context_blocks_change_the_event_head():
+    pages, relevant, events = tiny_corpus()
+    own = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3, event_contexts=()).fit(
+        pages, relevant, events
+    )
+    ctx = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
+    assert own.text_weights_.shape[1] == 2 + len(EVENT_TYPES)
+    assert ctx.text_weights_.shape[1] == 2 + 4 * len(EVENT_TYPES)
+    assert not np.allclose(own.predict_proba(pages)[1], ctx.predict_proba(pages)[1])
+
+
+def test_blockwise_prediction_equals_the_fitted_estimators():
+    """The fast mixed-score path must give what the explicit feature matrices give."""
+    pages, relevant, events = tiny_corpus()
+    clf = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
+    relevance, proba = clf.predict_proba(pages)
+    batch = clf.featurizer_.transform(pages)
+    x_ev = clf._event_matrix(batch, relevance)
+    v = clf.featurizer_.n_terms
+    k = len(EVENT_TYPES)
+    w = clf.text_weights_[:, 2:].reshape(v, 4, k).transpose(1, 0, 2).reshape(4 * v, k)
+    scores = x_ev @ w + clf.event_intercept_
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    assert np.allclose(proba, expected)
+
+
+def test_needs_both_classes_and_two_event_types():
+    pages, relevant, events = tiny_corpus()
+    with pytest.raises(AutoclassError, match="both relevant and irrelevant"):
+        ParagraphClassifier(min_df=1).fit(pages, [[True] * len(p) for p in pages], events)
+    only_sales = [[("sales" if e else None) for e in page] for page in events]
+    with pytest.raises(AutoclassError, match="at least two event types"):
+        ParagraphClassifier(min_df=1).fit(pages, relevant, only_sales)
+    with pytest.raises(ValueError, match="unknown event contexts"):
+        ParagraphClassifier(event_contexts=("title",)).fit(pages, relevant, events)
+
+
+def test_tiny_pages_constant_is_consistent():
+    for page in TINY_PAGES:
+        for _, rel, ev in page:
+            assert (ev is not None) == rel

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autoclass import EVENT_TYPES, LabelDataError
+from training.data import ROOT, load_dataset, read_records, to_pages
+
+GOOD = [
+    {"article_id": "a", "position": 0, "text": "Nio sells 20,000 cars", "relevant": True, "event": "sales"},
+    {"article_id": "a", "position": 1, "text": "Share", "relevant": False, "event": None},
+]
+
+
+def write(tmp_path, records, raw_lines=()):
+    path = tmp_path / "data.jsonl"
+    lines = [json.dumps(r) for r in records] + list(raw_lines)
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_loads_typed_dataset_with_class_labels(tmp_path):
+    ds = load_dataset([write(tmp_path, GOOD)])
+    assert ds.features["event"].names == list(EVENT_TYPES)
+    assert ds["event"] == [EVENT_TYPES.index("sales"), None]
+    pages = to_pages(ds)
+    assert pages.texts == [["Nio sells 20,000 cars", "Share"]]
+    assert pages.events == [["sales", None]]
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        ({"event": "weather"}, 1, "unknown event 'weather'"),
+        ({"event": None}, 1, "relevant paragraph without an event"),
+        ({"relevant": "yes"}, 1, "field 'relevant' must be bool"),
+        ({"position": 1}, 2, "duplicate position 1"),
+        ({"position": "0"}, 1, "must be an integer"),
+        ({"text": "  padded "}, 1, "surrounding white space"),
+        ({"text": "two\nlines"}, 1, "line break"),
+        ({"text": "   "}, 1, "blank 'text'"),
+        ({"article_id": ""}, 1, "empty 'article_id'"),
+    ],
+)
+def test_invalid_records_name_file_line_and_problem(tmp_path, change, line, message):
+    path = write(tmp_path, [{**GOOD[0], **change}, GOOD[1]])
+    with pytest.raises(LabelDataError, match=message) as info:
+        read_records([path])
+    assert info.value.path == str(path) and info.value.line == line
+    assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_event_on_irrelevant_paragraph(tmp_path):
+    path = write(tmp_path, [GOOD[0], {**GOOD[1], "event": "sales"}])
+    with pytest.raises(LabelDataError, match=r"data.jsonl:2: event 'sales' on an irrelevant"):
+        read_records([path])
+
+
+def test_missing_field_and_bad_json(tmp_path):
+    record = dict(GOOD[0])
+    del record["text"]
+    with pytest.raises(LabelDataError, match=r":1: missing field 'text'"):
+        read_records([write(tmp_path, [record])])
+    with pytest.raises(LabelDataError, match=r":3: invalid JSON"):
+        read_records([write(tmp_path, GOOD, ['{"article_id": "b",'])])
+    with pytest.raises(LabelDataError, match=r":3: expected a JSON object"):
+        read_records([write(tmp_path, GOOD, ["[1, 2]"])])
+
+
+def test_gap_in_positions_and_article_split_over_files(tmp_path):
+    with pytest.raises(LabelDataError, match=r"not 0\.\.1 \(missing \[1\]\)"):
+        read_records([write(tmp_path, [GOOD[0], {**GOOD[1], "position": 2}])])
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({**GOOD[1], "position": 5}) + "\n")
+    with pytest.raises(LabelDataError, match="also appears in"):
+        read_records([write(tmp_path, GOOD), other])
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "bin.jsonl"
+    path.write_bytes(b"\xff\xfe\x00junk")
+    with pytest.raises(LabelDataError, match="not UTF-8"):
+        read_records([path])
+
+
+def test_taxonomy_file_matches_the_library():
+    taxonomy = json.loads((ROOT / "labels" / "taxonomy.json").read_text())
+    assert tuple(taxonomy["events"]) == EVENT_TYPES

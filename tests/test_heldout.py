@@ -1,0 +1,39 @@
+"""Floors on the default model's metrics, on articles it never saw.
+
+The floors sit a margin below the figures measured when the model was last
+retrained (see the README); a drop below them means a real regression.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import SHARED
+from training.data import LABELS, load_pages
+from training.evaluate import evaluate
+
+
+def test_heldout_pages_floors(default_model):
+    res = evaluate(default_model, load_pages(LABELS / "heldout"), majority_event="sales")
+    m = res["model"]
+    assert res["pages"] >= 60
+    assert m["relevance"]["f1"] >= 0.90
+    assert m["event"]["macro_f1"] >= 0.70
+    assert m["tags"]["precision"] >= 0.70
+    # Far above the baselines.
+    assert m["relevance"]["f1"] > res["baseline"]["relevance"]["f1"] + 0.1
+    assert m["event"]["macro_f1"] > res["baseline"]["event"]["macro_f1"] + 0.5
+
+
+@pytest.mark.skipif(not (SHARED / "seeds-labeled.jsonl").is_file(), reason="../shared not present")
+def test_seed_pages_floors(default_model):
+    res = evaluate(default_model, load_pages(SHARED / "seeds-labeled.jsonl"), majority_event="sales")
+    assert res["model"]["relevance"]["macro_f1"] >= 0.85
+    assert res["model"]["event"]["accuracy"] >= 0.55
+
+
+def test_model_metadata_records_heldout_metrics(default_model):
+    meta = default_model.metadata
+    assert meta["metrics"]["held-out"]["pages"] >= 60
+    assert len(meta["training_data"]["sha256"]) == 64
+    assert meta["config"]["seed"] == 0

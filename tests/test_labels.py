@@ -1,0 +1,24 @@
+"""The committed corpus obeys LABELS.md and keeps held-out pages apart."""
+
+from __future__ import annotations
+
+from training import labels_check
+from training.data import LABELS, label_files, read_records
+
+
+def test_every_labeled_file_is_valid_and_heldout_is_separate():
+    train = read_records(label_files(LABELS / "train"))
+    heldout = read_records(label_files(LABELS / "heldout"))
+    assert labels_check.check_separation(train, heldout) == []
+
+
+def test_composed_pages_are_up_to_date_with_sources():
+    assert labels_check.check_composed(LABELS) == []
+
+
+def test_separation_check_catches_leaks():
+    a = {"article_id": "x", "position": 0, "text": "Same text", "relevant": True, "event": "sales", "site": "s1"}
+    b = {**a, "article_id": "y", "site": "s1"}
+    problems = labels_check.check_separation([a], [b])
+    assert any("sites also in training" in p for p in problems)
+    assert any("relevant held-out paragraphs also in training" in p for p in problems)

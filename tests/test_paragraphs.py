@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from autoclass import split_paragraphs
+from tests.conftest import SHARED
+
+
+def test_strips_drops_blank_lines_and_keeps_duplicates():
+    text = "  Title \n\n\t\nBody one.\r\nShare\nShare\n"
+    assert split_paragraphs(text) == ["Title", "Body one.", "Share", "Share"]
+
+
+def test_unicode_line_breaks_and_control_characters():
+    text = "One\u2028Two\rThree\x00\x07 four\u00a0\n\u00a0\n"
+    assert split_paragraphs(text) == ["One", "Two", "Three four"]
+
+
+def test_empty_and_whitespace_only():
+    assert split_paragraphs("") == []
+    assert split_paragraphs(" \n\t \n\u3000") == []
+
+
+def test_rejects_bytes():
+    with pytest.raises(TypeError, match="must be str"):
+        split_paragraphs(b"bytes")  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds not present")
+def test_seed_pages_split_as_labeled():
+    labeled: dict[str, list[str]] = {}
+    for line in (SHARED / "seeds-labeled.jsonl").read_text().splitlines():
+        r = json.loads(line)
+        labeled.setdefault(r["article_id"], []).append(r["text"])
+    for path in sorted((SHARED / "seeds").glob("*.txt")):
+        article_id = "seed-" + path.name.split("_")[0]
+        assert split_paragraphs(path.read_text(encoding="utf-8")) == labeled[article_id], path.name

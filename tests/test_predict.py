@@ -1,0 +1,108 @@
+"""predict() on the default model: the public API and odd input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autoclass import EVENT_TYPES, Article, predict, predict_many, split_paragraphs
+
+PAGE = """Home | Autos | Business
+Geely and Renault sign deal to build hybrid engines together
+Published: Mar 3, 2024 09:56 PM
+Geely and Renault signed an agreement on Monday to jointly develop and supply hybrid engines, the companies said.
+The partners will share the cost of the new engine family and supply it to other carmakers.
+Related news
+Subscribe to our newsletter
+"""
+
+
+def check_article(article: Article, text: str) -> None:
+    paragraphs = split_paragraphs(text)
+    assert [p.text for p in article.paragraphs] == paragraphs
+    assert [p.position for p in article.paragraphs] == list(range(len(paragraphs)))
+    for p in article.paragraphs:
+        assert 0.0 <= p.relevance <= 1.0
+        assert (p.event is not None) == p.relevant
+        assert set(p.event_scores) == set(EVENT_TYPES)
+        assert abs(sum(p.event_scores.values()) - 1.0) < 1e-3
+    assert article.text == "\n".join(p.text for p in article.paragraphs if p.relevant)
+    assert (article.main_event is None) == (not any(p.relevant for p in article.paragraphs))
+    if article.tags:
+        assert article.main_event == next(iter(article.tags))
+        assert list(article.tags.values()) == sorted(article.tags.values(), reverse=True)
+    json.dumps(article.to_dict())
+
+
+def test_a_typical_page(default_model):
+    article = predict(PAGE)
+    check_article(article, PAGE)
+    assert [p.relevant for p in article.paragraphs] == [False, True, False, True, True, False, False]
+    assert article.main_event == "partnership"
+    assert "Subscribe" not in article.text
+
+
+def test_predict_many_matches_predict_in_order(default_model):
+    texts = [PAGE, "", "Tesla recalls 120,000 Model Y cars over seat belts", PAGE.upper()]
+    many = list(predict_many(iter(texts), batch_size=3))
+    assert many == [predict(t) for t in texts]
+
+
+def test_empty_and_whitespace_pages(default_model):
+    for text in ["", "   ", "\n\n\t\n", "\u3000\u00a0"]:
+        article = predict(text)
+        assert article.paragraphs == [] and article.tags == {} and article.main_event is None
+        assert article.text == ""
+
+
+def test_one_huge_line(default_model):
+    text = "Toyota sold 10,000 cars in Japan. " * 20000
+    article = predict(text)
+    check_article(article, text)
+    assert len(article.paragraphs) == 1
+
+
+def test_control_characters_html_and_cjk(default_model):
+    for text in [
+        "Nio\x00 delivers\x07 cars\x1b\nShare\x0c",
+        "<div class='nav'><a href='/'>Home</a></div>\n<p>BYD opens a plant in Hungary.</p>",
+        "比亚迪汽车宣布在匈牙利建厂\n分享到微信\n比亚迪表示，新工厂将于2025年投产。",
+        "\ufeff\u202eTesla\u200b recalls cars\U0001f697",
+    ]:
+        check_article(predict(text), text)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
+def test_any_text_gives_a_consistent_article(default_model, text):
+    check_article(predict(text), text)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(max_size=80), max_size=12))
+def test_predict_many_is_order_preserving(default_model, texts):
+    assert [a.paragraphs for a in predict_many(texts, batch_size=4)] == [
+        predict(t).paragraphs for t in texts
+    ]
+
+
+def test_non_str_is_a_type_error(default_model):
+    import pytest
+
+    with pytest.raises(TypeError, match="must be str"):
+        predict(b"bytes")  # type: ignore[arg-type]
+
+
+def test_prediction_path_imports_no_training_or_plotting_libraries():
+    code = (
+        "import sys, autoclass\n"
+        "autoclass.predict('Nio delivers cars\\nShare')\n"
+        "bad = [m for m in ('datasets', 'matplotlib', 'pandas', 'training') if m in sys.modules]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
