@@ -10,7 +10,7 @@ import numpy as np
 from autoclass.taxonomy import EVENT_TYPES
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """One line of the page with its predicted labels.
 
@@ -26,8 +26,9 @@ class Paragraph:
         Calibrated probability that it is relevant.
     event : str or None
         The most probable event type when relevant, else ``None``.
-    event_scores : dict of str to float
-        Probability of every event type (given that it is relevant).
+    scores : tuple of float
+        Probability of every event type (given that it is relevant), in the
+        order of ``EVENT_TYPES``; :attr:`event_scores` names them.
     """
 
     text: str
@@ -35,7 +36,12 @@ class Paragraph:
     relevant: bool
     relevance: float
     event: str | None
-    event_scores: dict[str, float]
+    scores: tuple[float, ...]
+
+    @property
+    def event_scores(self) -> dict[str, float]:
+        """Probability of every event type, by name."""
+        return dict(zip(EVENT_TYPES, self.scores))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,22 +104,21 @@ def build_article(
     caption.
     """
     relevant = relevance >= threshold
-    best = event_proba.argmax(axis=1) if len(texts) else np.zeros(0, dtype=int)
+    # Whole-page numpy conversions: per-element numpy indexing and round()
+    # calls cost more than the prediction itself.
+    best = event_proba.argmax(axis=1).tolist() if len(texts) else []
+    scores = np.round(event_proba, 4).tolist()
     paragraphs = [
-        Paragraph(
-            text=text,
-            position=i,
-            relevant=bool(relevant[i]),
-            relevance=round(float(relevance[i]), 4),
-            event=EVENT_TYPES[best[i]] if relevant[i] else None,
-            event_scores={e: round(float(s), 4) for e, s in zip(EVENT_TYPES, event_proba[i])},
+        Paragraph(text, i, keep, prob, EVENT_TYPES[top] if keep else None, tuple(row))
+        for i, (text, keep, prob, top, row) in enumerate(
+            zip(texts, relevant.tolist(), np.round(relevance, 4).tolist(), best, scores)
         )
-        for i, text in enumerate(texts)
     ]
     if not relevant.any():
         return Article(paragraphs=paragraphs)
     mass = (relevance[relevant, None] * event_proba[relevant]).sum(axis=0)
     share = mass / mass.sum()
     order = np.argsort(-share, kind="stable")
-    tags = {EVENT_TYPES[j]: round(float(share[j]), 4) for j in order if share[j] >= tag_min_share}
+    weights = np.round(share, 4).tolist()
+    tags = {EVENT_TYPES[j]: weights[j] for j in order if share[j] >= tag_min_share}
     return Article(paragraphs=paragraphs, tags=tags, main_event=EVENT_TYPES[order[0]])

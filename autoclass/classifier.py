@@ -1,16 +1,26 @@
 """The two heads of autoclass: relevance and event type, over one feature pass.
 
-Both heads are logistic regressions on blocks of features.  Each block is a
-linear *mix* of the paragraphs' TF-IDF rows (the paragraph itself, the mean of
-its page, the page's relevant paragraphs, the headline, the neighbours), so a
-block's score equals ``mix @ (tfidf @ weights)``.  Training builds the mixed
-matrices explicitly; prediction multiplies the TF-IDF rows by all weights once
-and mixes the small score matrices, which keeps page context almost free.
+Both heads are stacked logistic regressions.
 
-The relevance probability is calibrated (Platt scaling on out-of-fold
-decision values, folds grouped by article).  The event head is trained on
-relevant paragraphs only; its context weights use the out-of-fold relevance
-probabilities, as prediction will use predicted ones.
+* Relevance.  Stage 1 scores each line twice: from its words and layout
+  (is it article content?) and from its words alone (is it about the auto
+  industry?).  Stage 2 reads both scores over the line's neighbourhood and
+  its whole page (neighbours' scores, the page's mean and maximum, whether
+  the line lies inside the page's body span), so that a line is judged in its
+  page: a "Share" between two body paragraphs, a sports paragraph on a sports
+  page.
+  Stage 2 is fitted on out-of-fold stage-1 scores, so its probability is
+  calibrated on lines the first stage never saw.
+* Event type.  Stage 1 gives each paragraph event probabilities from its own
+  words.  Stage 2 adds the page's context, as LABELS.md gives a background
+  paragraph the type of its story: the relevance-weighted mean of stage-1
+  probabilities over the page, over the two neighbours, and those of the
+  headline (the first relevant line).  Context probabilities are out-of-fold
+  in training, as they are unseen-text probabilities at prediction.
+
+Folds are grouped by site (or article), so out-of-fold means out-of-site.
+Prediction multiplies the TF-IDF rows by all text weights at once and
+computes the small context features with numpy.
 """
 
 from __future__ import annotations
@@ -21,16 +31,29 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold, cross_val_predict
+from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
 
 from autoclass.errors import AutoclassError
 from autoclass.features import PageBatch, PageFeaturizer
 from autoclass.taxonomy import EVENT_TYPES
 
-EVENT_CONTEXTS: tuple[str, ...] = ("page", "headline", "neighbours")
+EVENT_CONTEXTS: tuple[str, ...] = ("page", "neighbours", "headline")
+RELEVANCE_CONTEXT: tuple[str, ...] = (
+    "score",
+    "probability",
+    "prev",
+    "next",
+    "prev2",
+    "next2",
+    "window_mean",
+    "page_mean",
+    "page_max",
+    "inside_body_span",
+)
 
-_EPS = 1e-6
+_CLIP = 12.0
+_STANDARD_CLIP = 3.0
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -44,57 +67,122 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return scores
 
 
-class _Product:
-    """A product of two sparse matrices applied right to left, never formed."""
+def _shift(x: np.ndarray, batch: PageBatch, k: int, fill: float) -> np.ndarray:
+    """Rows of x at i-k (k > 0) or i+|k| (k < 0) within the same page, else ``fill``."""
+    n = len(x)
+    out = np.full_like(x, fill)
+    if n <= abs(k):
+        return out
+    pos = np.arange(n) - batch.page_offsets[batch.page_index]
+    size = np.diff(batch.page_offsets)[batch.page_index]
+    if k > 0:
+        ok = pos >= k
+        out[ok] = x[np.flatnonzero(ok) - k]
+    else:
+        ok = pos < size + k
+        out[ok] = x[np.flatnonzero(ok) - k]
+    return out
 
-    def __init__(self, left: sp.csr_matrix, right: sp.csr_matrix) -> None:
-        self.left, self.right = left, right
 
-    def __matmul__(self, other):  # noqa: ANN001, ANN204 - sparse or dense alike
-        return self.left @ (self.right @ other)
+def _page_sum(x: np.ndarray, batch: PageBatch) -> np.ndarray:
+    """Sum of x (n,) or (n, k) over each page, shape (n_pages,) or (n_pages, k)."""
+    if x.ndim == 1:
+        return np.bincount(batch.page_index, weights=x, minlength=batch.n_pages)
+    out = np.zeros((batch.n_pages, x.shape[1]))
+    np.add.at(out, batch.page_index, x)
+    return out
 
 
-def _page_mean(batch: PageBatch, weights: np.ndarray) -> _Product:
-    """Matrix M with (M @ Y)[i] = weighted mean of Y over the page of paragraph i."""
-    n = len(batch.page_index)
-    totals = np.bincount(batch.page_index, weights=weights, minlength=batch.n_pages)
-    to_page = sp.csr_matrix(
-        (weights / (totals[batch.page_index] + _EPS), (batch.page_index, np.arange(n))),
-        shape=(batch.n_pages, n),
+def relevance_context(d: np.ndarray, batch: PageBatch) -> np.ndarray:
+    """Context features of each line from its stage-1 relevance score ``d``.
+
+    The line's own score, then probabilities (sigmoid of the scores) of its
+    neighbourhood and page: aggregated in probability space, a menu line at
+    -10 and one at -3 count alike as "not content".
+    """
+    d = np.clip(d, -_CLIP, _CLIP)
+    p = _sigmoid(d)
+    n = len(d)
+    sizes = np.maximum(np.diff(batch.page_offsets), 1)
+    idx = batch.page_index
+    page_max = np.zeros(batch.n_pages)
+    np.maximum.at(page_max, idx, p)
+    positive = (p > 0.5).astype(float)
+    csum = np.concatenate([[0.0], np.cumsum(positive)])
+    pos = np.arange(n)
+    start, stop = batch.page_offsets[idx], batch.page_offsets[idx + 1]
+    before = csum[pos] - csum[start]  # content lines above i in its page
+    after = csum[stop] - csum[pos + 1]  # and below
+    # A missing neighbour (page start or end) reads as undecided (0.5); the
+    # layout's is_first / is_last say where the page ends.
+    neighbours = [_shift(p, batch, k, 0.5) for k in (1, -1, 2, -2)]
+    return np.column_stack(
+        [
+            d,
+            p,
+            *neighbours,
+            (p + sum(neighbours)) / 5,
+            (_page_sum(p, batch) / sizes)[idx],
+            page_max[idx],
+            (before > 0) & (after > 0),
+        ]
     )
-    expand = sp.csr_matrix(
-        (np.ones(n), (np.arange(n), batch.page_index)), shape=(n, batch.n_pages)
-    )
-    return _Product(expand, to_page)
 
 
-def _headline(batch: PageBatch, relevance: np.ndarray, threshold: float) -> sp.csr_matrix:
-    """Matrix H with (H @ Y)[i] = Y of the first relevant paragraph of i's page."""
-    n = len(batch.page_index)
-    rows, cols = [], []
-    for k in range(batch.n_pages):
-        lo, hi = batch.page_offsets[k], batch.page_offsets[k + 1]
-        hits = np.flatnonzero(relevance[lo:hi] >= threshold)
-        if len(hits):
-            rows.append(np.arange(lo, hi))
-            cols.append(np.full(hi - lo, lo + hits[0]))
-    if not rows:
-        return sp.csr_matrix((n, n))
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    return sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
+def body_similarity(d: np.ndarray, batch: PageBatch) -> np.ndarray:
+    """Cosine of each line with the rest of its page's body.
+
+    The body is the page's lines weighted by their stage-1 relevance; a line's
+    own weight is taken out.  The article's headline, sub-headings and
+    captions share words with its body; other stories' headlines, sidebars
+    and ads do not.
+    """
+    tfidf = batch.tfidf
+    n, v = tfidf.shape
+    if n == 0:
+        return np.zeros(0)
+    w = _sigmoid(np.clip(d, -_CLIP, _CLIP))
+    to_page = sp.csr_matrix((w, (batch.page_index, np.arange(n))), shape=(batch.n_pages, n))
+    body = (to_page @ tfidf).tocsr()
+    body.sum_duplicates()
+    body.sort_indices()
+    # Look up body[page(i), term] for every term of every line, by sorted keys:
+    # linear in the number of non-zeros, whatever the batch size.
+    body_rows = np.repeat(np.arange(body.shape[0], dtype=np.int64), np.diff(body.indptr))
+    body_keys = body_rows * v + body.indices
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(tfidf.indptr))
+    keys = batch.page_index[rows].astype(np.int64) * v + tfidf.indices
+    at = np.minimum(np.searchsorted(body_keys, keys), max(len(body_keys) - 1, 0))
+    found = body_keys[at] == keys if len(body_keys) else np.zeros(len(keys), dtype=bool)
+    values = np.where(found, body.data[at] if len(body_keys) else 0.0, 0.0)
+    dots = np.bincount(rows, weights=tfidf.data * values, minlength=n)
+    own = np.bincount(rows, weights=tfidf.data**2, minlength=n)
+    norms = np.sqrt(np.bincount(body_rows, weights=body.data**2, minlength=batch.n_pages))
+    return (dots - w * own) / (norms[batch.page_index] + 1e-6)
 
 
-def _neighbours(batch: PageBatch, relevance: np.ndarray) -> sp.csr_matrix:
-    """Matrix N with (N @ Y)[i] = relevance-weighted mean of Y at i-1 and i+1 in i's page."""
-    n = len(batch.page_index)
-    i = np.arange(n)
-    same_prev = np.zeros(n, dtype=bool)
-    same_prev[1:] = batch.page_index[1:] == batch.page_index[:-1]
-    prev_rows = i[same_prev]
-    next_rows = prev_rows - 1
-    rows = np.concatenate([prev_rows, next_rows])
-    cols = np.concatenate([prev_rows - 1, prev_rows])
-    return sp.csr_matrix((relevance[cols] / 2.0, (rows, cols)), shape=(n, n))
+def event_context(
+    proba: np.ndarray, relevance: np.ndarray, batch: PageBatch, names: Sequence[str], threshold: float
+) -> np.ndarray:
+    """Context features of each paragraph from stage-1 event probabilities."""
+    blocks = []
+    weighted = proba * relevance[:, None]
+    for name in names:
+        if name == "page":
+            total = _page_sum(relevance, batch)[:, None] + 1e-6
+            blocks.append((_page_sum(weighted, batch) / total)[batch.page_index])
+        elif name == "neighbours":
+            blocks.append((_shift(weighted, batch, 1, 0.0) + _shift(weighted, batch, -1, 0.0)) / 2)
+        else:  # headline: the first line at or above the relevance threshold
+            head = np.zeros((batch.n_pages, proba.shape[1]))
+            hit = relevance >= threshold
+            first = np.full(batch.n_pages, -1)
+            rows = np.flatnonzero(hit)[::-1]
+            first[batch.page_index[rows]] = rows
+            found = first >= 0
+            head[found] = proba[first[found]]
+            blocks.append(head[batch.page_index])
+    return np.hstack(blocks) if blocks else np.zeros((len(relevance), 0))
 
 
 class ParagraphClassifier(BaseEstimator):
@@ -102,19 +190,20 @@ class ParagraphClassifier(BaseEstimator):
 
     Parameters
     ----------
-    ngram_range, n_features, min_df, sublinear_tf
+    ngram_range, min_df, sublinear_tf
         Passed to :class:`~autoclass.features.PageFeaturizer`.
     relevance_C, event_C : float
-        Inverse regularisation strength of each head.
-    relevance_page_context : bool
-        Give the relevance head the mean TF-IDF of the whole page, so that a
-        paragraph of an off-topic page can be told from one of a car story.
+        Inverse regularisation strength of the text weights of each head.
+    relevance_context : bool
+        Use the second relevance stage (the line in its page).
+    relevance_words_only : bool
+        Give the relevance head the word columns only, not the word pairs.
     event_contexts : tuple of str
         Context blocks of the event head, a subset of ``EVENT_CONTEXTS``.
     relevance_threshold : float
         Probability at or above which a paragraph is relevant.
     cv_folds : int
-        Folds (grouped by article) for out-of-fold relevance probabilities.
+        Folds, grouped by site, for the out-of-fold stage-1 scores.
     max_iter : int
         Iteration limit of the solvers.
     random_state : int
@@ -125,25 +214,25 @@ class ParagraphClassifier(BaseEstimator):
         self,
         *,
         ngram_range: tuple[int, int] = (1, 2),
-        n_features: int = 2**20,
         min_df: int = 2,
         sublinear_tf: bool = True,
         relevance_C: float = 4.0,
         event_C: float = 8.0,
-        relevance_page_context: bool = True,
-        event_contexts: tuple[str, ...] = EVENT_CONTEXTS,
+        relevance_context: bool = True,
+        relevance_words_only: bool = True,
+        event_contexts: tuple[str, ...] = ("page", "neighbours"),
         relevance_threshold: float = 0.5,
         cv_folds: int = 5,
         max_iter: int = 3000,
         random_state: int = 0,
     ) -> None:
         self.ngram_range = ngram_range
-        self.n_features = n_features
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
         self.relevance_C = relevance_C
         self.event_C = event_C
-        self.relevance_page_context = relevance_page_context
+        self.relevance_context = relevance_context
+        self.relevance_words_only = relevance_words_only
         self.event_contexts = event_contexts
         self.relevance_threshold = relevance_threshold
         self.cv_folds = cv_folds
@@ -170,8 +259,8 @@ class ParagraphClassifier(BaseEstimator):
         events : sequence of sequence of str or None
             Gold event type of every paragraph (``None`` when irrelevant).
         groups : sequence of str, optional
-            One group per page for the out-of-fold folds (the site, or the
-            article); each page is its own group by default.
+            One group per page for the folds (the site, or the article);
+            each page is its own group by default.
 
         Returns
         -------
@@ -187,98 +276,146 @@ class ParagraphClassifier(BaseEstimator):
         if unknown:
             raise ValueError(f"unknown event contexts {sorted(unknown)}; use {EVENT_CONTEXTS}")
         y_rel = np.fromiter((bool(v) for page in relevant for v in page), dtype=bool)
-        ev = [e for page in events for e in page]
+        index = {name: i for i, name in enumerate(EVENT_TYPES)}
+        y_ev = np.array([index.get(e, -1) if e else -1 for page in events for e in page], dtype=int)
         if len(y_rel) == 0 or y_rel.all() or not y_rel.any():
             raise AutoclassError("training needs both relevant and irrelevant paragraphs")
-        index = {name: i for i, name in enumerate(EVENT_TYPES)}
-        y_ev = np.array([index.get(e, -1) if e is not None else -1 for e in ev])
         if len(np.unique(y_ev[y_rel])) < 2:
             raise AutoclassError("training needs relevant paragraphs of at least two event types")
 
         self.featurizer_ = PageFeaturizer(
             ngram_range=self.ngram_range,
-            n_features=self.n_features,
-            min_df=self.min_df,
-            sublinear_tf=self.sublinear_tf,
+            min_df=self.min_df, sublinear_tf=self.sublinear_tf,
         ).fit(pages)
         batch = self.featurizer_.transform(pages)
         page_groups = np.asarray(groups if groups is not None else np.arange(len(pages)))
         row_groups = page_groups[batch.page_index]
-
-        x_rel = self._relevance_matrix(batch)
-        head = self._relevance_head()
         n_folds = min(self.cv_folds, len(np.unique(row_groups)))
-        if n_folds >= 2:
-            oof = cross_val_predict(
-                head, x_rel, y_rel, groups=row_groups,
-                cv=GroupKFold(n_splits=n_folds), method="decision_function",
-            )
-        else:  # too few groups to hold any out: calibrate in-sample
-            oof = head.fit(x_rel, y_rel).decision_function(x_rel)
-        platt = LogisticRegression(C=1e4, max_iter=self.max_iter).fit(oof[:, None], y_rel)
-        self.calibration_ = (float(platt.coef_[0, 0]), float(platt.intercept_[0]))
-        head.fit(x_rel, y_rel)
-        oof_relevance = _sigmoid(self.calibration_[0] * oof + self.calibration_[1])
+        folds = list(GroupKFold(n_splits=n_folds).split(y_rel, groups=row_groups)) if n_folds >= 2 else []
 
-        x_ev = self._event_matrix(batch, oof_relevance)[y_rel]
-        event_head = LogisticRegression(
-            C=self.event_C, class_weight="balanced", max_iter=self.max_iter,
-            random_state=self.random_state,
-        ).fit(x_ev, y_ev[y_rel])
-        self._store_weights(head, event_head)
+        # Relevance stage 1 (own words + layout; own words alone), out of fold,
+        # then on everything.
+        # The relevance head reads words only (not word pairs): measured on
+        # held-out sites, pairs let it memorise one site's boilerplate phrases.
+        words = batch.tfidf[:, : self._relevance_terms()]
+        x1 = sp.hstack([words, sp.csr_matrix(batch.layout)], format="csr")
+        # The topic score learns auto-industry words against whole off-topic pages
+        # (pages without a relevant line), not against boilerplate: else it
+        # would learn prose against menus, which the layout already knows.
+        page_has_relevant = _page_sum(y_rel.astype(float), batch) > 0
+        topical = y_rel | ~page_has_relevant[batch.page_index]
+        if y_rel[topical].all():  # no off-topic page: fall back to all lines
+            topical = np.ones_like(y_rel)
+        d_oof, t_oof = np.zeros(len(y_rel)), np.zeros(len(y_rel))
+        for train, test in folds:
+            head = self._lr(self.relevance_C, binary=True).fit(x1[train], y_rel[train])
+            d_oof[test] = head.decision_function(x1[test])
+            t_train = train[topical[train]]
+            if y_rel[t_train].all() or not y_rel[t_train].any():
+                t_train = train
+            topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(
+                words[t_train], y_rel[t_train]
+            )
+            t_oof[test] = topic.decision_function(words[test])
+        stage1 = self._lr(self.relevance_C, binary=True).fit(x1, y_rel)
+        topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(
+            words[topical], y_rel[topical]
+        )
+        if not folds:  # too few groups to hold any out
+            d_oof, t_oof = stage1.decision_function(x1), topic.decision_function(words)
+
+        # Relevance stage 2 (the line in its page), on out-of-fold scores.
+        x2 = self._relevance_stage2(d_oof, t_oof, batch, fit=True)
+        stage2 = LogisticRegression(C=1.0, max_iter=self.max_iter).fit(x2, y_rel)
+        relevance = stage2.predict_proba(x2)[:, 1]
+
+        # Event stage 1 (own words) on relevant lines, out of fold for every line.
+        rel_rows = np.flatnonzero(y_rel)
+        q_oof = np.zeros((len(y_rel), len(EVENT_TYPES)))
+        for train, test in folds:
+            train = np.intersect1d(train, rel_rows)
+            if len(np.unique(y_ev[train])) >= 2:
+                q_oof[test] = self._event_proba(self._lr(self.event_C, balanced=True).fit(
+                    batch.tfidf[train], y_ev[train]), batch.tfidf[test])
+        ev1 = self._lr(self.event_C, balanced=True).fit(batch.tfidf[rel_rows], y_ev[rel_rows])
+        if not folds:
+            q_oof = self._event_proba(ev1, batch.tfidf)
+
+        # Event stage 2: own words + page context of stage-1 probabilities.
+        ctx = event_context(q_oof, relevance, batch, self.event_contexts, self.relevance_threshold)
+        x_ev = sp.hstack([batch.tfidf, sp.csr_matrix(ctx)], format="csr")[rel_rows]
+        ev2 = self._lr(self.event_C, balanced=True).fit(x_ev, y_ev[rel_rows])
+        self._store(stage1, topic, stage2, ev1, ev2)
         return self
 
-    def _relevance_head(self) -> LogisticRegression:
+    def _relevance_terms(self) -> int:
+        """Columns of the TF-IDF matrix the relevance head reads: the words."""
+        return self.featurizer_.n_words if self.relevance_words_only else self.featurizer_.n_terms
+
+    def _lr(self, c: float, *, balanced: bool = False, binary: bool = False) -> LogisticRegression:
+        # Measured on the corpus: for the binary head liblinear converges in a
+        # fraction of a second (saga and L-BFGS take seconds, the dense layout
+        # columns slow them); for the 15-type head saga is 10x faster than L-BFGS.
         return LogisticRegression(
-            C=self.relevance_C, solver="liblinear", max_iter=self.max_iter,
-            random_state=self.random_state,
+            C=c, class_weight="balanced" if balanced else None,
+            solver="liblinear" if binary else "saga",
+            max_iter=self.max_iter, random_state=self.random_state,
         )
 
-    def _relevance_blocks(self, batch: PageBatch) -> list:
-        ops = [None]
-        if self.relevance_page_context:
-            ops.append(_page_mean(batch, np.ones(len(batch.page_index))))
-        return ops
+    @staticmethod
+    def _event_proba(model: LogisticRegression, x: sp.csr_matrix) -> np.ndarray:
+        out = np.zeros((x.shape[0], len(EVENT_TYPES)))
+        out[:, model.classes_] = model.predict_proba(x)
+        return out
 
-    def _event_blocks(self, batch: PageBatch, relevance: np.ndarray) -> list:
-        ops: list = [None]
-        for name in self.event_contexts:
-            if name == "page":
-                ops.append(_page_mean(batch, relevance))
-            elif name == "headline":
-                ops.append(_headline(batch, relevance, self.relevance_threshold))
-            else:
-                ops.append(_neighbours(batch, relevance))
-        return ops
+    def _relevance_stage2(
+        self, d: np.ndarray, t: np.ndarray, batch: PageBatch, *, fit: bool = False
+    ) -> np.ndarray:
+        if self.relevance_context:
+            ctx = np.hstack(
+                [relevance_context(d, batch), relevance_context(t, batch), body_similarity(d, batch)[:, None]]
+            )
+        else:
+            ctx = np.column_stack([d, t])
+        x = np.hstack([ctx, batch.layout])
+        if fit:
+            self.stage2_mean_ = x.mean(axis=0)
+            std = x.std(axis=0)
+            self.stage2_scale_ = np.where(std > 1e-9, std, 1.0)
+        # Clipped: a linear stage must not extrapolate from a page far outside
+        # the training range (a four-line snippet, a 2,000-line dump).
+        return np.clip((x - self.stage2_mean_) / self.stage2_scale_, -_STANDARD_CLIP, _STANDARD_CLIP)
 
-    def _relevance_matrix(self, batch: PageBatch) -> sp.csr_matrix:
-        mixed = [batch.tfidf if op is None else op @ batch.tfidf for op in self._relevance_blocks(batch)]
-        return sp.hstack([*mixed, sp.csr_matrix(batch.layout)], format="csr")
-
-    def _event_matrix(self, batch: PageBatch, relevance: np.ndarray) -> sp.csr_matrix:
-        ops = self._event_blocks(batch, relevance)
-        return sp.hstack([batch.tfidf if op is None else op @ batch.tfidf for op in ops], format="csr")
-
-    def _store_weights(self, rel: LogisticRegression, ev: LogisticRegression) -> None:
+    def _store(self, stage1, topic, stage2, ev1, ev2) -> None:  # noqa: ANN001 - fitted LogisticRegressions
         v = self.featurizer_.n_terms
-        n_rel = len(self._relevance_blocks_names())
-        rel_coef = rel.coef_[0]
-        # Columns: one per relevance text block, then K per event block.
-        rel_text = rel_coef[: n_rel * v].reshape(n_rel, v).T
-        self.relevance_layout_weights_ = rel_coef[n_rel * v :].copy()
-        self.relevance_intercept_ = float(rel.intercept_[0])
-
         k = len(EVENT_TYPES)
-        n_ev = 1 + len(self.event_contexts)
-        full = np.zeros((k, n_ev * v))
-        full[ev.classes_] = ev.coef_
-        self.event_intercept_ = np.full(k, -np.inf)
-        self.event_intercept_[ev.classes_] = ev.intercept_
-        ev_text = full.reshape(k, n_ev, v).transpose(2, 1, 0).reshape(v, n_ev * k)
-        self.text_weights_ = np.ascontiguousarray(np.hstack([rel_text, ev_text]))
 
-    def _relevance_blocks_names(self) -> list[str]:
-        return ["own", "page"] if self.relevance_page_context else ["own"]
+        def full(model: LogisticRegression, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
+            coef = np.zeros((k, n_cols))
+            coef[model.classes_] = model.coef_
+            intercept = np.full(k, -np.inf)  # a type never seen in training is never predicted
+            intercept[model.classes_] = model.intercept_
+            return coef, intercept
+
+        u = self._relevance_terms()
+
+        def pad(weights: np.ndarray) -> np.ndarray:  # relevance weights of words, none of pairs
+            out = np.zeros((v, 1))
+            out[:u, 0] = weights
+            return out
+
+        ev1_coef, self.event1_intercept_ = full(ev1, v)
+        ev2_coef, self.event2_intercept_ = full(ev2, ev2.coef_.shape[1])
+        self.event2_context_weights_ = ev2_coef[:, v:].T.copy()
+        # All text weights side by side: one sparse x dense product at prediction.
+        self.text_weights_ = np.ascontiguousarray(
+            np.hstack([pad(stage1.coef_[0, :u]), pad(topic.coef_[0]), ev1_coef.T, ev2_coef[:, :v].T])
+        )
+        self.relevance1_layout_weights_ = stage1.coef_[0, u:].copy()
+        self.relevance1_intercept_ = float(stage1.intercept_[0])
+        self.topic_intercept_ = float(topic.intercept_[0])
+        self.relevance2_weights_ = stage2.coef_[0].copy()
+        self.relevance2_intercept_ = float(stage2.intercept_[0])
 
     # -------------------------------------------------------------- predict
     def predict_proba(self, pages: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -299,17 +436,14 @@ class ParagraphClassifier(BaseEstimator):
         check_is_fitted(self, "text_weights_")
         batch = self.featurizer_.transform(pages)
         k = len(EVENT_TYPES)
-        n_rel = len(self._relevance_blocks_names())
         scores = np.asarray(batch.tfidf @ self.text_weights_)
-
-        decision = batch.layout @ self.relevance_layout_weights_ + self.relevance_intercept_
-        for j, op in enumerate(self._relevance_blocks(batch)):
-            decision += scores[:, j] if op is None else op @ scores[:, j]
-        a, b = self.calibration_
-        relevance = _sigmoid(a * decision + b)
-
-        event_scores = np.tile(self.event_intercept_, (len(relevance), 1))
-        for j, op in enumerate(self._event_blocks(batch, relevance)):
-            block = scores[:, n_rel + j * k : n_rel + (j + 1) * k]
-            event_scores += block if op is None else op @ block
-        return relevance, _softmax(event_scores)
+        d = scores[:, 0] + batch.layout @ self.relevance1_layout_weights_ + self.relevance1_intercept_
+        t = scores[:, 1] + self.topic_intercept_
+        x2 = self._relevance_stage2(d, t, batch)
+        relevance = _sigmoid(x2 @ self.relevance2_weights_ + self.relevance2_intercept_)
+        q = _softmax(scores[:, 2 : 2 + k] + self.event1_intercept_)
+        ctx = event_context(q, relevance, batch, self.event_contexts, self.relevance_threshold)
+        events = scores[:, 2 + k :] + self.event2_intercept_
+        if ctx.shape[1]:
+            events += ctx @ self.event2_context_weights_
+        return relevance, _softmax(events)

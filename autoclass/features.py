@@ -6,30 +6,31 @@ features that describe the paragraph *in its page* (length, shape, position,
 repetition, and the same for its neighbours).  Boilerplate is a property of a
 line in its page, not of its words alone.
 
-Speed matters (tens of thousands of paragraphs a second on one core), so
-tokens are hashed by scikit-learn's compiled FeatureHasher, hashed columns are
-remapped to the vocabulary kept at fit time with one numpy gather, and the
-layout features are computed on the code points of the whole batch at once.
+Speed matters (tens of thousands of paragraphs a second on one core), so a
+batch is tokenized with one regular-expression pass, words become ids with
+one dictionary pass, and everything after that is numpy: word pairs are
+pairs of ids, terms are looked up in sorted arrays, and the layout features
+are computed on the code points of the whole batch at once.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-_TOKEN = re.compile(r"\w+")
-# Digits are folded to 0 so that "2,341 units" and "18,422 units" share features.
-_FOLD_DIGITS = str.maketrans("123456789", "000000000")
-_START = "^"  # marks the first token, so "^ source" or "^ by" become features
+_TOKEN = re.compile(r"\w+|\n")
+# Digits are folded to 0 so that "2,341 units" and "18,422 units" share features;
+# on UTF-8 bytes, where no multi-byte character contains an ASCII digit byte.
+_FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_SEPARATOR = -2
 
 _STOP_WORDS = frozenset(
     "a about after also an and are as at be been but by for from had has have he her "
@@ -74,6 +75,9 @@ LAYOUT_FEATURES: tuple[str, ...] = (
 )
 
 
+LAYOUT_CLIP = 3.0
+
+
 @dataclass(frozen=True)
 class PageBatch:
     """The features of a batch of pages, one row per paragraph.
@@ -100,36 +104,68 @@ class PageBatch:
         return len(self.page_offsets) - 1
 
 
-def _terms(text: str, bigrams: bool) -> tuple[list[str], int]:
-    tokens = _TOKEN.findall(text.lower().translate(_FOLD_DIGITS))
-    if not bigrams or not tokens:
-        return tokens, len(tokens)
-    terms = tokens + [a + " " + b for a, b in zip(tokens, tokens[1:])]
-    terms.append(_START + " " + tokens[0])
-    return terms, len(tokens)
+@dataclass(frozen=True)
+class _Tokens:
+    """The tokens of a batch of lines, as vocabulary ids (-1: unknown word)."""
+
+    ids: np.ndarray  # token ids, line after line
+    rows: np.ndarray  # the line of each token
+    n_words: np.ndarray  # tokens per line
 
 
-def _window_mean(x: np.ndarray, half: int = 2) -> np.ndarray:
-    """Mean of x over i-half..i+half, clipped to the page."""
-    m = len(x)
-    csum = np.concatenate([[0.0], np.cumsum(x)])
-    i = np.arange(m)
-    lo, hi = np.maximum(i - half, 0), np.minimum(i + half + 1, m)
-    return (csum[hi] - csum[lo]) / (hi - lo)
+def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = False) -> _Tokens:
+    """Tokenize a whole batch with one lower(), one translate() and one findall().
+
+    Lines are joined with newlines, which the token pattern returns as
+    separators; ids come from one ``map(dict.get)`` over all tokens.  With
+    ``grow``, unknown words are added to ``vocabulary`` (training).
+    """
+    n = len(texts)
+    if any("\n" in t for t in texts):  # lines from callers, not from split_paragraphs
+        texts = [t.replace("\n", " ") for t in texts]
+    joined = "\n".join(texts).lower().encode("utf-8", "surrogatepass").translate(_FOLD_DIGITS)
+    tokens = _TOKEN.findall(joined.decode("utf-8", "surrogatepass"))
+    if grow:
+        vocabulary.setdefault("\n", _SEPARATOR)
+        for t in tokens:
+            if t not in vocabulary:
+                vocabulary[t] = len(vocabulary) - 1
+    ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+    separator = ids == _SEPARATOR
+    rows = np.cumsum(separator)
+    keep = ~separator
+    ids, rows = ids[keep], rows[keep]
+    return _Tokens(ids=ids, rows=rows, n_words=np.bincount(rows, minlength=n).astype(np.float64))
+
+
+def normalize_blocks(x: sp.csr_matrix, split: int) -> sp.csr_matrix:
+    """L2-normalise columns ``[:split]`` and ``[split:]`` of each row separately."""
+    second = x.indices >= split
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    squares = x.data**2
+    norms = np.sqrt(np.stack([
+        np.bincount(rows[~second], weights=squares[~second], minlength=x.shape[0]),
+        np.bincount(rows[second], weights=squares[second], minlength=x.shape[0]),
+    ]))
+    norms[norms == 0] = 1.0
+    x.data /= norms[second.astype(np.int64), rows]
+    return x
 
 
 class PageFeaturizer(BaseEstimator):
     """Turn pages (lists of paragraphs) into a :class:`PageBatch`.
 
+    Terms are words (lower-cased, digits folded to 0) and, with bigrams, pairs
+    of adjacent words and the pair (line start, first word), so that line
+    openings such as "Source :" or "By ..." are features of their own.
+
     Parameters
     ----------
     ngram_range : tuple of int
         ``(1, 1)`` for words, ``(1, 2)`` for words and word pairs.
-    n_features : int
-        Size of the hashing space before the vocabulary is pruned.
     min_df : int
-        A hashed term is kept when it occurs in at least this many paragraphs
-        of the training pages.
+        A term is kept when it occurs in at least this many paragraphs of the
+        training pages.
     sublinear_tf : bool
         Use ``1 + log(tf)`` in place of raw term counts.
     """
@@ -138,91 +174,121 @@ class PageFeaturizer(BaseEstimator):
         self,
         *,
         ngram_range: tuple[int, int] = (1, 2),
-        n_features: int = 2**20,
         min_df: int = 2,
         sublinear_tf: bool = True,
     ) -> None:
         self.ngram_range = ngram_range
-        self.n_features = n_features
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
 
     def fit(self, pages: Sequence[Sequence[str]], y: object = None) -> PageFeaturizer:
-        if self.ngram_range not in ((1, 1), (1, 2)):
+        if tuple(self.ngram_range) not in ((1, 1), (1, 2)):
             raise ValueError(f"ngram_range must be (1, 1) or (1, 2), not {self.ngram_range}")
         texts = [p for page in pages for p in page]
-        counts, n_words = self._hashed_counts(texts)
-        df = np.bincount(counts.indices, minlength=self.n_features)
-        kept = np.flatnonzero(df >= self.min_df)
-        self.column_map_ = np.full(self.n_features, -1, dtype=np.int64)
-        self.column_map_[kept] = np.arange(len(kept))
+        # Word -> id; the line separator maps to _SEPARATOR.
+        self.vocabulary_: dict[str, int] = {"\n": _SEPARATOR}
+        tokens = _tokenize(texts, self.vocabulary_, grow=True)
+        n_vocab = len(self.vocabulary_) - 1
+        # Unigram terms are word ids; bigram terms are keys a * (V + 1) + b,
+        # with a = V standing for the line start.
+        rows, keys, is_pair = self._term_keys(tokens, n_vocab)
+        unique = np.unique(np.column_stack([rows, keys, is_pair]), axis=0) if len(rows) else np.zeros((0, 3), int)
+        words = unique[unique[:, 2] == 0, 1]
+        pairs = unique[unique[:, 2] == 1, 1]
+        word_df = np.bincount(words, minlength=n_vocab)
+        kept_words = np.flatnonzero(word_df >= self.min_df)
+        pair_keys, pair_df = np.unique(pairs, return_counts=True)
+        kept = pair_df >= self.min_df
+        self.pair_keys_ = pair_keys[kept]
+        self.word_columns_ = np.full(n_vocab, -1, dtype=np.int64)
+        self.word_columns_[kept_words] = np.arange(len(kept_words))
+        self.pair_columns_ = len(kept_words) + np.arange(len(self.pair_keys_))
+        df = np.concatenate([word_df[kept_words], pair_df[kept]])
         n_docs = max(len(texts), 1)
-        self.idf_ = np.log((1 + n_docs) / (1 + df[kept])) + 1.0
-        stop_hashes = self._hasher().transform([[w] for w in sorted(_STOP_WORDS)]).indices
-        self.stop_columns_ = np.unique(self.column_map_[stop_hashes][self.column_map_[stop_hashes] >= 0])
+        self.idf_ = np.log((1 + n_docs) / (1 + df)) + 1.0
+        self.stop_ids_ = np.array(sorted(self.vocabulary_[w] for w in _STOP_WORDS if w in self.vocabulary_))
         self.layout_mean_ = np.zeros(len(LAYOUT_FEATURES))
         self.layout_scale_ = np.ones(len(LAYOUT_FEATURES))
-        raw = self._raw_layout(pages, texts, self._prune(counts), n_words)
-        self.layout_mean_ = raw.mean(axis=0) if len(raw) else self.layout_mean_
-        std = raw.std(axis=0) if len(raw) else self.layout_scale_
-        self.layout_scale_ = np.where(std > 1e-9, std, 1.0)
+        raw = self._raw_layout(pages, texts, tokens)
+        if len(raw):
+            self.layout_mean_ = raw.mean(axis=0)
+            std = raw.std(axis=0)
+            self.layout_scale_ = np.where(std > 1e-9, std, 1.0)
         return self
 
     @property
     def n_terms(self) -> int:
+        """Columns of the TF-IDF matrix: words first, then word pairs."""
         check_is_fitted(self, "idf_")
         return len(self.idf_)
+
+    @property
+    def n_words(self) -> int:
+        """The first ``n_words`` columns are single words."""
+        check_is_fitted(self, "idf_")
+        return self.n_terms - len(self.pair_keys_)
 
     def transform(self, pages: Sequence[Sequence[str]]) -> PageBatch:
         check_is_fitted(self, "idf_")
         texts = [p for page in pages for p in page]
-        counts, n_words = self._hashed_counts(texts)
-        counts = self._prune(counts)
-        layout = self._raw_layout(pages, texts, counts, n_words)
+        tokens = _tokenize(texts, self.vocabulary_)
+        counts = self._counts(tokens, len(texts))
+        layout = self._raw_layout(pages, texts, tokens)
         layout -= self.layout_mean_
         layout /= self.layout_scale_
-        tfidf = counts.copy()
+        np.clip(layout, -LAYOUT_CLIP, LAYOUT_CLIP, out=layout)  # no extrapolation on odd pages
+        tfidf = counts
         if self.sublinear_tf:
             np.log(tfidf.data, out=tfidf.data)
             tfidf.data += 1.0
         tfidf.data *= self.idf_[tfidf.indices]
-        tfidf = normalize(tfidf, copy=False)
+        # Words and word pairs are normalised as two blocks of unit length, so
+        # that a head reading only the words sees them at full weight.
+        tfidf = normalize_blocks(tfidf, self.n_words)
         lengths = np.fromiter((len(page) for page in pages), dtype=np.int64, count=len(pages))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         page_index = np.repeat(np.arange(len(pages)), lengths)
         return PageBatch(tfidf=tfidf, layout=layout, page_index=page_index, page_offsets=offsets)
 
-    def _hasher(self) -> FeatureHasher:
-        return FeatureHasher(self.n_features, input_type="string", alternate_sign=False)
-
-    def _hashed_counts(self, texts: list[str]) -> tuple[sp.csr_matrix, np.ndarray]:
-        bigrams = self.ngram_range[1] == 2
-        terms, n_words = [], np.empty(len(texts), dtype=np.float64)
-        for i, text in enumerate(texts):
-            t, n_words[i] = _terms(text, bigrams)
-            terms.append(t)
-        return self._hasher().transform(terms), n_words
-
-    def _prune(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """Keep the columns of the fitted vocabulary, renumbered."""
-        if not hasattr(self, "column_map_"):
-            return counts
-        mapped = self.column_map_[counts.indices]
-        keep = mapped >= 0
-        kept_before = np.concatenate([[0], np.cumsum(keep)])
-        indptr = kept_before[counts.indptr]
-        n_cols = int(self.column_map_.max()) + 1
-        return sp.csr_matrix(
-            (counts.data[keep], mapped[keep], indptr), shape=(counts.shape[0], n_cols)
+    def _term_keys(self, tokens: _Tokens, n_vocab: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(line, term key, is a pair) for every term occurrence; unknown words dropped."""
+        ids, rows = tokens.ids, tokens.rows
+        known = ids >= 0
+        word_rows, word_keys = rows[known], ids[known]
+        if tuple(self.ngram_range) == (1, 1):
+            return word_rows, word_keys, np.zeros(len(word_keys), dtype=np.int64)
+        base = n_vocab + 1
+        same = rows[1:] == rows[:-1]
+        both = same & known[1:] & known[:-1]
+        pair_rows = rows[1:][both]
+        pair_keys = ids[:-1][both] * base + ids[1:][both]
+        first = np.ones(len(ids), dtype=bool)
+        first[1:] = ~same
+        first &= known
+        start_rows, start_keys = rows[first], n_vocab * base + ids[first]
+        return (
+            np.concatenate([word_rows, pair_rows, start_rows]),
+            np.concatenate([word_keys, pair_keys, start_keys]),
+            np.concatenate([np.zeros(len(word_keys), np.int64), np.ones(len(pair_keys) + len(start_keys), np.int64)]),
         )
 
-    def _raw_layout(
-        self,
-        pages: Sequence[Sequence[str]],
-        texts: list[str],
-        counts: sp.csr_matrix,
-        n_words: np.ndarray,
-    ) -> np.ndarray:
+    def _counts(self, tokens: _Tokens, n_rows: int) -> sp.csr_matrix:
+        rows, keys, is_pair = self._term_keys(tokens, len(self.vocabulary_) - 1)
+        cols = np.full(len(keys), -1, dtype=np.int64)
+        words = is_pair == 0
+        cols[words] = self.word_columns_[keys[words]]
+        pairs = ~words
+        if len(self.pair_keys_) and pairs.any():
+            at = np.minimum(np.searchsorted(self.pair_keys_, keys[pairs]), len(self.pair_keys_) - 1)
+            cols[pairs] = np.where(self.pair_keys_[at] == keys[pairs], self.pair_columns_[at], -1)
+        ok = cols >= 0
+        counts = sp.csr_matrix(
+            (np.ones(int(ok.sum())), (rows[ok], cols[ok])), shape=(n_rows, self.n_terms)
+        )
+        counts.sum_duplicates()
+        return counts
+
+    def _raw_layout(self, pages: Sequence[Sequence[str]], texts: list[str], tokens: _Tokens) -> np.ndarray:
         n = len(texts)
         out = np.zeros((n, len(LAYOUT_FEATURES)))
         if n == 0:
@@ -259,6 +325,7 @@ class PageFeaturizer(BaseEstimator):
 
         first_cp, last_cp = cp[starts_c], cp[ends_c]
         log_chars = np.log1p(lengths)
+        n_words = tokens.n_words
         words = np.maximum(n_words, 1)
         letters = per_paragraph(upper | lower)
         ends_sentence = np.fromiter(
@@ -274,10 +341,8 @@ class PageFeaturizer(BaseEstimator):
         out[:, f["upper_ratio"]] = per_paragraph(upper) / np.maximum(letters, 1)
         out[:, f["symbol_ratio"]] = per_paragraph(symbol) / safe_len
         out[:, f["non_ascii_ratio"]] = per_paragraph(non_ascii) / safe_len
-        if hasattr(self, "stop_columns_") and counts.shape[1] > 0:
-            stop = np.zeros(counts.shape[1])
-            stop[self.stop_columns_] = 1.0
-            out[:, f["stop_word_density"]] = (counts @ stop) / words
+        is_stop = np.isin(tokens.ids, self.stop_ids_)
+        out[:, f["stop_word_density"]] = np.bincount(tokens.rows[is_stop], minlength=n) / words
         out[:, f["capitalised_word_ratio"]] = per_paragraph(upper & prev_space) / words
         out[:, f["sentence_count"]] = np.log1p(per_paragraph(terminator))
         out[:, f["has_link"]] = np.fromiter(
@@ -288,29 +353,38 @@ class PageFeaturizer(BaseEstimator):
         out[:, f["chars_80_to_200"]] = (lengths >= 80) & (lengths < 200)
         out[:, f["chars_over_200"]] = lengths >= 200
 
-        row = 0
-        for page in pages:
-            m = len(page)
-            if m == 0:
-                continue
-            sl = slice(row, row + m)
-            seen = Counter(page)
-            out[sl, f["repeats_in_page"]] = np.log([seen[t] for t in page])
-            out[sl, f["same_as_first_line"]] = [t == page[0] for t in page]
-            position = np.arange(m)
-            out[sl, f["relative_position"]] = position / max(m - 1, 1)
-            out[sl, f["log_position"]] = np.log1p(position)
-            out[sl, f["log_position_from_end"]] = np.log1p(m - 1 - position)
-            out[row, f["is_first"]] = 1.0
-            out[row + m - 1, f["is_last"]] = 1.0
-            out[sl, f["log_page_paragraphs"]] = np.log1p(m)
-            lc = log_chars[sl]
-            es = ends_sentence[sl]
-            out[row + 1 : row + m, f["prev_log_chars"]] = lc[:-1]
-            out[row : row + m - 1, f["next_log_chars"]] = lc[1:]
-            out[row + 1 : row + m, f["prev_ends_sentence"]] = es[:-1]
-            out[row : row + m - 1, f["next_ends_sentence"]] = es[1:]
-            out[sl, f["window_log_chars"]] = _window_mean(lc)
-            out[sl, f["window_long_share"]] = _window_mean((lengths[sl] >= 150).astype(float))
-            row += m
+        # Position of each line in its page, for the whole batch at once.
+        sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        page = np.repeat(np.arange(len(pages)), sizes)
+        first = offsets[:-1][page]
+        size = sizes[page]
+        pos = np.arange(n) - first
+        # Exact repeats within a page, by (page, hash of the text).
+        hashes = np.fromiter(map(hash, texts), dtype=np.int64, count=n)
+        order = np.lexsort((hashes, page))
+        key_page, key_hash = page[order], hashes[order]
+        new_group = np.ones(n, dtype=bool)
+        new_group[1:] = (key_page[1:] != key_page[:-1]) | (key_hash[1:] != key_hash[:-1])
+        group = np.cumsum(new_group) - 1
+        repeats = np.empty(n)
+        repeats[order] = np.bincount(group)[group]
+        out[:, f["repeats_in_page"]] = np.log(repeats)
+        out[:, f["same_as_first_line"]] = hashes == hashes[first]
+        out[:, f["relative_position"]] = pos / np.maximum(size - 1, 1)
+        out[:, f["log_position"]] = np.log1p(pos)
+        out[:, f["log_position_from_end"]] = np.log1p(size - 1 - pos)
+        out[:, f["is_first"]] = pos == 0
+        out[:, f["is_last"]] = pos == size - 1
+        out[:, f["log_page_paragraphs"]] = np.log1p(size)
+        has_prev, has_next = pos > 0, pos < size - 1
+        out[has_prev, f["prev_log_chars"]] = log_chars[:-1][has_prev[1:]]
+        out[has_next, f["next_log_chars"]] = log_chars[1:][has_next[:-1]]
+        out[has_prev, f["prev_ends_sentence"]] = ends_sentence[:-1][has_prev[1:]]
+        out[has_next, f["next_ends_sentence"]] = ends_sentence[1:][has_next[:-1]]
+        lo = first + np.maximum(pos - 2, 0)
+        hi = first + np.minimum(pos + 3, size)
+        for name, x in (("window_log_chars", log_chars), ("window_long_share", lengths >= 150)):
+            csum = np.concatenate([[0.0], np.cumsum(x)])
+            out[:, f[name]] = (csum[hi] - csum[lo]) / (hi - lo)
         return out

@@ -24,7 +24,7 @@ ARTIFACT = "model.joblib"
 METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when the artifact's structure changes
 
 
 def default_model_dir() -> Path:
@@ -125,6 +125,11 @@ def load_model(path: str | os.PathLike | None = None) -> Model:
         metadata = json.loads(meta_path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         raise ModelLoadError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from exc
+    if metadata.get("format_version") != FORMAT_VERSION:
+        raise ModelLoadError(
+            f"model in {directory} has format {metadata.get('format_version')}, this autoclass "
+            f"reads format {FORMAT_VERSION}: retrain with `make train`"
+        )
     expected = metadata.get("artifact_sha256")
     actual = sha256_file(artifact)
     if expected != actual:

@@ -70,7 +70,7 @@ def tiny_model():
     from autoclass.model import Model
 
     pages, relevant, events = tiny_corpus()
-    clf = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3, random_state=0)
+    clf = ParagraphClassifier(min_df=1, cv_folds=3, random_state=0)
     return Model(clf.fit(pages, relevant, events), tag_min_share=0.2)
 
 

@@ -11,7 +11,7 @@ from tests.conftest import TINY_PAGES, tiny_corpus
 
 def test_featurizer_shapes_and_page_index():
     pages, _, _ = tiny_corpus()
-    batch = PageFeaturizer(min_df=1, n_features=2**16).fit(pages).transform(pages)
+    batch = PageFeaturizer(min_df=1).fit(pages).transform(pages)
     n = sum(map(len, pages))
     assert batch.tfidf.shape[0] == n
     assert batch.layout.shape == (n, len(LAYOUT_FEATURES))
@@ -23,7 +23,7 @@ def test_featurizer_shapes_and_page_index():
 
 def test_featurizer_handles_unseen_words_and_empty_batches():
     pages, _, _ = tiny_corpus()
-    feat = PageFeaturizer(min_df=1, n_features=2**16).fit(pages)
+    feat = PageFeaturizer(min_df=1).fit(pages)
     batch = feat.transform([["zzzz qqqq xxxx"], []])
     assert batch.tfidf.nnz == 0 and batch.layout.shape == (1, len(LAYOUT_FEATURES))
     assert feat.transform([]).tfidf.shape[0] == 0
@@ -31,8 +31,8 @@ def test_featurizer_handles_unseen_words_and_empty_batches():
 
 def test_unigrams_only_give_fewer_terms_than_bigrams():
     pages, _, _ = tiny_corpus()
-    uni = PageFeaturizer(ngram_range=(1, 1), min_df=1, n_features=2**16).fit(pages)
-    bi = PageFeaturizer(ngram_range=(1, 2), min_df=1, n_features=2**16).fit(pages)
+    uni = PageFeaturizer(ngram_range=(1, 1), min_df=1).fit(pages)
+    bi = PageFeaturizer(ngram_range=(1, 2), min_df=1).fit(pages)
     assert uni.n_terms < bi.n_terms
 
 
@@ -62,8 +62,8 @@ def test_event_head_on_a_new_page(tiny_model):
 
 def test_training_is_deterministic():
     pages, relevant, events = tiny_corpus()
-    a = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
-    b = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
+    a = ParagraphClassifier(min_df=1, cv_folds=3).fit(pages, relevant, events)
+    b = ParagraphClassifier(min_df=1, cv_folds=3).fit(pages, relevant, events)
     ra, pa = a.predict_proba(pages)
     rb, pb = b.predict_proba(pages)
     assert np.array_equal(ra, rb) and np.array_equal(pa, pb)
@@ -71,10 +71,10 @@ def test_training_is_deterministic():
 
 def test_context_blocks_change_the_event_head():
     pages, relevant, events = tiny_corpus()
-    own = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3, event_contexts=()).fit(
+    own = ParagraphClassifier(min_df=1, cv_folds=3, event_contexts=()).fit(
         pages, relevant, events
     )
-    ctx = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
+    ctx = ParagraphClassifier(min_df=1, cv_folds=3).fit(pages, relevant, events)
     assert own.text_weights_.shape[1] == 2 + len(EVENT_TYPES)
     assert ctx.text_weights_.shape[1] == 2 + 4 * len(EVENT_TYPES)
     assert not np.allclose(own.predict_proba(pages)[1], ctx.predict_proba(pages)[1])
@@ -83,7 +83,7 @@ def test_context_blocks_change_the_event_head():
 def test_blockwise_prediction_equals_the_fitted_estimators():
     """The fast mixed-score path must give what the explicit feature matrices give."""
     pages, relevant, events = tiny_corpus()
-    clf = ParagraphClassifier(min_df=1, n_features=2**16, cv_folds=3).fit(pages, relevant, events)
+    clf = ParagraphClassifier(min_df=1, cv_folds=3).fit(pages, relevant, events)
     relevance, proba = clf.predict_proba(pages)
     batch = clf.featurizer_.transform(pages)
     x_ev = clf._event_matrix(batch, relevance)

@@ -16,14 +16,13 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent / "config.toml"
 class TrainConfig:
     seed: int = 0
     ngram_range: tuple[int, int] = (1, 2)
-    n_features: int = 2**20
     min_df: int = 2
     sublinear_tf: bool = True
     relevance_C: float = 4.0
-    relevance_page_context: bool = True
+    relevance_context: bool = True
     relevance_threshold: float = 0.5
     event_C: float = 8.0
-    event_contexts: tuple[str, ...] = ("page", "headline", "neighbours")
+    event_contexts: tuple[str, ...] = ("page", "neighbours")
     tag_min_share: float = 0.2
     cv_folds: int = 5
     max_iter: int = 3000
@@ -36,11 +35,10 @@ class TrainConfig:
             return cls(
                 seed=int(raw.get("seed", 0)),
                 ngram_range=tuple(raw["features"]["ngram_range"]),
-                n_features=int(raw["features"]["n_features"]),
                 min_df=int(raw["features"]["min_df"]),
                 sublinear_tf=bool(raw["features"]["sublinear_tf"]),
                 relevance_C=float(raw["relevance"]["C"]),
-                relevance_page_context=bool(raw["relevance"]["page_context"]),
+                relevance_context=bool(raw["relevance"]["context"]),
                 relevance_threshold=float(raw["relevance"]["threshold"]),
                 event_C=float(raw["event"]["C"]),
                 event_contexts=tuple(raw["event"]["contexts"]),
@@ -54,12 +52,11 @@ class TrainConfig:
     def classifier(self) -> ParagraphClassifier:
         return ParagraphClassifier(
             ngram_range=self.ngram_range,
-            n_features=self.n_features,
             min_df=self.min_df,
             sublinear_tf=self.sublinear_tf,
             relevance_C=self.relevance_C,
             event_C=self.event_C,
-            relevance_page_context=self.relevance_page_context,
+            relevance_context=self.relevance_context,
             event_contexts=self.event_contexts,
             relevance_threshold=self.relevance_threshold,
             cv_folds=self.cv_folds,

@@ -28,3 +28,11 @@ class RecordFailedError(AutoclassError):
         self.record_id = record_id
         self.reason = reason
         super().__init__(f"record {record_id!r} failed: {reason}")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, stopping a run the way Ctrl-C does (exit status 143 instead of 130).
+
+    Not an :class:`AutoclassError` on purpose: like ``KeyboardInterrupt`` it
+    must get through ``except Exception`` clauses to stop the run.
+    """

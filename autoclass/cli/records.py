@@ -13,10 +13,13 @@ that says why the entry could not be read.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from autoclass.article import Article
+from autoclass.cli.writers import encode_results
 from autoclass.model import Model
 
 #: One input record, undecoded: (is a JSON Lines record, default id, raw bytes,
@@ -27,6 +30,9 @@ Entry = tuple[bool, str, bytes | None, str | None]
 Result = tuple[str, Article | None, str | None]
 
 DEFAULT_MAX_CHARS = 1_000_000
+
+# Anything split_paragraphs keeps: neither white space nor a control character it drops.
+_CONTENT = re.compile(r"[^\s\x00-\x08\x0e-\x1b\x7f]")
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
 
@@ -124,7 +130,7 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
     >>> parse_entry((True, "in.jsonl:2", b'{"text": 3}\\n', None), opts)
     ('in.jsonl:2', None, "text field 'text' is not a string (got number)")
     >>> parse_entry((False, "page.txt", b" \\n\\t\\n", None), opts)
-    ('page.txt', None, 'empty page: only white space')
+    ('page.txt', None, 'empty page: only white space or control characters')
     """
     is_jsonl, record_id, raw, error = entry
     if raw is None:
@@ -137,7 +143,7 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
         try:
             obj = json.loads(decoded)
         except json.JSONDecodeError as exc:
-            return record_id, None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+            return record_id, None, f"invalid JSON: {exc.msg} (column {exc.pos + 1})"
         if not isinstance(obj, dict):
             return record_id, None, f"invalid record: a JSON {_type_name(obj)}, not an object"
         given_id = obj.get(options.id_field)
@@ -147,18 +153,64 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
             return record_id, None, f"missing text field {options.text_field!r}"
         text = obj[options.text_field]
         if not isinstance(text, str):
-            return record_id, None, f"text field {options.text_field!r} is not a string (got {_type_name(text)})"
+            return (
+                record_id,
+                None,
+                f"text field {options.text_field!r} is not a string (got {_type_name(text)})",
+            )
     else:
         text = decoded[1:] if decoded.startswith("\ufeff") else decoded
     if len(text) > options.max_chars:
         return record_id, None, f"page too long: {len(text)} characters > --max-chars {options.max_chars}"
-    if not text or text.isspace():
-        return record_id, None, "empty page: only white space"
+    if not _CONTENT.search(text):
+        return record_id, None, "empty page: only white space or control characters"
     return record_id, text, None
+
+
+def _predict_one(model: Model, text: str) -> Article | str:
+    try:
+        return model.predict(text)
+    except Exception as exc:  # noqa: BLE001 - reported in the page's error record
+        return f"prediction failed: {type(exc).__name__}: {exc}"
+
+
+def _predict_all(model: Model, texts: list[str], batch_size: int) -> Iterator[Article | str]:
+    done = 0
+    try:
+        for article in model.predict_many(texts, batch_size=batch_size):
+            yield article
+            done += 1
+    except Exception:  # noqa: BLE001 - one page the model cannot read must not stop the run
+        rest = [_predict_one(model, text) for text in texts[done:]]
+        if done == 0 and len(rest) > 1 and all(isinstance(outcome, str) for outcome in rest):
+            raise  # every page fails: the model is broken, not the pages
+        yield from rest
+
+
+def _results(
+    parsed: list[tuple[str, str | None, str | None]],
+    predicted: Iterator[Article | str],
+    errors: list[tuple[int, str, str]],
+    counts: list[int],
+) -> Iterator[Result]:
+    # A generator, so that each article is encoded and dropped as soon as it is read.
+    for position, (record_id, _, error) in enumerate(parsed):
+        outcome = next(predicted) if error is None else error
+        if isinstance(outcome, str):
+            errors.append((position, record_id, outcome))
+            yield record_id, None, outcome
+        else:
+            counts[0] += len(outcome.paragraphs)
+            counts[1] += sum(p.relevant for p in outcome.paragraphs)
+            yield record_id, outcome, None
 
 
 def process_chunk(chunk: Chunk, model: Model, options: RecordOptions) -> ChunkResult:
     """Decode, check, predict and encode one chunk.
+
+    A page the model fails on gets an error record (``prediction failed: ...``)
+    and the other pages of the chunk go through; if the model fails on every
+    page of the chunk, its exception is raised instead.
 
     Parameters
     ----------
@@ -174,23 +226,13 @@ def process_chunk(chunk: Chunk, model: Model, options: RecordOptions) -> ChunkRe
     ChunkResult
         One encoded record per entry, in order, and the chunk's counts.
     """
-    from autoclass.cli.writers import encode_results
-
     parsed = [parse_entry(entry, options) for entry in chunk.entries]
-    articles = model.predict_many(
-        [text for _, text, error in parsed if error is None], batch_size=options.batch_size
-    )
-    results: list[Result] = []
+    predicted = _predict_all(model, [text for _, text, error in parsed if error is None], options.batch_size)
     errors: list[tuple[int, str, str]] = []
-    n_paragraphs = n_kept = 0
-    for position, (record_id, _, error) in enumerate(parsed):
-        if error is None:
-            article = next(articles)
-            n_paragraphs += len(article.paragraphs)
-            n_kept += sum(p.relevant for p in article.paragraphs)
-            results.append((record_id, article, None))
-        else:
-            errors.append((position, record_id, error))
-            results.append((record_id, None, error))
-    payload = encode_results(results, output_format=options.output_format, paragraphs=options.paragraphs)
-    return ChunkResult(chunk.index, len(results), n_paragraphs, n_kept, errors, payload)
+    counts = [0, 0]
+    payload = encode_results(
+        _results(parsed, predicted, errors, counts),
+        output_format=options.output_format,
+        paragraphs=options.paragraphs,
+    )
+    return ChunkResult(chunk.index, len(parsed), counts[0], counts[1], errors, payload)

@@ -18,11 +18,13 @@ import csv
 import io
 import json
 import os
-from collections.abc import Sequence
-from typing import IO, Any
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, Any
 
 from autoclass.cli.errors import MissingExtraError
-from autoclass.cli.records import Result
+
+if TYPE_CHECKING:
+    from autoclass.cli.records import Result
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 CSV_COLUMNS: tuple[str, ...] = ("id", "main_event", "tags", "n_paragraphs", "n_kept", "error")
@@ -57,7 +59,7 @@ def format_tags(tags: dict[str, float]) -> str:
     return ";".join(f"{event}:{weight}" for event, weight in tags.items())
 
 
-def encode_jsonl(results: Sequence[Result], *, paragraphs: bool = False) -> list[str]:
+def encode_jsonl(results: Iterable[Result], *, paragraphs: bool = False) -> list[str]:
     """One JSON line (with its newline) per result.
 
     Examples
@@ -83,7 +85,7 @@ def encode_jsonl(results: Sequence[Result], *, paragraphs: bool = False) -> list
     return lines
 
 
-def encode_csv(results: Sequence[Result]) -> list[str]:
+def encode_csv(results: Iterable[Result]) -> list[str]:
     """One CSV row (``CSV_COLUMNS``, with its newline) per result.
 
     Examples
@@ -100,7 +102,14 @@ def encode_csv(results: Sequence[Result]) -> list[str]:
         else:
             kept = sum(p.relevant for p in article.paragraphs)
             writer.writerow(
-                (record_id, article.main_event or "", format_tags(article.tags), len(article.paragraphs), kept, "")
+                (
+                    record_id,
+                    article.main_event or "",
+                    format_tags(article.tags),
+                    len(article.paragraphs),
+                    kept,
+                    "",
+                )
             )
         rows.append(buffer.getvalue())
         buffer.seek(0)
@@ -144,7 +153,7 @@ def arrow_schema(*, paragraphs: bool = False) -> Any:
     return pa.schema(fields)
 
 
-def encode_arrow(results: Sequence[Result], *, paragraphs: bool = False) -> Any:
+def encode_arrow(results: Iterable[Result], *, paragraphs: bool = False) -> Any:
     """The results as one ``pyarrow.RecordBatch`` of :func:`arrow_schema`."""
     pa = _pyarrow()
     rows = []
@@ -168,7 +177,7 @@ def encode_arrow(results: Sequence[Result], *, paragraphs: bool = False) -> Any:
     return pa.RecordBatch.from_pylist(rows, schema=arrow_schema(paragraphs=paragraphs))
 
 
-def encode_results(results: Sequence[Result], *, output_format: str, paragraphs: bool = False) -> Any:
+def encode_results(results: Iterable[Result], *, output_format: str, paragraphs: bool = False) -> Any:
     """Encode results for a sink of ``output_format``: lines of text, or an Arrow batch."""
     if output_format == "jsonl":
         return encode_jsonl(results, paragraphs=paragraphs)

@@ -1,0 +1,236 @@
+"""A batch prediction run: read the inputs, process them on an engine, write in order.
+
+:func:`run_batch` ties :mod:`~autoclass.cli.readers`,
+:mod:`~autoclass.cli.engines` and :mod:`~autoclass.cli.writers` together and
+decides what a run reports and how it ends.  Exit statuses:
+
+===== ==========================================================
+0     every record was processed
+1     some records gave error records, or ``--strict`` stopped at one
+2     usage error
+3     a worker process died; the output is complete up to some record
+130   interrupted (Ctrl-C); 143 for SIGTERM
+141   standard output closed by its reader (``| head``)
+===== ==========================================================
+
+After 3, 130 and 143 the output holds only complete records, and
+``--resume`` carries on from there.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
+from typing import IO
+
+from autoclass.cli.engines import ENGINES, model_path_for, run_dask, run_local
+from autoclass.cli.errors import RecordFailedError, Terminated, UsageError, WorkerCrashedError
+from autoclass.cli.progress import Progress, RunStats
+from autoclass.cli.readers import STDIN, find_sources, iter_entries, read_chunks
+from autoclass.cli.records import ChunkResult, RecordOptions
+from autoclass.cli.writers import FORMATS, complete_records, format_for, head, open_sink
+
+EXIT_OK = 0
+EXIT_FAILED_RECORDS = 1
+EXIT_USAGE = 2
+EXIT_WORKER_DIED = 3
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+EXIT_BROKEN_PIPE = 141
+
+DEFAULT_CHUNK_SIZE = 256
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """Everything a run needs, as ``autoclass predict`` options give it.
+
+    Attributes
+    ----------
+    inputs : tuple of str
+        Files, directories and ``"-"``; empty means standard input.
+    output : str or None
+        Output file; standard output when ``None``.
+    output_format : str or None
+        ``"jsonl"``, ``"csv"`` or ``"parquet"``; by default from the output's suffix.
+    stdin_format : str
+        ``"jsonl"`` or ``"text"``.
+    options : RecordOptions
+        Field names, size limit, ``paragraphs``.
+    strict, resume, quiet : bool
+        As the options of the same name.
+    jobs : int
+        Worker processes.
+    chunk_size : int
+        Pages per unit of work.
+    engine : str
+        ``"local"`` or ``"dask"``.
+    scheduler : str or None
+        Dask scheduler address.
+    model : str or None
+        Model directory; the default model when ``None``.
+    """
+
+    inputs: tuple[str, ...] = ()
+    output: str | None = None
+    output_format: str | None = None
+    stdin_format: str = "jsonl"
+    options: RecordOptions = field(default_factory=RecordOptions)
+    strict: bool = False
+    resume: bool = False
+    quiet: bool = False
+    jobs: int = 1
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    engine: str = "local"
+    scheduler: str | None = None
+    model: str | None = None
+
+    @property
+    def format(self) -> str:
+        return self.output_format or format_for(self.output)
+
+
+def check_job(job: BatchJob) -> None:
+    """Refuse options that do not go together.
+
+    Raises
+    ------
+    UsageError
+        Naming the option to change.
+
+    Examples
+    --------
+    >>> check_job(BatchJob(resume=True))
+    Traceback (most recent call last):
+    ...
+    autoclass.cli.errors.UsageError: --resume needs an output file (-o FILE)
+    """
+    if job.format not in FORMATS:
+        raise UsageError(f"unknown output format {job.format!r}; use one of {', '.join(FORMATS)}")
+    if job.engine not in ENGINES:
+        raise UsageError(f"unknown engine {job.engine!r}; use one of {', '.join(ENGINES)}")
+    if job.resume and job.output is None:
+        raise UsageError("--resume needs an output file (-o FILE)")
+    if job.resume and job.format == "parquet":
+        raise UsageError("--resume works with JSON Lines and CSV output, not Parquet")
+    if job.format == "parquet" and job.output is None:
+        raise UsageError("Parquet output needs a file: -o OUTPUT.parquet")
+    if job.scheduler is not None and job.engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+    for name, value in (
+        ("--jobs", job.jobs),
+        ("--chunk-size", job.chunk_size),
+        ("--max-chars", job.options.max_chars),
+    ):
+        if value < 1:
+            raise UsageError(f"{name} must be at least 1, not {value}")
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _results(job: BatchJob, chunks: Iterator, options: RecordOptions) -> Iterator[ChunkResult]:
+    model_path = model_path_for(job.model, engine=job.engine, scheduler=job.scheduler)
+    if job.engine == "dask":
+        return run_dask(
+            chunks, model_path=model_path, options=options, jobs=job.jobs, scheduler=job.scheduler
+        )
+    return run_local(chunks, model_path=model_path, options=options, jobs=job.jobs)
+
+
+def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | None, stderr: IO[str]) -> int:
+    """Run a batch prediction job.
+
+    Parameters
+    ----------
+    job : BatchJob
+        What to read, how, and where to write.
+    stdin, stdout : binary file or None
+        Standard input and output (for ``-`` and when there is no ``-o``).
+    stderr : text file
+        Where the progress bar, the summary and stop messages go.
+
+    Returns
+    -------
+    int
+        The exit status (see the module docstring).
+
+    Raises
+    ------
+    UsageError
+        If options do not go together, an input is missing, or ``--resume``
+        finds more records in the output than in the input.
+    AutoclassError
+        If the model cannot be loaded or an optional dependency is missing.
+    """
+    check_job(job)
+    sources = find_sources(job.inputs, stdin_format=job.stdin_format)
+    if job.output is not None and os.path.exists(job.output):
+        # A directory input must not read the output it is being written to.
+        sources = [s for s in sources if s.path == STDIN or not os.path.samefile(s.path, job.output)]
+    skip = complete_records(job.output, job.format, truncate=True) if job.resume else 0
+    options = replace(job.options, output_format=job.format)
+    chunks = read_chunks(iter_entries(sources, stdin=stdin), chunk_size=job.chunk_size, skip=skip)
+    sink = open_sink(
+        job.output, output_format=job.format, paragraphs=options.paragraphs, append=job.resume, stdout=stdout
+    )
+    stats = RunStats(skipped=skip)
+    progress = Progress(stderr)
+    status, stopped = EXIT_OK, None
+    try:
+        with _terminate_as_interrupt(), closing(_results(job, chunks, options)) as results:
+            for result in results:
+                if job.strict and result.errors:
+                    position, record_id, reason = result.errors[0]
+                    sink.write(head(result.payload, position))
+                    stats.records += position
+                    raise RecordFailedError(record_id, reason)
+                sink.write(result.payload)
+                stats.add(result)
+                progress.update(stats, result.n_records)
+        status = EXIT_FAILED_RECORDS if stats.errors else EXIT_OK
+    except Terminated:
+        status, stopped = EXIT_TERMINATED, "terminated"
+    except KeyboardInterrupt:
+        status, stopped = EXIT_INTERRUPTED, "interrupted"
+    except WorkerCrashedError as exc:
+        status, stopped = EXIT_WORKER_DIED, str(exc)
+    except RecordFailedError as exc:
+        status, stopped = EXIT_FAILED_RECORDS, f"{exc} (--strict)"
+    finally:
+        progress.close()
+        sink.close()
+    if stopped is not None:
+        how_far = _how_far(job, stats, hint=status != EXIT_FAILED_RECORDS)
+        print(f"autoclass predict: {stopped}; {how_far}", file=stderr)
+    if not job.quiet:
+        print(f"autoclass predict: {stats.summary()}", file=stderr)
+    return status
+
+
+def _how_far(job: BatchJob, stats: RunStats, *, hint: bool) -> str:
+    if job.output is None:
+        return f"{stats.records:,} records written to standard output"
+    if job.format == "parquet":
+        return f"{stats.records:,} records written to {job.output}"
+    total = complete_records(job.output, job.format, truncate=True)
+    return f"{job.output} holds {total:,} complete records" + (
+        "; run again with --resume to go on" if hint else ""
+    )

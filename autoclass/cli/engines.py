@@ -1,0 +1,244 @@
+"""Where chunks are processed: in this process, a local process pool, or a Dask cluster.
+
+Every engine takes chunks in input order and yields their
+:class:`~autoclass.cli.records.ChunkResult` in the same order, keeping a
+bounded number of chunks in flight so that memory stays flat whatever the
+input size.  All run the same :func:`~autoclass.cli.records.process_chunk`,
+so their output is byte for byte the same.
+
+Each worker process loads the model once (:func:`cached_model`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from itertools import chain, islice
+from typing import Any
+
+from autoclass.cli.errors import MissingExtraError, WorkerCrashedError
+from autoclass.cli.records import Chunk, ChunkResult, RecordOptions, process_chunk
+from autoclass.model import Model
+from autoclass.persistence import load_model
+
+ENGINES: tuple[str, ...] = ("local", "dask")
+
+_models: dict[str | None, Model] = {}
+_models_lock = threading.Lock()
+_worker_job: tuple[str | None, RecordOptions] | None = None
+
+
+def cached_model(path: str | None) -> Model:
+    """The model at ``path`` (the default model for ``None``), loaded once per process.
+
+    Parameters
+    ----------
+    path : str or None
+        A model directory, as :func:`autoclass.load_model` takes it.
+
+    Returns
+    -------
+    Model
+        The same object on every call with the same ``path``.
+    """
+    with _models_lock:
+        model = _models.get(path)
+        if model is None:
+            model = _models[path] = load_model(path)
+        return model
+
+
+def _init_worker(model_path: str | None, options: RecordOptions) -> None:
+    # Ctrl-C reaches the whole process group: the main process alone decides
+    # what to do, and a SIGTERM handler inherited by fork must not linger.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    global _worker_job
+    _worker_job = (model_path, options)
+    cached_model(model_path)
+
+
+def _run_chunk(chunk: Chunk) -> ChunkResult:
+    model_path, options = _worker_job
+    return process_chunk(chunk, cached_model(model_path), options)
+
+
+def _dask_task(chunk: Chunk, model_path: str | None, options: RecordOptions) -> ChunkResult:
+    return process_chunk(chunk, cached_model(model_path), options)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # Forking shares the imported libraries and the model already loaded here,
+    # so workers start at once; it is only safe while no other thread runs.
+    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _abort(executor: ProcessPoolExecutor) -> None:
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def run_local(
+    chunks: Iterable[Chunk],
+    *,
+    model_path: str | None = None,
+    options: RecordOptions,
+    jobs: int = 1,
+    window: int | None = None,
+) -> Iterator[ChunkResult]:
+    """Process chunks here (``jobs=1``) or in a pool of ``jobs`` worker processes.
+
+    Parameters
+    ----------
+    chunks : iterable of Chunk
+        The input, read lazily as the window allows.
+    model_path : str, optional
+        The model directory; the default model when omitted.
+    options : RecordOptions
+        How records are read and encoded.
+    jobs : int
+        Worker processes; 1 runs in this process.  An input of a single
+        chunk is processed here whatever ``jobs`` says.
+    window : int, optional
+        Chunks in flight at most; ``2 * jobs`` by default.
+
+    Yields
+    ------
+    ChunkResult
+        In input order.
+
+    Raises
+    ------
+    WorkerCrashedError
+        If a worker process dies; the results before it have been yielded.
+    """
+    model = cached_model(model_path)
+    it = iter(chunks)
+    first = list(islice(it, 1 if jobs == 1 else 2))
+    if jobs == 1 or len(first) < 2:
+        for chunk in chain(first, it):
+            yield process_chunk(chunk, model, options)
+        return
+    executor = ProcessPoolExecutor(
+        jobs, mp_context=_context(), initializer=_init_worker, initargs=(model_path, options)
+    )
+    pending: deque = deque()
+    finished = False
+    try:
+        for chunk in chain(first, it):
+            pending.append(executor.submit(_run_chunk, chunk))
+            if len(pending) >= (window or 2 * jobs):
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+        finished = True
+    except BrokenProcessPool as exc:
+        raise WorkerCrashedError("a worker process died (killed, or out of memory)") from exc
+    finally:
+        if finished:
+            executor.shutdown()
+        else:
+            _abort(executor)
+
+
+def _distributed() -> Any:
+    try:
+        import distributed
+    except ImportError as exc:
+        raise MissingExtraError("the dask engine", "dask") from exc
+    return distributed
+
+
+def run_dask(
+    chunks: Iterable[Chunk],
+    *,
+    model_path: str | None = None,
+    options: RecordOptions,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    window: int | None = None,
+) -> Iterator[ChunkResult]:
+    """Process chunks on a Dask cluster: the one at ``scheduler``, or a local one.
+
+    Parameters
+    ----------
+    chunks : iterable of Chunk
+        The input, read lazily as the window allows.
+    model_path : str, optional
+        The model directory as the workers see it; without it each worker
+        loads its default model (``$AUTOCLASS_MODEL`` on that worker).
+    options : RecordOptions
+        How records are read and encoded.
+    jobs : int
+        Worker processes of the local cluster started without ``scheduler``.
+    scheduler : str, optional
+        Address of a running scheduler, e.g. ``tcp://host:8786``.
+    window : int, optional
+        Chunks in flight at most; twice the cluster's threads by default.
+
+    Yields
+    ------
+    ChunkResult
+        In input order.
+
+    Raises
+    ------
+    MissingExtraError
+        If ``dask[distributed]`` is not installed.
+    """
+    distributed = _distributed()
+    cluster = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(
+            n_workers=jobs,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = distributed.Client(cluster)
+    else:
+        client = distributed.Client(scheduler)
+    pending: deque = deque()
+    try:
+        limit = window or 2 * max(1, sum(client.nthreads().values()))
+        for chunk in chunks:
+            pending.append(client.submit(_dask_task, chunk, model_path, options, pure=False))
+            if len(pending) >= limit:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        if pending:
+            client.cancel(list(pending))
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def model_path_for(model: str | None, *, engine: str, scheduler: str | None) -> str | None:
+    """The model path to hand the workers: absolute for local workers, as given for a remote cluster.
+
+    Examples
+    --------
+    >>> model_path_for(None, engine="local", scheduler=None) is None
+    True
+    >>> model_path_for("models/x", engine="dask", scheduler="tcp://h:8786")
+    'models/x'
+    """
+    if model is None or scheduler is not None:
+        return model
+    return os.path.abspath(model)

@@ -1,0 +1,134 @@
+"""``autoclass predict``: batch prediction over files, directories and standard input.
+
+Argument wiring only; the run itself is :func:`autoclass.cli.batch.run_batch`.
+See ``docs/batch.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from autoclass.cli.batch import DEFAULT_CHUNK_SIZE, EXIT_BROKEN_PIPE, BatchJob, run_batch
+from autoclass.cli.engines import ENGINES
+from autoclass.cli.records import DEFAULT_MAX_CHARS, RecordOptions
+from autoclass.cli.writers import FORMATS
+
+DESCRIPTION = """\
+Read scraped pages, keep each article's own paragraphs and tag them with event
+types. Writes one record per input page, in input order: JSON Lines (default),
+CSV (--format csv or -o FILE.csv) or Parquet (-o FILE.parquet).
+
+Inputs: plain-text files (one page each), JSON Lines files (one page per
+record), gzip-compressed forms of both, directories of them (recursive: *.txt,
+*.txt.gz, *.jsonl, *.jsonl.gz, *.ndjson), and '-' or nothing for standard
+input (JSON Lines, or one page with --stdin-format text).
+
+Exit status: 0 all records processed; 1 some records gave error records (or
+--strict stopped); 2 usage error; 3 a worker process died; 130 interrupted
+(143 on SIGTERM). After 3, 130 or 143, run again with --resume.
+"""
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``predict`` on the ``autoclass`` parser's subcommands."""
+    parser = subparsers.add_parser(
+        "predict",
+        help="tag pages in bulk: files, directories, JSON Lines, standard input",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="files, directories, or '-' for stdin")
+    parser.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        dest="output_format",
+        help="output format (default: from the output's suffix, else jsonl)",
+    )
+    parser.add_argument("--paragraphs", action="store_true", help="add every paragraph's labels and scores")
+    parser.add_argument(
+        "--text-field", default="text", help="JSON Lines key of the page text (default: text)"
+    )
+    parser.add_argument(
+        "--id-field", default="id", help="JSON Lines key of the page id (default: id; else path:line)"
+    )
+    parser.add_argument(
+        "--stdin-format",
+        choices=("jsonl", "text"),
+        default="jsonl",
+        help="read standard input as JSON Lines (default) or as one page",
+    )
+    parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_MAX_CHARS,
+        metavar="N",
+        help=f"longer pages give an error record (default: {DEFAULT_MAX_CHARS:,})",
+    )
+    parser.add_argument("--strict", action="store_true", help="stop at the first record that fails")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="append to -o FILE after the records it already holds (JSON Lines or CSV)",
+    )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: all cores; 1 runs in-process)",
+    )
+    parser.add_argument(
+        "--chunk-size",
+        type=int,
+        default=DEFAULT_CHUNK_SIZE,
+        metavar="N",
+        help=f"pages per unit of work (default: {DEFAULT_CHUNK_SIZE})",
+    )
+    parser.add_argument(
+        "--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster"
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --jobs workers)",
+    )
+    parser.add_argument(
+        "--model", metavar="DIR", help="model directory (default: $AUTOCLASS_MODEL or models/default)"
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``autoclass predict`` with parsed arguments; returns the exit status."""
+    job = BatchJob(
+        inputs=tuple(args.inputs),
+        output=args.output,
+        output_format=args.output_format,
+        stdin_format=args.stdin_format,
+        options=RecordOptions(
+            text_field=args.text_field,
+            id_field=args.id_field,
+            max_chars=args.max_chars,
+            paragraphs=args.paragraphs,
+        ),
+        strict=args.strict,
+        resume=args.resume,
+        quiet=args.quiet,
+        jobs=args.jobs,
+        chunk_size=args.chunk_size,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        model=args.model,
+    )
+    try:
+        return run_batch(job, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, stderr=sys.stderr)
+    except BrokenPipeError:
+        # The reader went away (`autoclass predict ... | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE

@@ -1,0 +1,89 @@
+"""`autoclass predict` engines: worker processes and Dask give the in-process output, byte for byte."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from autoclass.cli import main
+from autoclass.cli.engines import cached_model, run_dask
+from autoclass.cli.errors import MissingExtraError
+from autoclass.cli.records import RecordOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAGES = [
+    "Nio delivers 20,000 cars in May, a monthly record\nPublished: 01 June 2024\n"
+    "Nio delivered 20,000 vehicles in May, up 40 percent from a year earlier.\nShare this article",
+    "Tesla recalls 120,000 Model Y cars over seat belt fault\nBy Staff Reporter\n"
+    "Tesla is recalling 120,000 Model Y vehicles because a seat belt may not latch.\nRelated news",
+    "Toyota and Panasonic sign battery supply agreement\n"
+    "Toyota signed an agreement with Panasonic to supply battery cells from 2026.\nShare this article",
+]
+
+
+@pytest.fixture(scope="module")
+def job(tmp_path_factory):
+    """41 records (a few broken, in known places) and their in-process output."""
+    root = tmp_path_factory.mktemp("engines")
+    src = root / "in.jsonl"
+    with open(src, "w", encoding="utf-8") as f:
+        for i in range(41):
+            if i in (5, 17, 40):
+                f.write('{"id": "broken"\n')
+            else:
+                f.write(json.dumps({"id": f"p{i:02d}", "text": f"Report {i}\n{PAGES[i % 3]}"}) + "\n")
+    reference = root / "reference.jsonl"
+    assert main(["predict", "-q", "-j", "1", "--paragraphs", str(src), "-o", str(reference)]) == 1
+    return src, reference.read_bytes()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autoclass", "predict", "-q", "--paragraphs", *args],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def test_reference_output_has_one_record_per_input_in_order(job):
+    src, reference = job
+    records = [json.loads(line) for line in reference.splitlines()]
+    assert [r["id"] for r in records] == [
+        f"{src}:{i + 1}" if i in (5, 17, 40) else f"p{i:02d}" for i in range(41)
+    ]
+    assert [i for i, r in enumerate(records) if "error" in r] == [5, 17, 40]
+
+
+def test_two_worker_processes_keep_input_order(job, tmp_path):
+    src, reference = job
+    out = tmp_path / "out.jsonl"
+    done = run_cli(str(src), "--jobs", "2", "--chunk-size", "3", "-o", str(out))
+    assert done.returncode == 1, done.stderr.decode()
+    assert out.read_bytes() == reference
+
+
+def test_dask_local_cluster_gives_the_local_output(job, tmp_path):
+    pytest.importorskip("distributed")
+    src, reference = job
+    started = time.monotonic()
+    done = run_cli(str(src), "--engine", "dask", "--jobs", "2", "--chunk-size", "4")
+    assert done.returncode == 1, done.stderr.decode()
+    assert done.stdout == reference
+    assert time.monotonic() - started < 60
+
+
+def test_dask_engine_without_dask_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(MissingExtraError, match=r'pip install "autoclass\[dask\]"'):
+        next(run_dask(iter([]), options=RecordOptions()))
+
+
+def test_the_model_is_loaded_once_per_process():
+    assert cached_model(None) is cached_model(None)

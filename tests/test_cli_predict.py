@@ -1,0 +1,439 @@
+"""`autoclass predict`: inputs, output formats, error records, --strict, usage errors."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autoclass.cli import main
+from autoclass.cli.records import Chunk, RecordOptions, parse_entry, process_chunk
+from autoclass.cli.writers import complete_records
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PAGES = [
+    "Nio delivers 20,000 cars in May, a monthly record\nPublished: 01 June 2024\n"
+    "Nio delivered 20,000 vehicles in May, up 40 percent from a year earlier.\nShare this article",
+    "Tesla recalls 120,000 Model Y cars over seat belt fault\nBy Staff Reporter\n"
+    "Tesla is recalling 120,000 Model Y vehicles because a seat belt may not latch.\nRelated news",
+    "Toyota and Panasonic sign battery supply agreement\n"
+    "Toyota signed an agreement with Panasonic to supply battery cells from 2026.\nShare this article",
+    "Local team wins the cup final\nThe striker scored twice in the second half to win the cup.",
+]
+
+
+def expected(default_model, record_id: str, text: str) -> dict:
+    article = default_model.predict(text)
+    return {"id": record_id, "main_event": article.main_event, "tags": article.tags, "text": article.text}
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def predict(*args: str) -> int:
+    return main(["predict", "--jobs", "1", "--quiet", *args])
+
+
+def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "autoclass", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def test_text_file_gives_one_record_with_the_library_prediction(tmp_path, default_model):
+    page = tmp_path / "page.txt"
+    page.write_text(PAGES[1], encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert predict(str(page), "-o", str(out)) == 0
+    assert read_jsonl(out) == [expected(default_model, str(page), PAGES[1])]
+    assert read_jsonl(out)[0]["main_event"] == "recall"
+
+
+def test_directory_is_walked_recursively_in_sorted_order(tmp_path, default_model):
+    data = tmp_path / "data"
+    (data / "b" / "c").mkdir(parents=True)
+    (data / "z.txt").write_text(PAGES[0], encoding="utf-8")
+    (data / "a.jsonl").write_text(json.dumps({"text": PAGES[1]}) + "\n", encoding="utf-8")
+    (data / "b" / "p.txt.gz").write_bytes(gzip.compress(PAGES[2].encode()))
+    (data / "b" / "c" / "q.ndjson").write_text(json.dumps({"id": "q", "text": PAGES[3]}) + "\n")
+    (data / "b" / "r.jsonl.gz").write_bytes(gzip.compress((json.dumps({"text": PAGES[0]}) + "\n").encode()))
+    (data / "notes.md").write_text("not an input")
+    (data / "b" / "page.html").write_text("<p>not an input</p>")
+    out = tmp_path / "out.jsonl"
+    assert predict(str(data), "-o", str(out)) == 0
+    d = str(data)
+    assert read_jsonl(out) == [
+        expected(default_model, f"{d}/a.jsonl:1", PAGES[1]),
+        expected(default_model, f"{d}/z.txt", PAGES[0]),
+        expected(default_model, f"{d}/b/p.txt.gz", PAGES[2]),
+        expected(default_model, f"{d}/b/r.jsonl.gz:1", PAGES[0]),
+        expected(default_model, "q", PAGES[3]),
+    ]
+
+
+def test_jsonl_ids_default_to_path_and_line_and_blank_lines_are_skipped(tmp_path, default_model):
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"id": "first", "text": PAGES[0]})
+        + "\n\n   \n"
+        + json.dumps({"text": PAGES[1]})
+        + "\n"
+        + json.dumps({"id": 7, "text": PAGES[2]})
+        + "\n"
+        + json.dumps({"id": None, "text": PAGES[3]}),  # no final newline
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    assert predict(str(src), "-o", str(out)) == 0
+    assert read_jsonl(out) == [
+        expected(default_model, "first", PAGES[0]),
+        expected(default_model, f"{src}:4", PAGES[1]),
+        expected(default_model, "7", PAGES[2]),
+        expected(default_model, f"{src}:6", PAGES[3]),
+    ]
+
+
+def test_text_and_id_fields_are_configurable(tmp_path, default_model):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(
+        src, [{"url": "u1", "body": PAGES[0], "text": "ignored"}, {"body": PAGES[1], "id": "ignored"}]
+    )
+    out = tmp_path / "out.jsonl"
+    assert predict(str(src), "--text-field", "body", "--id-field", "url", "-o", str(out)) == 0
+    assert read_jsonl(out) == [
+        expected(default_model, "u1", PAGES[0]),
+        expected(default_model, f"{src}:2", PAGES[1]),
+    ]
+
+
+def test_gzip_inputs_match_plain_inputs(tmp_path):
+    records = [{"id": f"r{i}", "text": page} for i, page in enumerate(PAGES)]
+    plain, packed = tmp_path / "in.jsonl", tmp_path / "in.jsonl.gz"
+    write_jsonl(plain, records)
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    out_plain, out_packed = tmp_path / "plain.jsonl", tmp_path / "packed.jsonl"
+    assert predict(str(plain), "-o", str(out_plain)) == 0
+    assert predict(str(packed), "-o", str(out_packed)) == 0
+    assert out_packed.read_bytes() == out_plain.read_bytes()
+    assert len(read_jsonl(out_plain)) == len(PAGES)
+
+
+def test_stdin_jsonl_plain_and_gzipped_and_as_one_text_page(default_model):
+    lines = "".join(json.dumps({"text": page}) + "\n" for page in PAGES[:2]).encode()
+    want = [expected(default_model, f"<stdin>:{i + 1}", page) for i, page in enumerate(PAGES[:2])]
+    for args, data in ((("predict", "-j", "1"), lines), (("predict", "-j", "1", "-"), gzip.compress(lines))):
+        done = run_cli(*args, stdin=data)
+        assert done.returncode == 0, done.stderr.decode()
+        assert [json.loads(line) for line in done.stdout.decode().splitlines()] == want
+        assert done.stderr.decode().startswith("autoclass predict: 2 pages, ")
+    done = run_cli("predict", "-j", "1", "-q", "--stdin-format", "text", stdin=PAGES[2].encode())
+    assert done.returncode == 0
+    assert done.stderr == b""
+    assert json.loads(done.stdout) == expected(default_model, "<stdin>", PAGES[2])
+
+
+# ---------------------------------------------------------------- error records
+
+
+def test_every_bad_record_gives_an_error_record_in_its_place(tmp_path, default_model):
+    src = tmp_path / "in.jsonl"
+    lines = [
+        json.dumps({"id": "ok1", "text": PAGES[0]}).encode(),
+        b'{"id": "broken", "text": ',
+        json.dumps({"id": "no-text", "body": PAGES[1]}).encode(),
+        json.dumps({"id": "number", "text": 42}).encode(),
+        json.dumps({"id": "null", "text": None}).encode(),
+        b"[1, 2]",
+        b'{"id": "latin1", "text": "Citro\xebn C3"}',
+        json.dumps({"id": "blank", "text": " \n\t \u3000 "}).encode(),
+        json.dumps({"id": "huge", "text": "x" * 301}).encode(),
+        json.dumps({"id": "controls", "text": "\x00\x01\n\x7f\r\n"}).encode(),
+        json.dumps({"id": "ok2", "text": PAGES[1]}).encode(),
+    ]
+    src.write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out.jsonl"
+    assert predict(str(src), "--max-chars", "300", "-o", str(out)) == 1
+    assert read_jsonl(out) == [
+        expected(default_model, "ok1", PAGES[0]),
+        {"id": f"{src}:2", "error": "invalid JSON: Expecting value (column 27)"},
+        {"id": "no-text", "error": "missing text field 'text'"},
+        {"id": "number", "error": "text field 'text' is not a string (got number)"},
+        {"id": "null", "error": "text field 'text' is not a string (got null)"},
+        {"id": f"{src}:6", "error": "invalid record: a JSON array, not an object"},
+        {"id": f"{src}:7", "error": "not UTF-8: undecodable byte 0xeb at offset 31"},
+        {"id": "blank", "error": "empty page: only white space or control characters"},
+        {"id": "huge", "error": "page too long: 301 characters > --max-chars 300"},
+        {"id": "controls", "error": "empty page: only white space or control characters"},
+        expected(default_model, "ok2", PAGES[1]),
+    ]
+
+
+def test_bad_text_files_give_error_records_and_the_summary_counts_them(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(PAGES[0], encoding="utf-8")
+    (tmp_path / "in" / "b.txt").write_bytes(b"Renault \xff\xfe Clio")
+    (tmp_path / "in" / "c.txt").write_text("\n  \n\t\n")
+    (tmp_path / "in" / "d.txt.gz").write_bytes(b"not gzip at all")
+    out = tmp_path / "out.jsonl"
+    done = run_cli("predict", "-j", "1", str(tmp_path / "in"), "-o", str(out))
+    assert done.returncode == 1
+    records = read_jsonl(out)
+    assert [r.get("error") for r in records] == [
+        None,
+        "not UTF-8: undecodable byte 0xff at offset 8",
+        "empty page: only white space or control characters",
+        "cannot read: Not a gzipped file (b'no')",
+    ]
+    assert [r["id"] for r in records] == [
+        str(tmp_path / "in" / n) for n in ("a.txt", "b.txt", "c.txt", "d.txt.gz")
+    ]
+    assert ", 3 errors, " in done.stderr.decode()
+
+
+def test_strict_stops_at_the_first_failing_record(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(
+        src, [{"id": "a", "text": PAGES[0]}, {"id": "b", "text": PAGES[1]}, {"id": "c"}, {"text": PAGES[2]}]
+    )
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", "-j", "1", "--strict", str(src), "-o", str(out)]) == 1
+    assert [r["id"] for r in read_jsonl(out)] == ["a", "b"]
+    err = capsys.readouterr().err
+    assert "record 'c' failed: missing text field 'text' (--strict)" in err
+    assert f"{out} holds 2 complete records" in err
+
+
+def test_strict_run_without_failures_exits_zero(tmp_path):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"text": page} for page in PAGES])
+    assert predict("--strict", str(src), "-o", str(tmp_path / "out.jsonl")) == 0
+
+
+# ---------------------------------------------------------------- output formats
+
+
+def test_csv_has_one_summary_row_per_page(tmp_path, default_model):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"id": "a,1", "text": PAGES[0]}, {"id": "b"}, {"id": "c", "text": PAGES[1]}])
+    out = tmp_path / "out.csv"
+    assert predict(str(src), "-o", str(out)) == 1
+
+    def row(record_id: str, text: str) -> str:
+        article = default_model.predict(text)
+        tags = ";".join(f"{e}:{w}" for e, w in article.tags.items())
+        kept = sum(p.relevant for p in article.paragraphs)
+        return f"{record_id},{article.main_event or ''},{tags},{len(article.paragraphs)},{kept},"
+
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "id,main_event,tags,n_paragraphs,n_kept,error",
+        row('"a,1"', PAGES[0]),
+        "b,,,,,missing text field 'text'",
+        row("c", PAGES[1]),
+    ]
+    assert row("c", PAGES[1]).startswith("c,recall,recall:")
+
+
+def test_format_csv_to_stdout(tmp_path):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"id": "a", "text": PAGES[1]}])
+    done = run_cli("predict", "-j", "1", "-q", "--format", "csv", str(src))
+    assert done.returncode == 0
+    assert done.stdout.decode().splitlines()[0] == "id,main_event,tags,n_paragraphs,n_kept,error"
+    assert done.stdout.decode().splitlines()[1].startswith("a,recall,recall:")
+
+
+def test_parquet_output_is_readable_with_the_same_ids(tmp_path, default_model):
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = tmp_path / "in.jsonl"
+    write_jsonl(
+        src, [{"id": f"p{i}", "text": page} for i, page in enumerate(PAGES)] + [{"id": "bad", "text": ""}]
+    )
+    out = tmp_path / "out.parquet"
+    assert predict(str(src), "--paragraphs", "--chunk-size", "2", "-o", str(out)) == 1
+    rows = pq.read_table(out).to_pylist()
+    assert [r["id"] for r in rows] == ["p0", "p1", "p2", "p3", "bad"]
+    assert rows[-1]["error"] == "empty page: only white space or control characters"
+    assert rows[-1]["text"] is None
+    article = default_model.predict(PAGES[1])
+    assert rows[1]["main_event"] == "recall"
+    assert rows[1]["tags"] == list(article.tags.items())
+    assert rows[1]["n_paragraphs"] == 4
+    assert [p["relevant"] for p in rows[1]["paragraphs"]] == [p.relevant for p in article.paragraphs]
+
+
+def test_paragraphs_option_adds_each_paragraphs_labels(tmp_path, default_model):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"id": "a", "text": PAGES[0]}])
+    out = tmp_path / "out.jsonl"
+    assert predict(str(src), "--paragraphs", "-o", str(out)) == 0
+    article = default_model.predict(PAGES[0])
+    assert read_jsonl(out) == [
+        {**expected(default_model, "a", PAGES[0]), "paragraphs": [p.to_dict() for p in article.paragraphs]}
+    ]
+
+
+def test_json_output_is_compact_unescaped_and_identical_across_runs(tmp_path):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"id": "Škoda ü", "text": "Škoda sells 10,000 Enyaq cars in Germany\n" + PAGES[0]}])
+    first, second = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    assert predict(str(src), "-o", str(first)) == 0
+    assert predict(str(src), "-o", str(second)) == 0
+    data = first.read_bytes()
+    assert data == second.read_bytes()
+    assert data.startswith('{"id":"Škoda ü","main_event":'.encode())
+    assert b", " not in data.split(b'"text":')[0]
+
+
+# ---------------------------------------------------------------- usage and --help
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--resume"],
+        ["--resume", "-o", "out.parquet"],
+        ["--format", "parquet"],
+        ["--jobs", "0"],
+        ["--chunk-size", "0"],
+        ["--max-chars", "0"],
+        ["--scheduler", "tcp://localhost:8786"],
+        ["missing-file.jsonl"],
+        ["-", "-"],
+    ],
+)
+def test_usage_errors_exit_2(args, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["predict", "-j", "1", *args]) == 2
+    assert "autoclass predict: error: " in capsys.readouterr().err
+
+
+def test_argparse_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["predict", "--format", "xml"])
+    assert stop.value.code == 2
+
+
+def test_python_m_autoclass_help():
+    done = run_cli("--help")
+    assert done.returncode == 0
+    assert b"predict" in done.stdout
+    done = run_cli("predict", "--help")
+    assert done.returncode == 0
+    for option in (b"--jobs", b"--resume", b"--engine", b"--stdin-format", b"--max-chars", b"--strict"):
+        assert option in done.stdout
+
+
+def test_missing_model_is_an_error_with_status_1(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"text": PAGES[0]}])
+    assert predict(str(src), "--model", str(tmp_path / "nowhere"), "-o", str(tmp_path / "o.jsonl")) == 1
+    assert "no trained autoclass model in" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- properties
+
+_options = RecordOptions(max_chars=200)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=80) | st.text(max_size=80).map(lambda s: s.encode("utf-8")), max_size=12))
+def test_any_bytes_give_exactly_one_record_each(tiny_model, raws):
+    entries = [(i % 2 == 0, f"r{i}", raw, None) for i, raw in enumerate(raws)]
+    result = process_chunk(Chunk(0, entries), tiny_model, _options)
+    assert result.n_records == len(raws) == len(result.payload)
+    lines = [json.loads(line) for line in result.payload]
+    assert [(line["id"], "error" in line) for line in lines] == [
+        (parse_entry(e, _options)[0], parse_entry(e, _options)[2] is not None) for e in entries
+    ]
+    assert [p for p, _, _ in result.errors] == [i for i, line in enumerate(lines) if "error" in line]
+
+
+def test_complete_records_cuts_a_csv_row_broken_inside_a_quoted_field(tmp_path):
+    out = tmp_path / "out.csv"
+    out.write_bytes(b'id,main_event,tags,n_paragraphs,n_kept,error\na,,,1,0,\n"b\nstill b",,,1,0,\n"c\nhal')
+    assert complete_records(out, "csv", truncate=True) == 2
+    assert out.read_bytes().endswith(b'"b\nstill b",,,1,0,\n')
+    out.write_bytes(b"id,main_ev")
+    assert complete_records(out, "csv", truncate=True) == 0
+    assert os.path.getsize(out) == 0
+
+
+def test_progress_bar_only_when_asked_or_on_a_terminal():
+    import io
+
+    from autoclass.cli.progress import Progress, RunStats
+
+    assert Progress(io.StringIO()).bar is None  # not a TTY: silent
+    stream = io.StringIO()
+    progress = Progress(stream, enabled=True)
+    stats = RunStats(records=5, paragraphs=50)
+    progress.update(stats, 5)
+    progress.close()
+    assert "5 pages [" in stream.getvalue()
+    assert "paragraphs/s" in stream.getvalue()
+
+
+class _Picky:
+    """A model that cannot read pages mentioning 'poison' (as a model bug would)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def predict(self, text):
+        if "poison" in text:
+            raise ValueError("bad page")
+        return self.model.predict(text)
+
+    def predict_many(self, texts, *, batch_size=64):
+        if any("poison" in text for text in texts):
+            raise ValueError("bad page")
+        return self.model.predict_many(texts, batch_size=batch_size)
+
+
+def test_a_page_the_model_fails_on_gives_an_error_record_and_the_others_go_through(tiny_model):
+    entries = [(False, "a", PAGES[0].encode(), None), (False, "b", b"poison pill", None)]
+    entries.append((False, "c", PAGES[1].encode(), None))
+    result = process_chunk(Chunk(0, entries), _Picky(tiny_model), RecordOptions())
+    assert result.errors == [(1, "b", "prediction failed: ValueError: bad page")]
+    assert [json.loads(line)["id"] for line in result.payload] == ["a", "b", "c"]
+    assert json.loads(result.payload[2])["tags"] == tiny_model.predict(PAGES[1]).tags
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=15))
+def test_a_jsonl_file_gives_one_entry_per_non_blank_line(tmp_path_factory, lines):
+    from autoclass.cli.readers import find_sources, iter_entries
+
+    src = tmp_path_factory.mktemp("lines") / "in.jsonl"
+    src.write_bytes(b"\n".join(lines))
+    entries = list(iter_entries(find_sources([str(src)])))
+    kept = [
+        i + 1 for i, line in enumerate(lines) if line.removeprefix(b"\xef\xbb\xbf" if i == 0 else b"").strip()
+    ]
+    assert [e[1] for e in entries] == [f"{src}:{n}" for n in kept]
+
+
+def test_a_model_that_fails_on_every_page_stops_the_run(tiny_model):
+    entries = [(False, f"p{i}", b"poison %d" % i, None) for i in range(3)]
+    with pytest.raises(ValueError, match="bad page"):
+        process_chunk(Chunk(0, entries), _Picky(tiny_model), RecordOptions())
