@@ -42,6 +42,7 @@ EVENT_CONTEXTS: tuple[str, ...] = ("page", "neighbours", "headline")
 RELEVANCE_CONTEXT: tuple[str, ...] = (
     "score",
     "probability",
+    "run_probability",
     "prev",
     "next",
     "prev2",
@@ -116,10 +117,16 @@ def relevance_context(d: np.ndarray, batch: PageBatch) -> np.ndarray:
     # A missing neighbour (page start or end) reads as undecided (0.5); the
     # layout's is_first / is_last say where the page ends.
     neighbours = [_shift(p, batch, k, 0.5) for k in (1, -1, 2, -2)]
+    # Lines a scraper broke out of one paragraph share their fate: the
+    # probability of the run, weighted by each line's number of words.
+    run = np.cumsum(~batch.joins_previous) - 1
+    weight = np.maximum(batch.line_words, 1.0)
+    run_p = (np.bincount(run, weights=p * weight) / np.bincount(run, weights=weight))[run]
     return np.column_stack(
         [
             d,
             p,
+            run_p,
             *neighbours,
             (p + sum(neighbours)) / 5,
             (_page_sum(p, batch) / sizes)[idx],
@@ -285,7 +292,8 @@ class ParagraphClassifier(BaseEstimator):
 
         self.featurizer_ = PageFeaturizer(
             ngram_range=self.ngram_range,
-            min_df=self.min_df, sublinear_tf=self.sublinear_tf,
+            min_df=self.min_df,
+            sublinear_tf=self.sublinear_tf,
         ).fit(pages)
         batch = self.featurizer_.transform(pages)
         page_groups = np.asarray(groups if groups is not None else np.arange(len(pages)))
@@ -313,14 +321,10 @@ class ParagraphClassifier(BaseEstimator):
             t_train = train[topical[train]]
             if y_rel[t_train].all() or not y_rel[t_train].any():
                 t_train = train
-            topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(
-                words[t_train], y_rel[t_train]
-            )
+            topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(words[t_train], y_rel[t_train])
             t_oof[test] = topic.decision_function(words[test])
         stage1 = self._lr(self.relevance_C, binary=True).fit(x1, y_rel)
-        topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(
-            words[topical], y_rel[topical]
-        )
+        topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(words[topical], y_rel[topical])
         if not folds:  # too few groups to hold any out
             d_oof, t_oof = stage1.decision_function(x1), topic.decision_function(words)
 
@@ -335,8 +339,10 @@ class ParagraphClassifier(BaseEstimator):
         for train, test in folds:
             train = np.intersect1d(train, rel_rows)
             if len(np.unique(y_ev[train])) >= 2:
-                q_oof[test] = self._event_proba(self._lr(self.event_C, balanced=True).fit(
-                    batch.tfidf[train], y_ev[train]), batch.tfidf[test])
+                q_oof[test] = self._event_proba(
+                    self._lr(self.event_C, balanced=True).fit(batch.tfidf[train], y_ev[train]),
+                    batch.tfidf[test],
+                )
         ev1 = self._lr(self.event_C, balanced=True).fit(batch.tfidf[rel_rows], y_ev[rel_rows])
         if not folds:
             q_oof = self._event_proba(ev1, batch.tfidf)
@@ -357,9 +363,11 @@ class ParagraphClassifier(BaseEstimator):
         # fraction of a second (saga and L-BFGS take seconds, the dense layout
         # columns slow them); for the 15-type head saga is 10x faster than L-BFGS.
         return LogisticRegression(
-            C=c, class_weight="balanced" if balanced else None,
+            C=c,
+            class_weight="balanced" if balanced else None,
             solver="liblinear" if binary else "saga",
-            max_iter=self.max_iter, random_state=self.random_state,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
         )
 
     @staticmethod

@@ -23,7 +23,6 @@ from itertools import repeat
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 _TOKEN = re.compile(r"\w+|\n")
@@ -45,6 +44,7 @@ LAYOUT_FEATURES: tuple[str, ...] = (
     "ends_sentence",
     "ends_colon",
     "starts_upper",
+    "starts_lower",
     "starts_symbol",
     "digit_ratio",
     "upper_ratio",
@@ -92,12 +92,20 @@ class PageBatch:
         The page of each paragraph (0-based within the batch).
     page_offsets : numpy.ndarray
         Paragraphs of page k are rows ``page_offsets[k]:page_offsets[k + 1]``.
+    joins_previous : numpy.ndarray
+        Whether a line looks like the continuation of the line above (that
+        one ends without sentence punctuation and this one starts in lower
+        case): a paragraph the scraper broke over several lines.
+    line_words : numpy.ndarray
+        Number of word tokens of each line.
     """
 
     tfidf: sp.csr_matrix
     layout: np.ndarray
     page_index: np.ndarray
     page_offsets: np.ndarray
+    joins_previous: np.ndarray
+    line_words: np.ndarray
 
     @property
     def n_pages(self) -> int:
@@ -143,10 +151,14 @@ def normalize_blocks(x: sp.csr_matrix, split: int) -> sp.csr_matrix:
     second = x.indices >= split
     rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
     squares = x.data**2
-    norms = np.sqrt(np.stack([
-        np.bincount(rows[~second], weights=squares[~second], minlength=x.shape[0]),
-        np.bincount(rows[second], weights=squares[second], minlength=x.shape[0]),
-    ]))
+    norms = np.sqrt(
+        np.stack(
+            [
+                np.bincount(rows[~second], weights=squares[~second], minlength=x.shape[0]),
+                np.bincount(rows[second], weights=squares[second], minlength=x.shape[0]),
+            ]
+        )
+    )
     norms[norms == 0] = 1.0
     x.data /= norms[second.astype(np.int64), rows]
     return x
@@ -155,9 +167,9 @@ def normalize_blocks(x: sp.csr_matrix, split: int) -> sp.csr_matrix:
 class PageFeaturizer(BaseEstimator):
     """Turn pages (lists of paragraphs) into a :class:`PageBatch`.
 
-    Terms are words (lower-cased, digits folded to 0) and, with bigrams, pairs
-    of adjacent words and the pair (line start, first word), so that line
-    openings such as "Source :" or "By ..." are features of their own.
+    Terms are words (lower-cased, digits folded to 0), the first word of the
+    line as a term of its own (line openings such as "Source :", "By ...",
+    "Read also" are telling), and, with bigrams, pairs of adjacent words.
 
     Parameters
     ----------
@@ -189,18 +201,18 @@ class PageFeaturizer(BaseEstimator):
         self.vocabulary_: dict[str, int] = {"\n": _SEPARATOR}
         tokens = _tokenize(texts, self.vocabulary_, grow=True)
         n_vocab = len(self.vocabulary_) - 1
-        # Unigram terms are word ids; bigram terms are keys a * (V + 1) + b,
-        # with a = V standing for the line start.
         rows, keys, is_pair = self._term_keys(tokens, n_vocab)
-        unique = np.unique(np.column_stack([rows, keys, is_pair]), axis=0) if len(rows) else np.zeros((0, 3), int)
+        unique = (
+            np.unique(np.column_stack([rows, keys, is_pair]), axis=0) if len(rows) else np.zeros((0, 3), int)
+        )
         words = unique[unique[:, 2] == 0, 1]
         pairs = unique[unique[:, 2] == 1, 1]
-        word_df = np.bincount(words, minlength=n_vocab)
+        word_df = np.bincount(words, minlength=2 * n_vocab)
         kept_words = np.flatnonzero(word_df >= self.min_df)
         pair_keys, pair_df = np.unique(pairs, return_counts=True)
         kept = pair_df >= self.min_df
         self.pair_keys_ = pair_keys[kept]
-        self.word_columns_ = np.full(n_vocab, -1, dtype=np.int64)
+        self.word_columns_ = np.full(2 * n_vocab, -1, dtype=np.int64)
         self.word_columns_[kept_words] = np.arange(len(kept_words))
         self.pair_columns_ = len(kept_words) + np.arange(len(self.pair_keys_))
         df = np.concatenate([word_df[kept_words], pair_df[kept]])
@@ -224,7 +236,7 @@ class PageFeaturizer(BaseEstimator):
 
     @property
     def n_words(self) -> int:
-        """The first ``n_words`` columns are single words."""
+        """The first ``n_words`` columns are single words (and line-first words)."""
         check_is_fitted(self, "idf_")
         return self.n_terms - len(self.pair_keys_)
 
@@ -234,6 +246,9 @@ class PageFeaturizer(BaseEstimator):
         tokens = _tokenize(texts, self.vocabulary_)
         counts = self._counts(tokens, len(texts))
         layout = self._raw_layout(pages, texts, tokens)
+        f = LAYOUT_FEATURES.index
+        joins_previous = (layout[:, f("starts_lower")] > 0) & (layout[:, f("prev_ends_sentence")] == 0)
+        joins_previous &= layout[:, f("log_position")] > 0
         layout -= self.layout_mean_
         layout /= self.layout_scale_
         np.clip(layout, -LAYOUT_CLIP, LAYOUT_CLIP, out=layout)  # no extrapolation on odd pages
@@ -248,28 +263,39 @@ class PageFeaturizer(BaseEstimator):
         lengths = np.fromiter((len(page) for page in pages), dtype=np.int64, count=len(pages))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         page_index = np.repeat(np.arange(len(pages)), lengths)
-        return PageBatch(tfidf=tfidf, layout=layout, page_index=page_index, page_offsets=offsets)
+        return PageBatch(
+            tfidf=tfidf,
+            layout=layout,
+            page_index=page_index,
+            page_offsets=offsets,
+            joins_previous=joins_previous,
+            line_words=tokens.n_words,
+        )
 
     def _term_keys(self, tokens: _Tokens, n_vocab: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(line, term key, is a pair) for every term occurrence; unknown words dropped."""
+        """(line, term key, is a pair) for every term occurrence; unknown words dropped.
+
+        Word keys are word ids; the first word of a line is also a term of its
+        own, key ``n_vocab + id`` ("Source", "By", "Read"...); pair keys are
+        ``a * n_vocab + b``.
+        """
         ids, rows = tokens.ids, tokens.rows
         known = ids >= 0
-        word_rows, word_keys = rows[known], ids[known]
-        if tuple(self.ngram_range) == (1, 1):
-            return word_rows, word_keys, np.zeros(len(word_keys), dtype=np.int64)
-        base = n_vocab + 1
         same = rows[1:] == rows[:-1]
-        both = same & known[1:] & known[:-1]
-        pair_rows = rows[1:][both]
-        pair_keys = ids[:-1][both] * base + ids[1:][both]
         first = np.ones(len(ids), dtype=bool)
         first[1:] = ~same
         first &= known
-        start_rows, start_keys = rows[first], n_vocab * base + ids[first]
+        word_rows = np.concatenate([rows[known], rows[first]])
+        word_keys = np.concatenate([ids[known], n_vocab + ids[first]])
+        if tuple(self.ngram_range) == (1, 1):
+            return word_rows, word_keys, np.zeros(len(word_keys), dtype=np.int64)
+        both = same & known[1:] & known[:-1]
+        pair_rows = rows[1:][both]
+        pair_keys = ids[:-1][both] * n_vocab + ids[1:][both]
         return (
-            np.concatenate([word_rows, pair_rows, start_rows]),
-            np.concatenate([word_keys, pair_keys, start_keys]),
-            np.concatenate([np.zeros(len(word_keys), np.int64), np.ones(len(pair_keys) + len(start_keys), np.int64)]),
+            np.concatenate([word_rows, pair_rows]),
+            np.concatenate([word_keys, pair_keys]),
+            np.concatenate([np.zeros(len(word_keys), np.int64), np.ones(len(pair_keys), np.int64)]),
         )
 
     def _counts(self, tokens: _Tokens, n_rows: int) -> sp.csr_matrix:
@@ -282,9 +308,7 @@ class PageFeaturizer(BaseEstimator):
             at = np.minimum(np.searchsorted(self.pair_keys_, keys[pairs]), len(self.pair_keys_) - 1)
             cols[pairs] = np.where(self.pair_keys_[at] == keys[pairs], self.pair_columns_[at], -1)
         ok = cols >= 0
-        counts = sp.csr_matrix(
-            (np.ones(int(ok.sum())), (rows[ok], cols[ok])), shape=(n_rows, self.n_terms)
-        )
+        counts = sp.csr_matrix((np.ones(int(ok.sum())), (rows[ok], cols[ok])), shape=(n_rows, self.n_terms))
         counts.sum_duplicates()
         return counts
 
@@ -336,6 +360,7 @@ class PageFeaturizer(BaseEstimator):
         out[:, f["ends_sentence"]] = ends_sentence
         out[:, f["ends_colon"]] = last_cp == 58
         out[:, f["starts_upper"]] = (first_cp >= 65) & (first_cp <= 90)
+        out[:, f["starts_lower"]] = (first_cp >= 97) & (first_cp <= 122)
         out[:, f["starts_symbol"]] = symbol[starts_c]
         out[:, f["digit_ratio"]] = per_paragraph(digit) / safe_len
         out[:, f["upper_ratio"]] = per_paragraph(upper) / np.maximum(letters, 1)

@@ -63,7 +63,11 @@ def main(argv: list[str] | None = None) -> None:
     texts = ["\n".join(p) for p in pages]
     flat = [p for page in pages for p in page]
 
-    results: dict[str, float | int | str] = {"paragraphs": n_par, "pages": len(pages), "cpu_count": os.cpu_count()}
+    results: dict[str, float | int | str] = {
+        "paragraphs": n_par,
+        "pages": len(pages),
+        "cpu_count": os.cpu_count(),
+    }
     with threadpool_limits(limits=1):
         results["model_load_s"] = _median_time(lambda: load_model(), args.repeats)
         model = load_model()
@@ -84,7 +88,9 @@ def main(argv: list[str] | None = None) -> None:
 
         train_flat = [p for page in train.texts for p in page]
         train_y = [r for page in train.relevant for r in page]
-        reference = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000)).fit(train_flat, train_y)
+        reference = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000)).fit(
+            train_flat, train_y
+        )
         reference.predict_proba(flat[:1000])
         t = _median_time(lambda: reference.predict_proba(flat), args.repeats)
         results["reference_paragraphs_per_s"] = n_par / t
@@ -98,8 +104,16 @@ def main(argv: list[str] | None = None) -> None:
     results["model_size_mb"] = sum(f.stat().st_size for f in default_model_dir().iterdir()) / 1e6
 
     rows = [
-        ("batch prediction, both heads, raw page texts (predict_many)", "autoclass_texts_paragraphs_per_s", "paragraphs/s"),
-        ("batch prediction, both heads, pages already split", "autoclass_pages_paragraphs_per_s", "paragraphs/s"),
+        (
+            "batch prediction, both heads, raw page texts (predict_many)",
+            "autoclass_texts_paragraphs_per_s",
+            "paragraphs/s",
+        ),
+        (
+            "batch prediction, both heads, pages already split",
+            "autoclass_pages_paragraphs_per_s",
+            "paragraphs/s",
+        ),
         ("reference TfidfVectorizer + LogisticRegression", "reference_paragraphs_per_s", "paragraphs/s"),
         ("ratio autoclass (raw texts) / reference", "speed_ratio_vs_reference", "x"),
         ("single-page latency (median page)", "single_page_latency_ms_median", "ms"),
@@ -112,7 +126,11 @@ def main(argv: list[str] | None = None) -> None:
     for name, key, unit in rows:
         if key in results:
             value = results[key]
-            print(f"| {name} | {value:,.0f} | {unit} |" if value >= 100 else f"| {name} | {value:.2f} | {unit} |")
+            print(
+                f"| {name} | {value:,.0f} | {unit} |"
+                if value >= 100
+                else f"| {name} | {value:.2f} | {unit} |"
+            )
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     (out / "core.json").write_text(json.dumps(results, indent=2) + "\n")

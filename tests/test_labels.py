@@ -17,7 +17,14 @@ def test_composed_pages_are_up_to_date_with_sources():
 
 
 def test_separation_check_catches_leaks():
-    a = {"article_id": "x", "position": 0, "text": "The same sentence of eight words or more here", "relevant": True, "event": "sales", "site": "s1"}
+    a = {
+        "article_id": "x",
+        "position": 0,
+        "text": "The same sentence of eight words or more here",
+        "relevant": True,
+        "event": "sales",
+        "site": "s1",
+    }
     b = {**a, "article_id": "y", "site": "s1"}
     problems = labels_check.check_separation([a], [b])
     assert any("sites also in training" in p for p in problems)

@@ -41,6 +41,8 @@ HELDOUT_SITES = frozenset(
         "mobility-video-hub",
         "o2-substack-newsletter",
         "h1-local-tv-news",
+        "m4-email-newsletter",
+        "m3-wordpress-autoblog",
     }
 )
 HELDOUT_SHARE = 0.2

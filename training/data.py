@@ -113,8 +113,10 @@ def read_records(paths: Iterable[Path]) -> list[dict[str, Any]]:
             seen = positions.setdefault(aid, {})
             if record["position"] in seen:
                 raise LabelDataError(
-                    name, n,
-                    f"duplicate position {record['position']} in article {aid!r} (first at line {seen[record['position']]})",
+                    name,
+                    n,
+                    f"duplicate position {record['position']} in article {aid!r} "
+                    f"(first at line {seen[record['position']]})",
                 )
             seen[record["position"]] = n
             records.append({**record, "source_file": name, "line": n})
@@ -176,7 +178,9 @@ def to_pages(ds: datasets.Dataset) -> Pages:
     names = ds.features["event"].names
     ids: list[str] = []
     sites, texts, relevant, events = [], [], [], []
-    for aid, site, text, rel, ev in zip(ds["article_id"], ds["site"], ds["text"], ds["relevant"], ds["event"]):
+    for aid, site, text, rel, ev in zip(
+        ds["article_id"], ds["site"], ds["text"], ds["relevant"], ds["event"]
+    ):
         if not ids or ids[-1] != aid:
             ids.append(aid)
             sites.append(site or aid)
@@ -198,6 +202,10 @@ def load_pages(folder_or_file: Path) -> Pages:
 def sha256_files(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(Path(path).relative_to(ROOT).as_posix().encode() if Path(path).is_relative_to(ROOT) else str(path).encode())
+        digest.update(
+            Path(path).relative_to(ROOT).as_posix().encode()
+            if Path(path).is_relative_to(ROOT)
+            else str(path).encode()
+        )
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()

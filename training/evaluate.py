@@ -115,8 +115,10 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
     out = []
     for name, res in results.items():
         m, b = res["model"], res["baseline"]
-        out.append(f"### {name}: {res['pages']} pages, {res['paragraphs']} paragraphs "
-                   f"({res['relevant_paragraphs']} relevant)\n")
+        out.append(
+            f"### {name}: {res['pages']} pages, {res['paragraphs']} paragraphs "
+            f"({res['relevant_paragraphs']} relevant)\n"
+        )
         out.append("| metric | autoclass | baseline |")
         out.append("|---|---|---|")
         rows = [
@@ -128,7 +130,11 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
             ("event macro-F1", m["event"]["macro_f1"], b["event"]["macro_f1"]),
             ("tag precision", m["tags"]["precision"], b["tags"]["precision"]),
             ("tag recall", m["tags"]["recall"], b["tags"]["recall"]),
-            ("main event in gold tags", m["tags"]["main_event_in_gold_tags"], b["tags"]["main_event_in_gold_tags"]),
+            (
+                "main event in gold tags",
+                m["tags"]["main_event_in_gold_tags"],
+                b["tags"]["main_event_in_gold_tags"],
+            ),
         ]
         out += [f"| {k} | {v:.3f} | {w:.3f} |" for k, v, w in rows]
         out.append("\nBaseline: keep every paragraph; majority training event; that event as the only tag.\n")
@@ -174,7 +180,9 @@ def write_reports(model_dir: Path, results: dict[str, dict[str, Any]]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the default model)")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="model directory (default: the default model)"
+    )
     args = parser.parse_args(argv)
     model = load_model(args.model)
     results = evaluate_all(model)

@@ -20,8 +20,16 @@ from autoclass.errors import LabelDataError
 from autoclass.taxonomy import EVENT_TYPES
 from training.data import LABELS, label_files, read_records
 
-TARGETS = {"pages": 300, "paragraphs": 6000, "per_event": 200, "other": 80,
-           "irrelevant_share": 0.30, "offtopic_share": 0.10, "heldout_pages": 60, "sites": 12}
+TARGETS = {
+    "pages": 300,
+    "paragraphs": 6000,
+    "per_event": 200,
+    "other": 80,
+    "irrelevant_share": 0.30,
+    "offtopic_share": 0.10,
+    "heldout_pages": 60,
+    "sites": 12,
+}
 
 
 def counts(records: list[dict]) -> dict:
@@ -55,7 +63,9 @@ def check_separation(train: list[dict], heldout: list[dict]) -> list[str]:
     train_text = {r["text"] for r in train if r["relevant"] and len(r["text"].split()) >= 8}
     leaked = sorted({r["text"] for r in heldout if r["relevant"] and r["text"] in train_text})
     if leaked:
-        problems.append(f"{len(leaked)} relevant held-out paragraphs also in training, e.g. {leaked[0][:80]!r}")
+        problems.append(
+            f"{len(leaked)} relevant held-out paragraphs also in training, e.g. {leaked[0][:80]!r}"
+        )
     return problems
 
 
@@ -76,11 +86,16 @@ def check_composed(labels: Path) -> list[str]:
 
 
 def _table(title: str, c: dict) -> str:
-    lines = [f"## {title}", "",
-             f"pages {c['pages']} (off-topic {c['offtopic_pages']}), paragraphs {c['paragraphs']}: "
-             f"relevant {c['relevant']}, irrelevant {c['irrelevant']} "
-             f"({c['irrelevant'] / max(c['paragraphs'], 1):.1%})", "",
-             "| event | relevant paragraphs |", "|---|---|"]
+    lines = [
+        f"## {title}",
+        "",
+        f"pages {c['pages']} (off-topic {c['offtopic_pages']}), paragraphs {c['paragraphs']}: "
+        f"relevant {c['relevant']}, irrelevant {c['irrelevant']} "
+        f"({c['irrelevant'] / max(c['paragraphs'], 1):.1%})",
+        "",
+        "| event | relevant paragraphs |",
+        "|---|---|",
+    ]
     lines += [f"| {e} | {n} |" for e, n in c["events"].items()]
     lines += ["", "| site | pages | paragraphs |", "|---|---|---|"]
     lines += [f"| {s} | {c['site_pages'].get(s, 0)} | {n} |" for s, n in c["sites"].items()]
@@ -108,12 +123,20 @@ def main(argv: list[str] | None = None) -> int:
         checks = [
             (f"pages >= {t['pages']}", c_all["pages"] >= t["pages"]),
             (f"paragraphs >= {t['paragraphs']}", c_all["paragraphs"] >= t["paragraphs"]),
-            (f"every event >= {t['per_event']} (other >= {t['other']})",
-             all(n >= (t["other"] if e == "other" else t["per_event"]) for e, n in c_all["events"].items())),
-            (f"irrelevant share >= {t['irrelevant_share']:.0%}",
-             c_all["irrelevant"] >= t["irrelevant_share"] * c_all["paragraphs"]),
-            (f"off-topic pages >= {t['offtopic_share']:.0%}",
-             c_all["offtopic_pages"] >= t["offtopic_share"] * c_all["pages"]),
+            (
+                f"every event >= {t['per_event']} (other >= {t['other']})",
+                all(
+                    n >= (t["other"] if e == "other" else t["per_event"]) for e, n in c_all["events"].items()
+                ),
+            ),
+            (
+                f"irrelevant share >= {t['irrelevant_share']:.0%}",
+                c_all["irrelevant"] >= t["irrelevant_share"] * c_all["paragraphs"],
+            ),
+            (
+                f"off-topic pages >= {t['offtopic_share']:.0%}",
+                c_all["offtopic_pages"] >= t["offtopic_share"] * c_all["pages"],
+            ),
             (f"held-out pages >= {t['heldout_pages']}", c_held["pages"] >= t["heldout_pages"]),
             (f"sites >= {t['sites']}", len(c_all["sites"]) >= t["sites"]),
         ]
@@ -123,9 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
     for p in problems:
         print(f"labels-check: {p}", file=sys.stderr)
-    print(f"labels-check: {c_all['pages']} pages, {c_all['paragraphs']} paragraphs "
-          f"({c_train['pages']} training, {c_held['pages']} held-out pages): "
-          f"{'OK' if not problems else f'{len(problems)} problem(s)'}")
+    print(
+        f"labels-check: {c_all['pages']} pages, {c_all['paragraphs']} paragraphs "
+        f"({c_train['pages']} training, {c_held['pages']} held-out pages): "
+        f"{'OK' if not problems else f'{len(problems)} problem(s)'}"
+    )
     return 1 if problems else 0
 
 

@@ -23,9 +23,7 @@ from training.evaluate import evaluate_all, render_markdown, summary_line, write
 
 def fit(pages: Pages, config: TrainConfig) -> Model:
     """Fit a model on labeled pages with one configuration."""
-    classifier = config.classifier().fit(
-        pages.texts, pages.relevant, pages.events, groups=pages.sites
-    )
+    classifier = config.classifier().fit(pages.texts, pages.relevant, pages.events, groups=pages.sites)
     return Model(classifier, tag_min_share=config.tag_min_share)
 
 
@@ -45,8 +43,8 @@ article-level event tags.
 - Model: hashed word uni/bi-gram TF-IDF + layout features of the line in its
   page; logistic regression heads (calibrated relevance; event head with page,
   headline and neighbour context).
-- Trained on {data['pages']} pages / {data['paragraphs']} paragraphs of
-  `labels/train` (sha256 `{data['sha256'][:16]}...`), seed {metadata['config']['seed']}.
+- Trained on {data["pages"]} pages / {data["paragraphs"]} paragraphs of
+  `labels/train` (sha256 `{data["sha256"][:16]}...`), seed {metadata["config"]["seed"]}.
 - Evaluated on held-out pages whose sites and article bodies were never seen in
   training, and on the five real seed pages of `../shared` when present.
 - Intended use: English-language news pages, one paragraph per line.  Out of
@@ -79,7 +77,9 @@ def main(argv: list[str] | None = None) -> None:
         "config": config.to_dict(),
         "majority_event": majority_event(pages),
         "training_data": {
-            "files": [p.relative_to(ROOT).as_posix() if p.is_relative_to(ROOT) else str(p) for p in train_files],
+            "files": [
+                p.relative_to(ROOT).as_posix() if p.is_relative_to(ROOT) else str(p) for p in train_files
+            ],
             "sha256": sha256_files(train_files),
             "pages": len(pages),
             "paragraphs": pages.n_paragraphs,
