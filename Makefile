@@ -22,7 +22,7 @@ labels: $(STAMP)
 labels-check: $(STAMP)
 	$(BIN)/python -m training.labels_check
 
-$(MODEL): $(STAMP) $(wildcard labels/train/*.jsonl labels/heldout/*.jsonl) training/config.toml
+$(MODEL): $(STAMP) $(wildcard labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py training/*.py) training/config.toml
 	$(BIN)/python -m training.labels_check --quiet
 	$(BIN)/python -m training.train
 
@@ -38,6 +38,7 @@ test: $(MODEL)
 
 bench: $(MODEL)
 	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.bench_cli
 
 lint: $(STAMP)
 	$(BIN)/ruff check autoclass training tests benchmarks

@@ -192,7 +192,7 @@ def compose_page(
     lines: list[Line] = []
     ads = site.get("ads") or []
     if ads and rng.random() < 0.3:
-        lines.append((rng.choice(ads), False, None))
+        lines.append((fill.line(rng.choice(ads)), False, None))
     if rng.random() < layout.get("title_first", 0.5):
         lines.append(headline)
         lines.extend(fill.block("meta"))
@@ -227,14 +227,14 @@ def compose_page(
         n = min(len(fill.related), rng.randrange(2, 7))
         heads = [(fill.related.pop(), False, None) for _ in range(n)]
         if rng.random() < 0.8 and site.get("related_headers"):
-            heads.insert(0, (rng.choice(site["related_headers"]), False, None))
+            heads.insert(0, (fill.line(rng.choice(site["related_headers"])), False, None))
         tail.append(heads)
     if sidebar:
         tail.append([(t, False, None) for t in sidebar])
     if site.get("comments") and rng.random() < 0.5:
         tail.append(fill.block("comments"))
     if ads and rng.random() < 0.5:
-        tail.append([(a, False, None) for a in rng.sample(ads, k=min(len(ads), rng.randrange(1, 4)))])
+        tail.append([(fill.line(a), False, None) for a in rng.sample(ads, k=min(len(ads), rng.randrange(1, 4)))])
     rng.shuffle(tail)
     for block in tail:
         lines.extend(block)
