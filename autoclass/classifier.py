@@ -85,6 +85,15 @@ def _shift(x: np.ndarray, batch: PageBatch, k: int, fill: float) -> np.ndarray:
     return out
 
 
+def _page_mean_matrix(batch: PageBatch, weights: np.ndarray) -> sp.csr_matrix:
+    """Matrix M (n_pages x n_lines) with M @ X = the weighted mean of X's rows over each page."""
+    n = len(batch.page_index)
+    totals = _page_sum(weights, batch) + 1e-9
+    return sp.csr_matrix(
+        (weights / totals[batch.page_index], (batch.page_index, np.arange(n))), shape=(batch.n_pages, n)
+    )
+
+
 def _page_sum(x: np.ndarray, batch: PageBatch) -> np.ndarray:
     """Sum of x (n,) or (n, k) over each page, shape (n_pages,) or (n_pages, k)."""
     if x.ndim == 1:
@@ -328,8 +337,28 @@ class ParagraphClassifier(BaseEstimator):
         if not folds:  # too few groups to hold any out
             d_oof, t_oof = stage1.decision_function(x1), topic.decision_function(words)
 
+        # Page topic: is the page's body about the auto industry?  A linear model
+        # of the mean word vector of the page's content lines (weighted by their
+        # stage-1 probability), i.e. a weighted page mean of one more line score.
+        page_words = _page_mean_matrix(batch, _sigmoid(np.clip(d_oof, -_CLIP, _CLIP))) @ words
+        page_groups_arr = np.asarray(page_groups)
+        s_oof = np.zeros(batch.n_pages)
+        if n_folds >= 2 and len(np.unique(page_groups_arr)) >= 2 and len(np.unique(page_has_relevant)) == 2:
+            page_folds = GroupKFold(n_splits=min(n_folds, len(np.unique(page_groups_arr))))
+            for train, test in page_folds.split(page_has_relevant, groups=page_groups_arr):
+                if len(np.unique(page_has_relevant[train])) == 2:
+                    page_model = self._lr(self.relevance_C, balanced=True, binary=True)
+                    page_model.fit(page_words[train], page_has_relevant[train])
+                    s_oof[test] = page_model.decision_function(page_words[test])
+        if len(np.unique(page_has_relevant)) == 2:
+            page_topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(
+                page_words, page_has_relevant
+            )
+        else:  # every page is on topic: the page score carries no information
+            page_topic = None
+
         # Relevance stage 2 (the line in its page), on out-of-fold scores.
-        x2 = self._relevance_stage2(d_oof, t_oof, batch, fit=True)
+        x2 = self._relevance_stage2(d_oof, t_oof, s_oof[batch.page_index], batch, fit=True)
         stage2 = LogisticRegression(C=1.0, max_iter=self.max_iter).fit(x2, y_rel)
         relevance = stage2.predict_proba(x2)[:, 1]
 
@@ -351,7 +380,7 @@ class ParagraphClassifier(BaseEstimator):
         ctx = event_context(q_oof, relevance, batch, self.event_contexts, self.relevance_threshold)
         x_ev = sp.hstack([batch.tfidf, sp.csr_matrix(ctx)], format="csr")[rel_rows]
         ev2 = self._lr(self.event_C, balanced=True).fit(x_ev, y_ev[rel_rows])
-        self._store(stage1, topic, stage2, ev1, ev2)
+        self._store(stage1, topic, page_topic, stage2, ev1, ev2)
         return self
 
     def _relevance_terms(self) -> int:
@@ -377,14 +406,24 @@ class ParagraphClassifier(BaseEstimator):
         return out
 
     def _relevance_stage2(
-        self, d: np.ndarray, t: np.ndarray, batch: PageBatch, *, fit: bool = False
+        self, d: np.ndarray, t: np.ndarray, s: np.ndarray, batch: PageBatch, *, fit: bool = False
     ) -> np.ndarray:
+        """Stage-2 features from line scores ``d`` (content), ``t`` (topic), page scores ``s``."""
+        page_p = _sigmoid(np.clip(s, -_CLIP, _CLIP))
+        # Content on an on-topic page, topic on an on-topic page: the "and"
+        # a linear stage cannot form by itself.
+        both = np.column_stack([s, page_p, _sigmoid(d) * page_p, _sigmoid(t) * page_p])
         if self.relevance_context:
             ctx = np.hstack(
-                [relevance_context(d, batch), relevance_context(t, batch), body_similarity(d, batch)[:, None]]
+                [
+                    relevance_context(d, batch),
+                    relevance_context(t, batch),
+                    body_similarity(d, batch)[:, None],
+                    both,
+                ]
             )
         else:
-            ctx = np.column_stack([d, t])
+            ctx = np.column_stack([d, t, both])
         x = np.hstack([ctx, batch.layout])
         if fit:
             self.stage2_mean_ = x.mean(axis=0)
@@ -394,7 +433,7 @@ class ParagraphClassifier(BaseEstimator):
         # the training range (a four-line snippet, a 2,000-line dump).
         return np.clip((x - self.stage2_mean_) / self.stage2_scale_, -_STANDARD_CLIP, _STANDARD_CLIP)
 
-    def _store(self, stage1, topic, stage2, ev1, ev2) -> None:  # noqa: ANN001 - fitted LogisticRegressions
+    def _store(self, stage1, topic, page_topic, stage2, ev1, ev2) -> None:  # noqa: ANN001 - fitted models
         v = self.featurizer_.n_terms
         k = len(EVENT_TYPES)
 
@@ -417,8 +456,17 @@ class ParagraphClassifier(BaseEstimator):
         self.event2_context_weights_ = ev2_coef[:, v:].T.copy()
         # All text weights side by side: one sparse x dense product at prediction.
         self.text_weights_ = np.ascontiguousarray(
-            np.hstack([pad(stage1.coef_[0, :u]), pad(topic.coef_[0]), ev1_coef.T, ev2_coef[:, :v].T])
+            np.hstack(
+                [
+                    pad(stage1.coef_[0, :u]),
+                    pad(topic.coef_[0]),
+                    pad(page_topic.coef_[0] if page_topic is not None else np.zeros(u)),
+                    ev1_coef.T,
+                    ev2_coef[:, :v].T,
+                ]
+            )
         )
+        self.page_topic_intercept_ = float(page_topic.intercept_[0]) if page_topic is not None else 0.0
         self.relevance1_layout_weights_ = stage1.coef_[0, u:].copy()
         self.relevance1_intercept_ = float(stage1.intercept_[0])
         self.topic_intercept_ = float(topic.intercept_[0])
@@ -447,11 +495,13 @@ class ParagraphClassifier(BaseEstimator):
         scores = np.asarray(batch.tfidf @ self.text_weights_)
         d = scores[:, 0] + batch.layout @ self.relevance1_layout_weights_ + self.relevance1_intercept_
         t = scores[:, 1] + self.topic_intercept_
-        x2 = self._relevance_stage2(d, t, batch)
+        s = _page_mean_matrix(batch, _sigmoid(np.clip(d, -_CLIP, _CLIP))) @ scores[:, 2]
+        s = s[batch.page_index] + self.page_topic_intercept_
+        x2 = self._relevance_stage2(d, t, s, batch)
         relevance = _sigmoid(x2 @ self.relevance2_weights_ + self.relevance2_intercept_)
-        q = _softmax(scores[:, 2 : 2 + k] + self.event1_intercept_)
+        q = _softmax(scores[:, 3 : 3 + k] + self.event1_intercept_)
         ctx = event_context(q, relevance, batch, self.event_contexts, self.relevance_threshold)
-        events = scores[:, 2 + k :] + self.event2_intercept_
+        events = scores[:, 3 + k :] + self.event2_intercept_
         if ctx.shape[1]:
             events += ctx @ self.event2_context_weights_
         return relevance, _softmax(events)
