@@ -40,9 +40,11 @@ Relevance (article content vs. boilerplate) and event type (15 types of
 LABELS.md) for each paragraph of a scraped automotive news page, with
 article-level event tags.
 
-- Model: hashed word uni/bi-gram TF-IDF + layout features of the line in its
-  page; logistic regression heads (calibrated relevance; event head with page,
-  headline and neighbour context).
+- Model: TF-IDF of words, line-first words and word pairs, plus layout
+  features of the line in its page; stacked logistic regressions: relevance
+  (line content score, auto-topic score, page topic, then the line in its
+  page, calibrated out of site) and event type (own words, then the page's
+  and neighbours' event probabilities). Config: {metadata['config']}.
 - Trained on {data["pages"]} pages / {data["paragraphs"]} paragraphs of
   `labels/train` (sha256 `{data["sha256"][:16]}...`), seed {metadata["config"]["seed"]}.
 - Evaluated on held-out pages whose sites and article bodies were never seen in
