@@ -57,6 +57,18 @@ TINY_PAGES: list[list[tuple[str, bool, str | None]]] = [
 ]
 
 
+# Raw page texts for the command-line tests.
+CLI_PAGES = [
+    "Nio delivers 20,000 cars in May, a monthly record\nPublished: 01 June 2024\n"
+    "Nio delivered 20,000 vehicles in May, up 40 percent from a year earlier.\nShare this article",
+    "Tesla recalls 120,000 Model Y cars over seat belt fault\nBy Staff Reporter\n"
+    "Tesla is recalling 120,000 Model Y vehicles because a seat belt may not latch.\nRelated news",
+    "Toyota and Panasonic sign battery supply agreement\n"
+    "Toyota signed an agreement with Panasonic to supply battery cells from 2026.\nShare this article",
+    "Local team wins the cup final\nThe striker scored twice in the second half to win the cup.",
+]
+
+
 def tiny_corpus():
     pages = [[t for t, _, _ in page] for page in TINY_PAGES]
     relevant = [[r for _, r, _ in page] for page in TINY_PAGES]

@@ -14,17 +14,11 @@ from autoclass.cli import main
 from autoclass.cli.engines import cached_model, run_dask
 from autoclass.cli.errors import MissingExtraError
 from autoclass.cli.records import RecordOptions
+from tests.conftest import CLI_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PAGES = [
-    "Nio delivers 20,000 cars in May, a monthly record\nPublished: 01 June 2024\n"
-    "Nio delivered 20,000 vehicles in May, up 40 percent from a year earlier.\nShare this article",
-    "Tesla recalls 120,000 Model Y cars over seat belt fault\nBy Staff Reporter\n"
-    "Tesla is recalling 120,000 Model Y vehicles because a seat belt may not latch.\nRelated news",
-    "Toyota and Panasonic sign battery supply agreement\n"
-    "Toyota signed an agreement with Panasonic to supply battery cells from 2026.\nShare this article",
-]
+PAGES = CLI_PAGES[:3]
 
 
 @pytest.fixture(scope="module")
