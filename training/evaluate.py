@@ -50,6 +50,27 @@ def _relevance_metrics(gold: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     }
 
 
+def _calibration(gold: np.ndarray, prob: np.ndarray, bins: int = 10) -> dict[str, Any]:
+    """Reliability of the relevance probability: per bin, mean probability vs. share relevant."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(prob, edges) - 1, 0, bins - 1)
+    table, ece = [], 0.0
+    for k in range(bins):
+        inside = which == k
+        if inside.any():
+            mean_p, share = float(prob[inside].mean()), float(gold[inside].mean())
+            ece += inside.mean() * abs(mean_p - share)
+            table.append(
+                {
+                    "bin": f"{edges[k]:.1f}-{edges[k + 1]:.1f}",
+                    "n": int(inside.sum()),
+                    "mean_probability": mean_p,
+                    "share_relevant": share,
+                }
+            )
+    return {"expected_calibration_error": float(ece), "bins": table}
+
+
 def _event_metrics(gold: list[str], pred: list[str]) -> dict[str, Any]:
     present = [e for e in EVENT_TYPES if e in set(gold)]
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=present, zero_division=0)
@@ -84,6 +105,7 @@ def evaluate(model: Model, pages: Pages, *, majority_event: str) -> dict[str, An
     articles = model.predict_pages(pages.texts)
     gold_rel = np.array([r for page in pages.relevant for r in page], dtype=bool)
     pred_rel = np.array([p.relevant for a in articles for p in a.paragraphs], dtype=bool)
+    prob_rel = np.array([p.relevance for a in articles for p in a.paragraphs], dtype=float)
     gold_ev, pred_ev = [], []
     for a, rel, evs in zip(articles, pages.relevant, pages.events):
         for p, r, e in zip(a.paragraphs, rel, evs):
@@ -99,6 +121,7 @@ def evaluate(model: Model, pages: Pages, *, majority_event: str) -> dict[str, An
         "relevant_paragraphs": int(gold_rel.sum()),
         "model": {
             "relevance": _relevance_metrics(gold_rel, pred_rel),
+            "calibration": _calibration(gold_rel, prob_rel),
             "event": _event_metrics(gold_ev, pred_ev),
             "tags": _tag_metrics(g_tags, p_tags),
         },
@@ -138,6 +161,17 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
         ]
         out += [f"| {k} | {v:.3f} | {w:.3f} |" for k, v, w in rows]
         out.append("\nBaseline: keep every paragraph; majority training event; that event as the only tag.\n")
+        cal = m["calibration"]
+        out.append(
+            f"Relevance calibration: expected calibration error {cal['expected_calibration_error']:.3f}\n"
+        )
+        out.append("| probability | paragraphs | mean probability | share relevant |")
+        out.append("|---|---|---|---|")
+        out += [
+            f"| {b['bin']} | {b['n']} | {b['mean_probability']:.3f} | {b['share_relevant']:.3f} |"
+            for b in cal["bins"]
+        ]
+        out.append("")
         out.append("| event | precision | recall | F1 | support |")
         out.append("|---|---|---|---|---|")
         for e, s in m["event"]["per_class"].items():
