@@ -45,6 +45,8 @@ HELDOUT_SITES = frozenset(
         "m3-wordpress-autoblog",
         "n5-aggregator-app-export",
         "n4-korean-daily-en",
+        "q1-pdf-press-kit",
+        "q2-stock-forum",
     }
 )
 HELDOUT_SHARE = 0.2
