@@ -47,6 +47,8 @@ HELDOUT_SITES = frozenset(
         "n4-korean-daily-en",
         "q1-pdf-press-kit",
         "q2-stock-forum",
+        "r1-amp-news-lite",
+        "r3-gov-press-office",
     }
 )
 HELDOUT_SHARE = 0.2
