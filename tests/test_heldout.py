@@ -17,10 +17,10 @@ def test_heldout_pages_floors(default_model):
     res = evaluate(default_model, load_pages(LABELS / "heldout"), majority_event="sales")
     m = res["model"]
     assert res["pages"] >= 60
-    # Measured 0.919, 0.777, 0.742 on 203 held-out pages (seed 0).
-    assert m["relevance"]["f1"] >= 0.88
-    assert m["event"]["macro_f1"] >= 0.72
-    assert m["tags"]["precision"] >= 0.68
+    # Measured 0.928, 0.801, 0.813 on 316 held-out pages (seed 0).
+    assert m["relevance"]["f1"] >= 0.90
+    assert m["event"]["macro_f1"] >= 0.76
+    assert m["tags"]["precision"] >= 0.75
     # Far above the baselines.
     assert m["relevance"]["f1"] > res["baseline"]["relevance"]["f1"] + 0.1
     assert m["event"]["macro_f1"] > res["baseline"]["event"]["macro_f1"] + 0.5
@@ -29,7 +29,7 @@ def test_heldout_pages_floors(default_model):
 @pytest.mark.skipif(not (SHARED / "seeds-labeled.jsonl").is_file(), reason="../shared not present")
 def test_seed_pages_floors(default_model):
     res = evaluate(default_model, load_pages(SHARED / "seeds-labeled.jsonl"), majority_event="sales")
-    # Measured 0.975 and 0.714 on the five seed pages.
+    # Measured 0.988 and 0.661 on the five seed pages (88 paragraphs, 56 relevant).
     assert res["model"]["relevance"]["macro_f1"] >= 0.90
     assert res["model"]["event"]["accuracy"] >= 0.60
 
