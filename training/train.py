@@ -44,7 +44,7 @@ article-level event tags.
   features of the line in its page; stacked logistic regressions: relevance
   (line content score, auto-topic score, page topic, then the line in its
   page, calibrated out of site) and event type (own words, then the page's
-  and neighbours' event probabilities). Config: {metadata['config']}.
+  and neighbours' event probabilities). Config: {metadata["config"]}.
 - Trained on {data["pages"]} pages / {data["paragraphs"]} paragraphs of
   `labels/train` (sha256 `{data["sha256"][:16]}...`), seed {metadata["config"]["seed"]}.
 - Evaluated on held-out pages whose sites and article bodies were never seen in
