@@ -214,6 +214,8 @@ class ParagraphClassifier(BaseEstimator):
         Use the second relevance stage (the line in its page).
     relevance_words_only : bool
         Give the relevance head the word columns only, not the word pairs.
+    relevance_interactions : bool
+        Add pairwise products of the main stage-2 probabilities.
     event_contexts : tuple of str
         Context blocks of the event head, a subset of ``EVENT_CONTEXTS``.
     relevance_threshold : float
@@ -236,6 +238,7 @@ class ParagraphClassifier(BaseEstimator):
         event_C: float = 8.0,
         relevance_context: bool = True,
         relevance_words_only: bool = True,
+        relevance_interactions: bool = True,
         event_contexts: tuple[str, ...] = ("page", "neighbours"),
         relevance_threshold: float = 0.5,
         cv_folds: int = 5,
@@ -249,6 +252,7 @@ class ParagraphClassifier(BaseEstimator):
         self.event_C = event_C
         self.relevance_context = relevance_context
         self.relevance_words_only = relevance_words_only
+        self.relevance_interactions = relevance_interactions
         self.event_contexts = event_contexts
         self.relevance_threshold = relevance_threshold
         self.cv_folds = cv_folds
@@ -414,14 +418,14 @@ class ParagraphClassifier(BaseEstimator):
         # a linear stage cannot form by itself.
         both = np.column_stack([s, page_p, _sigmoid(d) * page_p, _sigmoid(t) * page_p])
         if self.relevance_context:
-            ctx = np.hstack(
-                [
-                    relevance_context(d, batch),
-                    relevance_context(t, batch),
-                    body_similarity(d, batch)[:, None],
-                    both,
-                ]
-            )
+            d_ctx, t_ctx = relevance_context(d, batch), relevance_context(t, batch)
+            similarity = body_similarity(d, batch)[:, None]
+            ctx = np.hstack([d_ctx, t_ctx, similarity, both])
+            if self.relevance_interactions:
+                # Pairwise products of the line's and its surroundings' probabilities.
+                core = np.column_stack([d_ctx[:, [1, 2, 7, 8]], t_ctx[:, [1, 2, 8]], page_p, similarity[:, 0]])
+                i, j = np.triu_indices(core.shape[1], k=1)
+                ctx = np.hstack([ctx, core[:, i] * core[:, j]])
         else:
             ctx = np.column_stack([d, t, both])
         x = np.hstack([ctx, batch.layout])

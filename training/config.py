@@ -20,6 +20,7 @@ class TrainConfig:
     sublinear_tf: bool = True
     relevance_C: float = 4.0
     relevance_context: bool = True
+    relevance_interactions: bool = True
     relevance_threshold: float = 0.5
     event_C: float = 8.0
     event_contexts: tuple[str, ...] = ("page", "neighbours")
@@ -39,6 +40,7 @@ class TrainConfig:
                 sublinear_tf=bool(raw["features"]["sublinear_tf"]),
                 relevance_C=float(raw["relevance"]["C"]),
                 relevance_context=bool(raw["relevance"]["context"]),
+                relevance_interactions=bool(raw["relevance"]["interactions"]),
                 relevance_threshold=float(raw["relevance"]["threshold"]),
                 event_C=float(raw["event"]["C"]),
                 event_contexts=tuple(raw["event"]["contexts"]),
@@ -57,6 +59,7 @@ class TrainConfig:
             relevance_C=self.relevance_C,
             event_C=self.event_C,
             relevance_context=self.relevance_context,
+            relevance_interactions=self.relevance_interactions,
             event_contexts=self.event_contexts,
             relevance_threshold=self.relevance_threshold,
             cv_folds=self.cv_folds,
