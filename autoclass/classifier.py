@@ -35,7 +35,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
 
 from autoclass.errors import AutoclassError
-from autoclass.features import PageBatch, PageFeaturizer
+from autoclass.features import LAYOUT_FEATURES, PageBatch, PageFeaturizer
 from autoclass.taxonomy import EVENT_TYPES
 
 EVENT_CONTEXTS: tuple[str, ...] = ("page", "neighbours", "headline")
@@ -53,6 +53,18 @@ RELEVANCE_CONTEXT: tuple[str, ...] = (
     "inside_body_span",
 )
 
+# Layout features that enter the pairwise products of relevance stage 2.
+INTERACTION_LAYOUT: tuple[str, ...] = (
+    "log_chars",
+    "ends_sentence",
+    "relative_position",
+    "log_position",
+    "log_position_from_end",
+    "repeats_in_page",
+    "stop_word_density",
+    "capitalised_word_ratio",
+    "starts_lower",
+)
 _CLIP = 12.0
 _STANDARD_CLIP = 3.0
 
@@ -422,8 +434,13 @@ class ParagraphClassifier(BaseEstimator):
             similarity = body_similarity(d, batch)[:, None]
             ctx = np.hstack([d_ctx, t_ctx, similarity, both])
             if self.relevance_interactions:
-                # Pairwise products of the line's and its surroundings' probabilities.
-                core = np.column_stack([d_ctx[:, [1, 2, 7, 8]], t_ctx[:, [1, 2, 8]], page_p, similarity[:, 0]])
+                # Pairwise products of the line's and its surroundings' probabilities
+                # and of its shape: a linear stage cannot form "long AND on-topic
+                # page AND inside the body" by itself.
+                layout = batch.layout[:, [LAYOUT_FEATURES.index(name) for name in INTERACTION_LAYOUT]]
+                core = np.column_stack(
+                    [d_ctx[:, [1, 2, 7, 8]], t_ctx[:, [1, 2, 8]], page_p, similarity[:, 0], layout]
+                )
                 i, j = np.triu_indices(core.shape[1], k=1)
                 ctx = np.hstack([ctx, core[:, i] * core[:, j]])
         else:
