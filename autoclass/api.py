@@ -64,7 +64,8 @@ def predict_many(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Arti
 
     Examples
     --------
-    >>> [a.main_event for a in predict_many(["Tesla recalls 120,000 Model Y cars", ""])]
+    >>> pages = ["Tesla recalls 120,000 Model Y cars\\nThe seat belts may not latch, the regulator said.", ""]
+    >>> [a.main_event for a in predict_many(pages)]
     ['recall', None]
     """
     return default_model().predict_many(texts, batch_size=batch_size)
