@@ -64,8 +64,12 @@ def predict_many(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Arti
 
     Examples
     --------
-    >>> pages = ["Tesla recalls 120,000 Model Y cars\\nThe seat belts may not latch, the regulator said.", ""]
-    >>> [a.main_event for a in predict_many(pages)]
+    >>> recall = (
+    ...     "Tesla recalls 120,000 Model Y cars\\n"
+    ...     "Tesla is recalling 120,000 Model Y vehicles because a seat belt may not latch, "
+    ...     "the US safety regulator said."
+    ... )
+    >>> [a.main_event for a in predict_many([recall, ""])]
     ['recall', None]
     """
     return default_model().predict_many(texts, batch_size=batch_size)

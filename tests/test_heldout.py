@@ -17,8 +17,8 @@ def test_heldout_pages_floors(default_model):
     res = evaluate(default_model, load_pages(LABELS / "heldout"), majority_event="sales")
     m = res["model"]
     assert res["pages"] >= 60
-    # Measured 0.928, 0.801, 0.813 on 316 held-out pages (seed 0).
-    assert m["relevance"]["f1"] >= 0.90
+    # Measured 0.953, 0.802, 0.802 on 316 held-out pages (seed 0).
+    assert m["relevance"]["f1"] >= 0.92
     assert m["event"]["macro_f1"] >= 0.76
     assert m["tags"]["precision"] >= 0.75
     # Far above the baselines.
