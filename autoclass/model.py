@@ -73,9 +73,12 @@ class Model:
         if batch:
             yield from self._predict_pages(batch)
 
-    def predict_pages(self, pages: list[list[str]]) -> list[Article]:
-        """Read pages already split into paragraphs (as in labeled data)."""
-        return list(self._predict_pages(pages))
+    def predict_pages(self, pages: list[list[str]], *, batch_size: int = 64) -> list[Article]:
+        """Read pages already split into paragraphs (as in labeled data), in batches."""
+        out: list[Article] = []
+        for start in range(0, len(pages), batch_size):
+            out.extend(self._predict_pages(pages[start : start + batch_size]))
+        return out
 
     def _predict_pages(self, pages: list[list[str]]) -> Iterator[Article]:
         relevance, events = self.classifier.predict_proba(pages)

@@ -28,6 +28,7 @@ VARIANTS: dict[str, dict] = {
     "event head: no context": {"event_contexts": ()},
     "event head: page only": {"event_contexts": ("page",)},
     "event head: page + neighbours + headline": {"event_contexts": ("page", "neighbours", "headline")},
+    "relevance: no pairwise products in stage 2": {"relevance_interactions": False},
     "relevance: no second stage": {"relevance_context": False},
 }
 
