@@ -34,25 +34,20 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
 
+from autoclass.context import (
+    CLIP,
+    body_similarity,
+    event_context,
+    page_mean_matrix,
+    page_sum,
+    relevance_context,
+    sigmoid,
+)
 from autoclass.errors import AutoclassError
 from autoclass.features import LAYOUT_FEATURES, PageBatch, PageFeaturizer
 from autoclass.taxonomy import EVENT_TYPES
 
 EVENT_CONTEXTS: tuple[str, ...] = ("page", "neighbours", "headline")
-RELEVANCE_CONTEXT: tuple[str, ...] = (
-    "score",
-    "probability",
-    "run_probability",
-    "prev",
-    "next",
-    "prev2",
-    "next2",
-    "window_mean",
-    "page_mean",
-    "page_max",
-    "inside_body_span",
-)
-
 # Layout features that enter the pairwise products of relevance stage 2.
 INTERACTION_LAYOUT: tuple[str, ...] = (
     "log_chars",
@@ -65,12 +60,7 @@ INTERACTION_LAYOUT: tuple[str, ...] = (
     "capitalised_word_ratio",
     "starts_lower",
 )
-_CLIP = 12.0
 _STANDARD_CLIP = 3.0
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -78,139 +68,6 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     np.exp(scores, out=scores)
     scores /= scores.sum(axis=1, keepdims=True)
     return scores
-
-
-def _shift(x: np.ndarray, batch: PageBatch, k: int, fill: float) -> np.ndarray:
-    """Rows of x at i-k (k > 0) or i+|k| (k < 0) within the same page, else ``fill``."""
-    n = len(x)
-    out = np.full_like(x, fill)
-    if n <= abs(k):
-        return out
-    pos = np.arange(n) - batch.page_offsets[batch.page_index]
-    size = np.diff(batch.page_offsets)[batch.page_index]
-    if k > 0:
-        ok = pos >= k
-        out[ok] = x[np.flatnonzero(ok) - k]
-    else:
-        ok = pos < size + k
-        out[ok] = x[np.flatnonzero(ok) - k]
-    return out
-
-
-def _page_mean_matrix(batch: PageBatch, weights: np.ndarray) -> sp.csr_matrix:
-    """Matrix M (n_pages x n_lines) with M @ X = the weighted mean of X's rows over each page."""
-    n = len(batch.page_index)
-    totals = _page_sum(weights, batch) + 1e-9
-    return sp.csr_matrix(
-        (weights / totals[batch.page_index], (batch.page_index, np.arange(n))), shape=(batch.n_pages, n)
-    )
-
-
-def _page_sum(x: np.ndarray, batch: PageBatch) -> np.ndarray:
-    """Sum of x (n,) or (n, k) over each page, shape (n_pages,) or (n_pages, k)."""
-    if x.ndim == 1:
-        return np.bincount(batch.page_index, weights=x, minlength=batch.n_pages)
-    out = np.zeros((batch.n_pages, x.shape[1]))
-    np.add.at(out, batch.page_index, x)
-    return out
-
-
-def relevance_context(d: np.ndarray, batch: PageBatch) -> np.ndarray:
-    """Context features of each line from its stage-1 relevance score ``d``.
-
-    The line's own score, then probabilities (sigmoid of the scores) of its
-    neighbourhood and page: aggregated in probability space, a menu line at
-    -10 and one at -3 count alike as "not content".
-    """
-    d = np.clip(d, -_CLIP, _CLIP)
-    p = _sigmoid(d)
-    n = len(d)
-    sizes = np.maximum(np.diff(batch.page_offsets), 1)
-    idx = batch.page_index
-    page_max = np.zeros(batch.n_pages)
-    np.maximum.at(page_max, idx, p)
-    positive = (p > 0.5).astype(float)
-    csum = np.concatenate([[0.0], np.cumsum(positive)])
-    pos = np.arange(n)
-    start, stop = batch.page_offsets[idx], batch.page_offsets[idx + 1]
-    before = csum[pos] - csum[start]  # content lines above i in its page
-    after = csum[stop] - csum[pos + 1]  # and below
-    # A missing neighbour (page start or end) reads as undecided (0.5); the
-    # layout's is_first / is_last say where the page ends.
-    neighbours = [_shift(p, batch, k, 0.5) for k in (1, -1, 2, -2)]
-    # Lines a scraper broke out of one paragraph share their fate: the
-    # probability of the run, weighted by each line's number of words.
-    run = np.cumsum(~batch.joins_previous) - 1
-    weight = np.maximum(batch.line_words, 1.0)
-    run_p = (np.bincount(run, weights=p * weight) / np.bincount(run, weights=weight))[run]
-    return np.column_stack(
-        [
-            d,
-            p,
-            run_p,
-            *neighbours,
-            (p + sum(neighbours)) / 5,
-            (_page_sum(p, batch) / sizes)[idx],
-            page_max[idx],
-            (before > 0) & (after > 0),
-        ]
-    )
-
-
-def body_similarity(d: np.ndarray, batch: PageBatch) -> np.ndarray:
-    """Cosine of each line with the rest of its page's body.
-
-    The body is the page's lines weighted by their stage-1 relevance; a line's
-    own weight is taken out.  The article's headline, sub-headings and
-    captions share words with its body; other stories' headlines, sidebars
-    and ads do not.
-    """
-    tfidf = batch.tfidf
-    n, v = tfidf.shape
-    if n == 0:
-        return np.zeros(0)
-    w = _sigmoid(np.clip(d, -_CLIP, _CLIP))
-    to_page = sp.csr_matrix((w, (batch.page_index, np.arange(n))), shape=(batch.n_pages, n))
-    body = (to_page @ tfidf).tocsr()
-    body.sum_duplicates()
-    body.sort_indices()
-    # Look up body[page(i), term] for every term of every line, by sorted keys:
-    # linear in the number of non-zeros, whatever the batch size.
-    body_rows = np.repeat(np.arange(body.shape[0], dtype=np.int64), np.diff(body.indptr))
-    body_keys = body_rows * v + body.indices
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(tfidf.indptr))
-    keys = batch.page_index[rows].astype(np.int64) * v + tfidf.indices
-    at = np.minimum(np.searchsorted(body_keys, keys), max(len(body_keys) - 1, 0))
-    found = body_keys[at] == keys if len(body_keys) else np.zeros(len(keys), dtype=bool)
-    values = np.where(found, body.data[at] if len(body_keys) else 0.0, 0.0)
-    dots = np.bincount(rows, weights=tfidf.data * values, minlength=n)
-    own = np.bincount(rows, weights=tfidf.data**2, minlength=n)
-    norms = np.sqrt(np.bincount(body_rows, weights=body.data**2, minlength=batch.n_pages))
-    return (dots - w * own) / (norms[batch.page_index] + 1e-6)
-
-
-def event_context(
-    proba: np.ndarray, relevance: np.ndarray, batch: PageBatch, names: Sequence[str], threshold: float
-) -> np.ndarray:
-    """Context features of each paragraph from stage-1 event probabilities."""
-    blocks = []
-    weighted = proba * relevance[:, None]
-    for name in names:
-        if name == "page":
-            total = _page_sum(relevance, batch)[:, None] + 1e-6
-            blocks.append((_page_sum(weighted, batch) / total)[batch.page_index])
-        elif name == "neighbours":
-            blocks.append((_shift(weighted, batch, 1, 0.0) + _shift(weighted, batch, -1, 0.0)) / 2)
-        else:  # headline: the first line at or above the relevance threshold
-            head = np.zeros((batch.n_pages, proba.shape[1]))
-            hit = relevance >= threshold
-            first = np.full(batch.n_pages, -1)
-            rows = np.flatnonzero(hit)[::-1]
-            first[batch.page_index[rows]] = rows
-            found = first >= 0
-            head[found] = proba[first[found]]
-            blocks.append(head[batch.page_index])
-    return np.hstack(blocks) if blocks else np.zeros((len(relevance), 0))
 
 
 class ParagraphClassifier(BaseEstimator):
@@ -335,7 +192,7 @@ class ParagraphClassifier(BaseEstimator):
         # The topic score learns auto-industry words against whole off-topic pages
         # (pages without a relevant line), not against boilerplate: else it
         # would learn prose against menus, which the layout already knows.
-        page_has_relevant = _page_sum(y_rel.astype(float), batch) > 0
+        page_has_relevant = page_sum(y_rel.astype(float), batch) > 0
         topical = y_rel | ~page_has_relevant[batch.page_index]
         if y_rel[topical].all():  # no off-topic page: fall back to all lines
             topical = np.ones_like(y_rel)
@@ -356,7 +213,7 @@ class ParagraphClassifier(BaseEstimator):
         # Page topic: is the page's body about the auto industry?  A linear model
         # of the mean word vector of the page's content lines (weighted by their
         # stage-1 probability), i.e. a weighted page mean of one more line score.
-        page_words = _page_mean_matrix(batch, _sigmoid(np.clip(d_oof, -_CLIP, _CLIP))) @ words
+        page_words = page_mean_matrix(batch, sigmoid(np.clip(d_oof, -CLIP, CLIP))) @ words
         page_groups_arr = np.asarray(page_groups)
         s_oof = np.zeros(batch.n_pages)
         if n_folds >= 2 and len(np.unique(page_groups_arr)) >= 2 and len(np.unique(page_has_relevant)) == 2:
@@ -425,10 +282,10 @@ class ParagraphClassifier(BaseEstimator):
         self, d: np.ndarray, t: np.ndarray, s: np.ndarray, batch: PageBatch, *, fit: bool = False
     ) -> np.ndarray:
         """Stage-2 features from line scores ``d`` (content), ``t`` (topic), page scores ``s``."""
-        page_p = _sigmoid(np.clip(s, -_CLIP, _CLIP))
+        page_p = sigmoid(np.clip(s, -CLIP, CLIP))
         # Content on an on-topic page, topic on an on-topic page: the "and"
         # a linear stage cannot form by itself.
-        both = np.column_stack([s, page_p, _sigmoid(d) * page_p, _sigmoid(t) * page_p])
+        both = np.column_stack([s, page_p, sigmoid(d) * page_p, sigmoid(t) * page_p])
         if self.relevance_context:
             d_ctx, t_ctx = relevance_context(d, batch), relevance_context(t, batch)
             similarity = body_similarity(d, batch)[:, None]
@@ -516,10 +373,10 @@ class ParagraphClassifier(BaseEstimator):
         scores = np.asarray(batch.tfidf @ self.text_weights_)
         d = scores[:, 0] + batch.layout @ self.relevance1_layout_weights_ + self.relevance1_intercept_
         t = scores[:, 1] + self.topic_intercept_
-        s = _page_mean_matrix(batch, _sigmoid(np.clip(d, -_CLIP, _CLIP))) @ scores[:, 2]
+        s = page_mean_matrix(batch, sigmoid(np.clip(d, -CLIP, CLIP))) @ scores[:, 2]
         s = s[batch.page_index] + self.page_topic_intercept_
         x2 = self._relevance_stage2(d, t, s, batch)
-        relevance = _sigmoid(x2 @ self.relevance2_weights_ + self.relevance2_intercept_)
+        relevance = sigmoid(x2 @ self.relevance2_weights_ + self.relevance2_intercept_)
         q = _softmax(scores[:, 3 : 3 + k] + self.event1_intercept_)
         ctx = event_context(q, relevance, batch, self.event_contexts, self.relevance_threshold)
         events = scores[:, 3 + k :] + self.event2_intercept_
