@@ -4,19 +4,20 @@ Both heads are stacked logistic regressions.
 
 * Relevance.  Stage 1 scores each line twice: from its words and layout
   (is it article content?) and from its words alone (is it about the auto
-  industry?).  Stage 2 reads both scores over the line's neighbourhood and
-  its whole page (neighbours' scores, the page's mean and maximum, whether
-  the line lies inside the page's body span), so that a line is judged in its
-  page: a "Share" between two body paragraphs, a sports paragraph on a sports
-  page.
+  industry?); the page's content lines get a topic score of their own.
+  Stage 2 reads these scores over the line's neighbourhood and its whole
+  page (see :mod:`autoclass.context`) and their pairwise products, so that a
+  line is judged in its page: a "Share" between two body paragraphs, a
+  sports paragraph on a sports page, a broken fragment of a body paragraph.
   Stage 2 is fitted on out-of-fold stage-1 scores, so its probability is
   calibrated on lines the first stage never saw.
 * Event type.  Stage 1 gives each paragraph event probabilities from its own
   words.  Stage 2 adds the page's context, as LABELS.md gives a background
   paragraph the type of its story: the relevance-weighted mean of stage-1
-  probabilities over the page, over the two neighbours, and those of the
-  headline (the first relevant line).  Context probabilities are out-of-fold
-  in training, as they are unseen-text probabilities at prediction.
+  probabilities over the page and over the two neighbours (optionally those
+  of the headline, the first relevant line).  Context probabilities are
+  out-of-fold in training, as they are unseen-text probabilities at
+  prediction.
 
 Folds are grouped by site (or article), so out-of-fold means out-of-site.
 Prediction multiplies the TF-IDF rows by all text weights at once and
@@ -185,8 +186,8 @@ class ParagraphClassifier(BaseEstimator):
 
         # Relevance stage 1 (own words + layout; own words alone), out of fold,
         # then on everything.
-        # The relevance head reads words only (not word pairs): measured on
-        # held-out sites, pairs let it memorise one site's boilerplate phrases.
+        # The relevance head reads words only (not word pairs): pairs did not
+        # measurably help it, and the fits are faster without them.
         words = batch.tfidf[:, : self._relevance_terms()]
         x1 = sp.hstack([words, sp.csr_matrix(batch.layout)], format="csr")
         # The topic score learns auto-industry words against whole off-topic pages

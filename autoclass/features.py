@@ -1,4 +1,4 @@
-"""Features of a paragraph in its page: hashed TF-IDF text features and layout.
+"""Features of a paragraph in its page: TF-IDF text features and layout.
 
 One pass over a batch of pages gives both heads what they need: a sparse
 TF-IDF matrix (one row per paragraph) and a small dense matrix of layout
