@@ -6,7 +6,21 @@ import re
 
 # Control characters that are not line boundaries for str.splitlines(); scrapers
 # leave them in and they carry no meaning.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+_CONTROL_CHARS = r"\x00-\x08\x0e-\x1b\x7f"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
+# A character split_paragraphs keeps: neither white space nor a dropped control.
+_CONTENT = re.compile(f"[^\\s{_CONTROL_CHARS}]")
+
+
+def has_paragraphs(text: str) -> bool:
+    """Whether :func:`split_paragraphs` would find any paragraph in ``text``.
+
+    Examples
+    --------
+    >>> has_paragraphs(" \\n\\t\\x00"), has_paragraphs("Title")
+    (False, True)
+    """
+    return _CONTENT.search(text) is not None
 
 
 def split_paragraphs(text: str) -> list[str]:

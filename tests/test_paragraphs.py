@@ -3,8 +3,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autoclass import split_paragraphs
+from autoclass.paragraphs import has_paragraphs
 from tests.conftest import SHARED
 
 
@@ -37,3 +40,8 @@ def test_seed_pages_split_as_labeled():
     for path in sorted((SHARED / "seeds").glob("*.txt")):
         article_id = "seed-" + path.name.split("_")[0]
         assert split_paragraphs(path.read_text(encoding="utf-8")) == labeled[article_id], path.name
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_has_paragraphs_agrees_with_split_paragraphs(text):
+    assert has_paragraphs(text) == bool(split_paragraphs(text))

@@ -13,7 +13,6 @@ that says why the entry could not be read.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 from autoclass.article import Article
 from autoclass.cli.writers import encode_results
 from autoclass.model import Model
+from autoclass.paragraphs import has_paragraphs
 
 #: One input record, undecoded: (is a JSON Lines record, default id, raw bytes,
 #: read error).  ``raw`` is ``None`` exactly when the reader could not read it.
@@ -31,8 +31,6 @@ Result = tuple[str, Article | None, str | None]
 
 DEFAULT_MAX_CHARS = 1_000_000
 
-# Anything split_paragraphs keeps: neither white space nor a control character it drops.
-_CONTENT = re.compile(r"[^\s\x00-\x08\x0e-\x1b\x7f]")
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
 
@@ -162,7 +160,7 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
         text = decoded[1:] if decoded.startswith("\ufeff") else decoded
     if len(text) > options.max_chars:
         return record_id, None, f"page too long: {len(text)} characters > --max-chars {options.max_chars}"
-    if not _CONTENT.search(text):
+    if not has_paragraphs(text):
         return record_id, None, "empty page: only white space or control characters"
     return record_id, text, None
 
