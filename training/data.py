@@ -199,13 +199,15 @@ def load_pages(folder_or_file: Path) -> Pages:
     return to_pages(load_dataset(files))
 
 
+def display_path(path: Path) -> str:
+    """``path`` relative to the repository when inside it, so hashes and metadata travel."""
+    path = Path(path)
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 def sha256_files(paths: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
-        digest.update(
-            Path(path).relative_to(ROOT).as_posix().encode()
-            if Path(path).is_relative_to(ROOT)
-            else str(path).encode()
-        )
+        digest.update(display_path(path).encode())
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()

@@ -17,7 +17,7 @@ from autoclass.model import Model
 from autoclass.persistence import save_model
 from autoclass.taxonomy import EVENT_TYPES
 from training.config import DEFAULT_CONFIG, TrainConfig
-from training.data import LABELS, ROOT, Pages, label_files, load_pages, sha256_files
+from training.data import LABELS, ROOT, Pages, display_path, label_files, load_pages, sha256_files
 from training.evaluate import evaluate_all, render_markdown, summary_line, write_reports
 
 
@@ -79,9 +79,7 @@ def main(argv: list[str] | None = None) -> None:
         "config": config.to_dict(),
         "majority_event": majority_event(pages),
         "training_data": {
-            "files": [
-                p.relative_to(ROOT).as_posix() if p.is_relative_to(ROOT) else str(p) for p in train_files
-            ],
+            "files": [display_path(p) for p in train_files],
             "sha256": sha256_files(train_files),
             "pages": len(pages),
             "paragraphs": pages.n_paragraphs,
