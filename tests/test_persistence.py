@@ -59,3 +59,12 @@ def test_env_var_points_predict_elsewhere(tiny_model, tmp_path, monkeypatch):
     assert api.default_model().path == tmp_path
     assert api.default_model() is api.default_model()  # cached
     monkeypatch.setattr(api, "_default", None)
+
+
+def test_other_artifact_format_is_refused(tiny_model, tmp_path):
+    save_model(tiny_model, tmp_path, metadata={})
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    meta["format_version"] = 1
+    (tmp_path / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="has format 1.*retrain with `make train`"):
+        load_model(tmp_path)
