@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MODEL := models/default/metadata.json
 
-.PHONY: install labels labels-check train eval test bench lint format clean
+.PHONY: install labels labels-check train eval test test-fast bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ eval: $(MODEL)
 
 test: $(MODEL)
 	$(BIN)/python -m pytest
+
+# The same without the long property and fuzz runs (marked slow), for quick iterations.
+test-fast: $(MODEL)
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: $(MODEL)
 	$(BIN)/python -m benchmarks.bench
