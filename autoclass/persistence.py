@@ -1,30 +1,51 @@
-"""Saving and loading a model directory: joblib artifact, metadata.json, model card.
+"""Saving and loading a model directory: artifact, metadata.json, model card; trusted artifacts.
 
 A model directory travels whole: everything prediction needs is inside it.
-Loading checks the artifact's sha256 against the metadata and the
-scikit-learn version it was trained with, and says what to do on a mismatch.
+Loading checks the artifact's sha256 against the metadata (a corruption
+check) and the scikit-learn version it was trained with, and says what to do
+on a mismatch.
+
+The artifact is a joblib pickle (``model.joblib``, what training writes) or
+a skops file (``model.skops``, for sharing).  Unpickling runs whatever code
+the pickle names, and an attacker can write a matching ``metadata.json`` as
+easily as the pickle, so a pickle is only loaded when its sha256 is in the
+*trust store*: a text file of digests, one per line with an optional note,
+at ``$AUTOCLASS_TRUST_STORE``, else ``$XDG_CONFIG_HOME/autoclass/trusted-models``
+(``~/.config/autoclass/trusted-models``).  :func:`save_model` records what
+this machine trained, ``autoclass trust DIR`` (:func:`trust_model`) what the
+user vouches for.  A skops file needs no trust: skops builds only the types
+listed in ``SKOPS_TYPES`` besides those it deems safe itself (Python
+built-ins, numpy and scipy arrays, scikit-learn estimators), and refuses a
+file that holds any other, before building anything.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import platform
+import warnings
 from pathlib import Path
 from typing import Any
 
 import joblib
 import sklearn
 
-from autoclass.errors import ModelLoadError, ModelNotFoundError
+from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError
 from autoclass.model import Model
+from autoclass.trust import record_trusted, trust_store_path, trusted_digests
 
 ARTIFACT = "model.joblib"
+SKOPS_ARTIFACT = "model.skops"
+ARTIFACTS = {"joblib": ARTIFACT, "skops": SKOPS_ARTIFACT}
 METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
 FORMAT_VERSION = 2  # bump when the artifact's structure changes
+# The only classes of ours in an artifact; skops refuses a file holding any other.
+SKOPS_TYPES = ("autoclass.classifier.ParagraphClassifier", "autoclass.features.PageFeaturizer")
 
 
 def default_model_dir() -> Path:
@@ -60,44 +81,135 @@ def versions() -> dict[str, str]:
     }
 
 
+def trust_model(path: str | os.PathLike) -> tuple[Path, str, bool]:
+    """Mark the model directory at ``path`` as trusted on this machine.
+
+    Checks that the artifact matches its metadata, then records its sha256
+    in the trust store (:func:`trust_store_path`).  Only do this for a model
+    whose origin you trust: loading a joblib model runs code it holds.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A model directory.
+
+    Returns
+    -------
+    artifact : pathlib.Path
+        The artifact file.
+    digest : str
+        Its sha256.
+    added : bool
+        ``False`` if it was trusted already.
+
+    Raises
+    ------
+    ModelNotFoundError
+        If there is no model there.
+    ModelLoadError
+        If the artifact does not match its metadata.
+    """
+    directory = Path(path)
+    artifact, _, data = _read_artifact(directory, hint="point `autoclass trust` at a model directory")
+    digest = hashlib.sha256(data).hexdigest()
+    added = record_trusted(digest, note=f"trusted {artifact.resolve()}")
+    return artifact, digest, added
+
+
+# ------------------------------------------------------------------ save / load
 def save_model(
-    model: Model, directory: str | os.PathLike, *, metadata: dict[str, Any], card: str = ""
+    model: Model,
+    directory: str | os.PathLike,
+    *,
+    metadata: dict[str, Any],
+    card: str = "",
+    format: str = "joblib",
 ) -> Path:
     """Write ``model`` to ``directory`` with its metadata and model card.
 
-    The artifact's sha256, the versions and the format are added to
+    The artifact's name and sha256, the versions and the format are added to
     ``metadata``; the rest (taxonomy, config, data hash, metrics) is the
-    caller's.
+    caller's.  A joblib artifact's sha256 is recorded in the trust store: a
+    model trained here is trusted here.
+
+    Parameters
+    ----------
+    model : Model
+        The model to write.
+    directory : str or path-like
+        Created if needed; an artifact of the other format there is removed.
+    metadata : dict
+        What ``metadata.json`` holds besides what is added here.
+    card : str
+        The model card, written to ``README.md`` when not empty.
+    format : {"joblib", "skops"}
+        ``"joblib"`` (``model.joblib``, fastest to load, needs trust
+        elsewhere) or ``"skops"`` (``model.skops``, for sharing: loads
+        without trust; needs the ``skops`` extra).
+
+    Returns
+    -------
+    pathlib.Path
+        The directory.
+
+    Examples
+    --------
+    A copy of the default model in the skops format, to share:
+
+    >>> import tempfile
+    >>> model = load_model()
+    >>> with tempfile.TemporaryDirectory() as shared:
+    ...     _ = save_model(model, shared, metadata=model.metadata, format="skops")
+    ...     load_model(shared).metadata["artifact"]
+    'model.skops'
     """
+    if format not in ARTIFACTS:
+        raise ValueError(f"unknown model format {format!r}; use one of {', '.join(ARTIFACTS)}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    artifact = directory / ARTIFACT
-    joblib.dump(
-        {"classifier": model.classifier, "tag_min_share": model.tag_min_share},
-        artifact,
-        compress=3,
-    )
+    artifact = directory / ARTIFACTS[format]
+    payload = {"classifier": model.classifier, "tag_min_share": model.tag_min_share}
+    if format == "skops":
+        _skops_io().dump(payload, artifact, compression=_ZIP_DEFLATED)
+    else:
+        joblib.dump(payload, artifact, compress=3)
+    for other in set(ARTIFACTS.values()) - {artifact.name}:
+        (directory / other).unlink(missing_ok=True)
+    digest = sha256_file(artifact)
     full = {
         **metadata,
         "format_version": FORMAT_VERSION,
-        "artifact": ARTIFACT,
-        "artifact_sha256": sha256_file(artifact),
+        "artifact": artifact.name,
+        "artifact_sha256": digest,
         "versions": versions(),
     }
     (directory / METADATA).write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
     if card:
         (directory / CARD).write_text(card)
+    if format == "joblib":
+        try:
+            record_trusted(digest, note=f"trained {artifact.resolve()}")
+        except (OSError, ModelLoadError) as exc:
+            warnings.warn(
+                f"{artifact} is saved but could not be recorded as trusted in {trust_store_path()} "
+                f"({exc}); load it with load_model(path, trust=True) or run `autoclass trust {directory}`",
+                stacklevel=2,
+            )
     model.metadata, model.path = full, directory
     return directory
 
 
-def load_model(path: str | os.PathLike | None = None) -> Model:
+def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) -> Model:
     """Load a trained model directory.
 
     Parameters
     ----------
     path : str or path-like, optional
         The model directory; :func:`default_model_dir` when omitted.
+    trust : bool
+        Load a joblib artifact even if its sha256 is not in the trust store
+        (without recording it).  Loading a joblib model runs code it holds:
+        only for a model whose origin you trust.
 
     Returns
     -------
@@ -108,35 +220,21 @@ def load_model(path: str | os.PathLike | None = None) -> Model:
     ------
     ModelNotFoundError
         If there is no model there (run ``make train`` to make the default one).
+    UntrustedModelError
+        If the artifact is a joblib pickle that was neither trained on this
+        machine nor marked as trusted, and ``trust`` is false; or a skops
+        file that holds types autoclass does not build.
     ModelLoadError
         If the artifact does not match its metadata or was trained with
         another scikit-learn version.
     """
     directory = Path(path) if path is not None else default_model_dir()
-    meta_path, artifact = directory / METADATA, directory / ARTIFACT
-    if not meta_path.is_file() or not artifact.is_file():
-        hint = (
-            "run `make train` to train the default model"
-            if path is None
-            else f"point {ENV_VAR} or load_model() at a directory written by training"
-        )
-        raise ModelNotFoundError(f"no trained autoclass model in {directory}: {hint}")
-    try:
-        metadata = json.loads(meta_path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from exc
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise ModelLoadError(
-            f"model in {directory} has format {metadata.get('format_version')}, this autoclass "
-            f"reads format {FORMAT_VERSION}: retrain with `make train`"
-        )
-    expected = metadata.get("artifact_sha256")
-    actual = sha256_file(artifact)
-    if expected != actual:
-        raise ModelLoadError(
-            f"{artifact} does not match the sha256 in {meta_path} (file changed or corrupt); "
-            "retrain with `make train` or restore the directory"
-        )
+    hint = (
+        "run `make train` to train the default model"
+        if path is None
+        else f"point {ENV_VAR} or load_model() at a directory written by training"
+    )
+    artifact, metadata, data = _read_artifact(directory, hint=hint)
     trained_with = metadata.get("versions", {}).get("scikit-learn")
     if trained_with != sklearn.__version__:
         raise ModelLoadError(
@@ -144,13 +242,94 @@ def load_model(path: str | os.PathLike | None = None) -> Model:
             f"{sklearn.__version__} is installed: install scikit-learn=={trained_with} "
             "or retrain with `make train`"
         )
-    try:
-        payload = joblib.load(artifact)
-    except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same to the user
-        raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
+    if artifact.name == SKOPS_ARTIFACT:
+        payload = _load_skops(artifact, data)
+    else:
+        digest = hashlib.sha256(data).hexdigest()
+        if not trust and digest not in trusted_digests():
+            raise UntrustedModelError(
+                f"refusing to load {artifact}: a joblib (pickle) model runs code when it is "
+                f"loaded, and this one (sha256 {digest[:16]}...) was neither trained on this "
+                f"machine nor marked as trusted in {trust_store_path()}. If you trust where it "
+                f"came from: run `autoclass trust {directory}` to record it, or load it once with "
+                "load_model(path, trust=True) or `autoclass predict --trust-model`; or ask for "
+                "the model in the skops format (model.skops), which loads without running its code"
+            )
+        try:
+            # From the bytes just hashed, so the file cannot change in between.
+            payload = joblib.load(io.BytesIO(data))
+        except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same to the user
+            raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
+    if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
+        raise ModelLoadError(f"{artifact} does not hold an autoclass model; retrain with `make train`")
     return Model(
         payload["classifier"],
         tag_min_share=payload["tag_min_share"],
         metadata=metadata,
         path=directory,
     )
+
+
+def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any], bytes]:
+    """The artifact's path, the metadata and the artifact's bytes, checked against each other."""
+    meta_path = directory / METADATA
+    if not meta_path.is_file() or not any((directory / a).is_file() for a in ARTIFACTS.values()):
+        raise ModelNotFoundError(f"no trained autoclass model in {directory}: {hint}")
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from exc
+    if not isinstance(metadata, dict) or metadata.get("format_version") != FORMAT_VERSION:
+        found = metadata.get("format_version") if isinstance(metadata, dict) else None
+        raise ModelLoadError(
+            f"model in {directory} has format {found}, this autoclass "
+            f"reads format {FORMAT_VERSION}: retrain with `make train`"
+        )
+    name = metadata.get("artifact", ARTIFACT)
+    if name not in ARTIFACTS.values():
+        raise ModelLoadError(
+            f"{meta_path} names the artifact {name!r}; autoclass reads {' or '.join(ARTIFACTS.values())}"
+        )
+    artifact = directory / name
+    try:
+        data = artifact.read_bytes()
+    except OSError as exc:
+        raise ModelLoadError(f"cannot read {artifact} ({exc}), which {meta_path} names") from exc
+    if metadata.get("artifact_sha256") != hashlib.sha256(data).hexdigest():
+        raise ModelLoadError(
+            f"{artifact} does not match the sha256 in {meta_path} (file changed or corrupt); "
+            "retrain with `make train` or restore the directory"
+        )
+    return artifact, metadata, data
+
+
+_ZIP_DEFLATED = 8  # zipfile.ZIP_DEFLATED: as small as joblib's compress=3, loads about as fast as stored
+
+
+def _skops_io() -> Any:
+    # Imported on demand: skops takes about 0.7 s to import (it lists every
+    # scikit-learn estimator), which the joblib path should not pay.
+    try:
+        import skops.io
+    except ImportError as exc:
+        raise ModelLoadError(
+            'the skops model format needs the "skops" extra: pip install "autoclass[skops]"'
+        ) from exc
+    return skops.io
+
+
+def _load_skops(artifact: Path, data: bytes) -> Any:
+    sio = _skops_io()
+    from skops.io.exceptions import UntrustedTypesFoundException
+
+    try:
+        return sio.loads(data, trusted=list(SKOPS_TYPES))
+    except UntrustedTypesFoundException:
+        unknown = sorted(set(sio.get_untrusted_types(data=data)) - set(SKOPS_TYPES))
+        raise UntrustedModelError(
+            f"refusing to load {artifact}: it holds types autoclass does not build "
+            f"({', '.join(unknown)}); an autoclass model holds only {', '.join(SKOPS_TYPES)}, "
+            "numpy arrays and Python built-ins"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any failure to rebuild means the same to the user
+        raise ModelLoadError(f"cannot load {artifact} ({exc}); ask for a new copy of the model") from exc

@@ -7,6 +7,46 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
+
+def _real_trust_store() -> str:
+    from autoclass.trust import trust_store_path
+
+    try:
+        return trust_store_path().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+
+
+# Read once, before any test points the store elsewhere: the models trusted on
+# this machine (the default model `make train` recorded) stay trusted in tests.
+REAL_TRUST_STORE = _real_trust_store()
+
+
+def _copy_of_real_trust_store(tmp_path_factory) -> Path:
+    store = tmp_path_factory.mktemp("trust") / "trusted-models"
+    store.write_text(REAL_TRUST_STORE, encoding="utf-8")
+    return store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_trust_store(tmp_path_factory):
+    """A copy of the real trust store for session- and module-scoped fixtures."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("AUTOCLASS_TRUST_STORE", str(_copy_of_real_trust_store(tmp_path_factory)))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def trust_store(tmp_path_factory, monkeypatch):
+    """Each test gets its own trust store, a copy of the real one; subprocesses inherit it.
+
+    Tests must never write to the user's store (``save_model`` records what it saves).
+    """
+    store = _copy_of_real_trust_store(tmp_path_factory)
+    monkeypatch.setenv("AUTOCLASS_TRUST_STORE", str(store))
+    return store
+
+
 # A tiny hand-written corpus: pages as (text, relevant, event) lines.
 TINY_PAGES: list[list[tuple[str, bool, str | None]]] = [
     [

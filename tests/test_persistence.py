@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import hashlib
 import json
+import sys
 
 import numpy as np
 import pytest
 
-from autoclass import ModelLoadError, ModelNotFoundError, load_model
+from autoclass import ModelLoadError, ModelNotFoundError, UntrustedModelError, load_model
 from autoclass.persistence import ENV_VAR, default_model_dir, save_model
 
 PAGE = "Menu\nTesla recalls 120,000 Model Y cars\nTesla is recalling cars over a seat belt fault.\nShare"
@@ -67,4 +69,90 @@ def test_other_artifact_format_is_refused(tiny_model, tmp_path):
     meta["format_version"] = 1
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(ModelLoadError, match="has format 1.*retrain with `make train`"):
+        load_model(tmp_path)
+
+
+# ---------------------------------------------------------------- skops
+
+
+class Intruder:
+    """A type no autoclass model holds."""
+
+
+def test_skops_round_trip_gives_identical_predictions_without_trust(tiny_model, tmp_path, trust_store):
+    pytest.importorskip("skops")
+    before = trust_store.read_text()
+    save_model(tiny_model, tmp_path / "m", metadata={"note": "tiny"}, card="# tiny\n", format="skops")
+    assert sorted(p.name for p in (tmp_path / "m").iterdir()) == ["README.md", "metadata.json", "model.skops"]
+    assert trust_store.read_text() == before  # nothing to trust: skops does not run the file's code
+    trust_store.write_text("")
+    loaded = load_model(tmp_path / "m")
+    assert loaded.metadata["artifact"] == "model.skops"
+    assert loaded.predict(PAGE) == tiny_model.predict(PAGE)
+    r1, p1 = tiny_model.classifier.predict_proba([PAGE.splitlines()])
+    r2, p2 = loaded.classifier.predict_proba([PAGE.splitlines()])
+    assert np.array_equal(r1, r2) and np.array_equal(p1, p2)
+
+
+def test_the_shipped_model_round_trips_through_skops(default_model, tmp_path):
+    pytest.importorskip("skops")
+    import skops.io
+
+    from autoclass.persistence import SKOPS_TYPES
+
+    save_model(default_model, tmp_path, metadata=default_model.metadata, format="skops")
+    assert sorted(skops.io.get_untrusted_types(file=tmp_path / "model.skops")) == sorted(SKOPS_TYPES)
+    loaded = load_model(tmp_path)
+    pages = [page.splitlines() for page in (PAGE, "Home\nFord recalls pickups over brake defect\nShare")]
+    r1, p1 = default_model.classifier.predict_proba(pages)
+    r2, p2 = loaded.classifier.predict_proba(pages)
+    assert np.array_equal(r1, r2) and np.array_equal(p1, p2)
+    assert loaded.metadata["training_data"] == default_model.metadata["training_data"]
+
+
+def test_saving_in_another_format_replaces_the_artifact(tiny_model, tmp_path):
+    pytest.importorskip("skops")
+    save_model(tiny_model, tmp_path, metadata={}, format="skops")
+    save_model(tiny_model, tmp_path, metadata={})
+    assert not (tmp_path / "model.skops").exists()
+    assert load_model(tmp_path).metadata["artifact"] == "model.joblib"
+    save_model(tiny_model, tmp_path, metadata={}, format="skops")
+    assert not (tmp_path / "model.joblib").exists()
+    with pytest.raises(ValueError, match="unknown model format 'pickle'"):
+        save_model(tiny_model, tmp_path, metadata={}, format="pickle")
+
+
+def _replace_artifact(directory, data: bytes) -> None:
+    meta = json.loads((directory / "metadata.json").read_text())
+    (directory / meta["artifact"]).write_bytes(data)
+    meta["artifact_sha256"] = hashlib.sha256(data).hexdigest()
+    (directory / "metadata.json").write_text(json.dumps(meta))
+
+
+def test_skops_file_with_a_type_autoclass_does_not_build_is_refused(tiny_model, tmp_path):
+    skops_io = pytest.importorskip("skops.io")
+    save_model(tiny_model, tmp_path, metadata={}, format="skops")
+    payload = {"classifier": tiny_model.classifier, "tag_min_share": Intruder()}
+    _replace_artifact(tmp_path, skops_io.dumps(payload))
+    with pytest.raises(UntrustedModelError, match=r"holds types autoclass does not build \(.*Intruder\)"):
+        load_model(tmp_path)
+    with pytest.raises(UntrustedModelError):  # trust is for pickles; it does not widen the skops types
+        load_model(tmp_path, trust=True)
+
+
+def test_metadata_naming_another_artifact_is_refused(tiny_model, tmp_path):
+    save_model(tiny_model, tmp_path, metadata={})
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    meta["artifact"] = "../elsewhere.pkl"
+    (tmp_path / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match="names the artifact '../elsewhere.pkl'"):
+        load_model(tmp_path)
+
+
+def test_skops_model_without_skops_names_the_extra(tiny_model, tmp_path, monkeypatch):
+    pytest.importorskip("skops")
+    save_model(tiny_model, tmp_path, metadata={}, format="skops")
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    with pytest.raises(ModelLoadError, match=r'pip install "autoclass\[skops\]"'):
         load_model(tmp_path)

@@ -73,6 +73,8 @@ class BatchJob:
         Dask scheduler address.
     model : str or None
         Model directory; the default model when ``None``.
+    trust_model : bool
+        Load the model even if it is an untrusted joblib model, in every worker.
     """
 
     inputs: tuple[str, ...] = ()
@@ -88,6 +90,7 @@ class BatchJob:
     engine: str = "local"
     scheduler: str | None = None
     model: str | None = None
+    trust_model: bool = False
 
     @property
     def format(self) -> str:
@@ -150,9 +153,14 @@ def _results(job: BatchJob, chunks: Iterator, options: RecordOptions) -> Iterato
     model_path = model_path_for(job.model, engine=job.engine, scheduler=job.scheduler)
     if job.engine == "dask":
         return run_dask(
-            chunks, model_path=model_path, options=options, jobs=job.jobs, scheduler=job.scheduler
+            chunks,
+            model_path=model_path,
+            options=options,
+            jobs=job.jobs,
+            scheduler=job.scheduler,
+            trust=job.trust_model,
         )
-    return run_local(chunks, model_path=model_path, options=options, jobs=job.jobs)
+    return run_local(chunks, model_path=model_path, options=options, jobs=job.jobs, trust=job.trust_model)
 
 
 def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | None, stderr: IO[str]) -> int:

@@ -6,7 +6,8 @@ bounded number of chunks in flight so that memory stays flat whatever the
 input size.  All run the same :func:`~autoclass.cli.records.process_chunk`,
 so their output is byte for byte the same.
 
-Each worker process loads the model once (:func:`cached_model`).
+Each worker process loads the model once (:func:`cached_model`), with the
+``trust`` the run was given (``--trust-model``), since each loads it itself.
 """
 
 from __future__ import annotations
@@ -30,48 +31,51 @@ from autoclass.persistence import load_model
 
 ENGINES: tuple[str, ...] = ("local", "dask")
 
-_models: dict[str | None, Model] = {}
+_models: dict[tuple[str | None, bool], Model] = {}
 _models_lock = threading.Lock()
-_worker_job: tuple[str | None, RecordOptions] | None = None
+_worker_job: tuple[str | None, RecordOptions, bool] | None = None
 
 
-def cached_model(path: str | None) -> Model:
+def cached_model(path: str | None, *, trust: bool = False) -> Model:
     """The model at ``path`` (the default model for ``None``), loaded once per process.
 
     Parameters
     ----------
     path : str or None
         A model directory, as :func:`autoclass.load_model` takes it.
+    trust : bool
+        As :func:`autoclass.load_model` takes it: load an untrusted joblib model.
 
     Returns
     -------
     Model
-        The same object on every call with the same ``path``.
+        The same object on every call with the same ``path`` and ``trust``.
     """
+    # Keyed by trust too: a model loaded on trust must not serve a call without it.
     with _models_lock:
-        model = _models.get(path)
+        model = _models.get((path, trust))
         if model is None:
-            model = _models[path] = load_model(path)
+            model = _models[path, trust] = load_model(path, trust=trust)
         return model
 
 
-def _init_worker(model_path: str | None, options: RecordOptions) -> None:
+def _init_worker(model_path: str | None, options: RecordOptions, trust: bool) -> None:
     # Ctrl-C reaches the whole process group: the main process alone decides
     # what to do, and a SIGTERM handler inherited by fork must not linger.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     global _worker_job
-    _worker_job = (model_path, options)
-    cached_model(model_path)
+    _worker_job = (model_path, options, trust)
+    cached_model(model_path, trust=trust)
 
 
 def _run_chunk(chunk: Chunk) -> ChunkResult:
-    model_path, options = _worker_job
-    return process_chunk(chunk, cached_model(model_path), options)
+    model_path, options, trust = _worker_job
+    return process_chunk(chunk, cached_model(model_path, trust=trust), options)
 
 
-def _dask_task(chunk: Chunk, model_path: str | None, options: RecordOptions) -> ChunkResult:
-    return process_chunk(chunk, cached_model(model_path), options)
+def _dask_task(chunk: Chunk, model_path: str | None, options: RecordOptions, trust: bool) -> ChunkResult:
+    return process_chunk(chunk, cached_model(model_path, trust=trust), options)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -98,6 +102,7 @@ def run_local(
     options: RecordOptions,
     jobs: int = 1,
     window: int | None = None,
+    trust: bool = False,
 ) -> Iterator[ChunkResult]:
     """Process chunks here (``jobs=1``) or in a pool of ``jobs`` worker processes.
 
@@ -114,6 +119,8 @@ def run_local(
         chunk is processed here whatever ``jobs`` says.
     window : int, optional
         Chunks in flight at most; ``2 * jobs`` by default.
+    trust : bool
+        Load the model even if it is an untrusted joblib model (``--trust-model``).
 
     Yields
     ------
@@ -125,7 +132,7 @@ def run_local(
     WorkerCrashedError
         If a worker process dies; the results before it have been yielded.
     """
-    model = cached_model(model_path)
+    model = cached_model(model_path, trust=trust)
     it = iter(chunks)
     first = list(islice(it, 1 if jobs == 1 else 2))
     if jobs == 1 or len(first) < 2:
@@ -133,7 +140,7 @@ def run_local(
             yield process_chunk(chunk, model, options)
         return
     executor = ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_init_worker, initargs=(model_path, options)
+        jobs, mp_context=_context(), initializer=_init_worker, initargs=(model_path, options, trust)
     )
     pending: deque = deque()
     finished = False
@@ -170,6 +177,7 @@ def run_dask(
     jobs: int = 1,
     scheduler: str | None = None,
     window: int | None = None,
+    trust: bool = False,
 ) -> Iterator[ChunkResult]:
     """Process chunks on a Dask cluster: the one at ``scheduler``, or a local one.
 
@@ -188,6 +196,9 @@ def run_dask(
         Address of a running scheduler, e.g. ``tcp://host:8786``.
     window : int, optional
         Chunks in flight at most; twice the cluster's threads by default.
+    trust : bool
+        Have every worker load the model even if it is an untrusted joblib
+        model there (each worker checks its own trust store otherwise).
 
     Yields
     ------
@@ -216,7 +227,7 @@ def run_dask(
     try:
         limit = window or 2 * max(1, sum(client.nthreads().values()))
         for chunk in chunks:
-            pending.append(client.submit(_dask_task, chunk, model_path, options, pure=False))
+            pending.append(client.submit(_dask_task, chunk, model_path, options, trust, pure=False))
             if len(pending) >= limit:
                 yield pending.popleft().result()
         while pending:
