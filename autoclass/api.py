@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from autoclass.article import Article
 from autoclass.model import Model
+from autoclass.paragraphs import DEFAULT_MAX_CHARS
 from autoclass.persistence import load_model
 
 _lock = threading.Lock()
@@ -14,21 +15,31 @@ _default: Model | None = None
 
 
 def default_model() -> Model:
-    """The default model, loaded once and cached (see :func:`load_model`)."""
+    """The default model, loaded once and cached (see :func:`load_model`).
+
+    Thread-safe: threads that call it together wait for one load.  A failed
+    load is not cached, so the next call tries again.
+    """
     global _default
+    model = _default
+    if model is not None:  # loaded: no lock for the threads predicting at once
+        return model
     with _lock:
         if _default is None:
             _default = load_model()
         return _default
 
 
-def predict(text: str) -> Article:
+def predict(text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> Article:
     """Read one scraped page: relevance and event type of every paragraph.
 
     Parameters
     ----------
     text : str
         The page's plain text, one paragraph per line.
+    max_chars : int or None
+        Longest page accepted, in characters (default 1,000,000); ``None``
+        for no limit.  Prediction time grows linearly with the page.
 
     Returns
     -------
@@ -39,6 +50,8 @@ def predict(text: str) -> Article:
     ------
     ModelNotFoundError
         If no model has been trained yet (run ``make train``).
+    PageTooLargeError
+        If ``text`` is longer than ``max_chars``.
     TypeError
         If ``text`` is not a ``str``.
 
@@ -56,11 +69,36 @@ def predict(text: str) -> Article:
     >>> article.main_event
     'sales'
     """
-    return default_model().predict(text)
+    return default_model().predict(text, max_chars=max_chars)
 
 
-def predict_many(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Article]:
+def predict_many(
+    texts: Iterable[str], *, batch_size: int = 64, max_chars: int | None = DEFAULT_MAX_CHARS
+) -> Iterator[Article]:
     """Read many pages with the default model; yields an Article per text, in order.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Page texts, one paragraph per line; read lazily.
+    batch_size : int
+        Pages vectorized together.
+    max_chars : int or None
+        Longest page accepted, in characters; ``None`` for no limit.
+
+    Returns
+    -------
+    iterator of Article
+        One per text, in input order.
+
+    Raises
+    ------
+    PageTooLargeError
+        When a text longer than ``max_chars`` is reached; its message and
+        ``index`` attribute name the text, and the articles of the texts
+        before it have been yielded.
+    TypeError
+        If ``texts`` is one ``str`` or ``bytes``, or when a text is not a ``str``.
 
     Examples
     --------
@@ -72,4 +110,4 @@ def predict_many(texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Arti
     >>> [a.main_event for a in predict_many([recall, ""])]
     ['recall', None]
     """
-    return default_model().predict_many(texts, batch_size=batch_size)
+    return default_model().predict_many(texts, batch_size=batch_size, max_chars=max_chars)

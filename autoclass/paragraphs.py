@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 
+#: Longest page :func:`autoclass.predict` and ``autoclass predict`` read by
+#: default, in characters (``max_chars``, ``--max-chars``): ten times a long
+#: article page, so that a runaway scrape (a binary file, a whole site in one
+#: record) is refused instead of tying up a worker.
+DEFAULT_MAX_CHARS = 1_000_000
+
 # Control characters that are not line boundaries for str.splitlines(); scrapers
 # leave them in and they carry no meaning.
 _CONTROL_CHARS = r"\x00-\x08\x0e-\x1b\x7f"
 _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 # A character split_paragraphs keeps: neither white space nor a dropped control.
 _CONTENT = re.compile(f"[^\\s{_CONTROL_CHARS}]")
+# Lone surrogates: a str may hold them (json.loads("\"\\ud800\""), surrogateescape
+# decoding) but no UTF-8 output can, so they become U+FFFD as a decoder would make them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def has_paragraphs(text: str) -> bool:
@@ -30,7 +39,8 @@ def split_paragraphs(text: str) -> list[str]:
     the Unicode line separators real pages use).  Surrounding white space is
     stripped, blank lines are dropped and exact duplicates are kept, as
     LABELS.md requires.  Control characters that are not line breaks are
-    removed.
+    removed, and lone surrogates (``"\\ud800"``) become U+FFFD, the
+    replacement character, so that every paragraph can be written as UTF-8.
 
     Parameters
     ----------
@@ -51,9 +61,13 @@ def split_paragraphs(text: str) -> list[str]:
     --------
     >>> split_paragraphs("Title\\n\\n  Body text.  \\nShare\\nShare\\n")
     ['Title', 'Body text.', 'Share', 'Share']
+    >>> split_paragraphs("Nio\\x00 cars\\r\\nCaf\\udce9")
+    ['Nio cars', 'Caf\ufffd']
     """
     if not isinstance(text, str):
         raise TypeError(f"page text must be str, not {type(text).__name__}")
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
+    if not text.isascii() and _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
     return [line for line in (raw.strip() for raw in text.splitlines()) if line]

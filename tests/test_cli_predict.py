@@ -392,12 +392,12 @@ class _Picky:
     def __init__(self, model):
         self.model = model
 
-    def predict(self, text):
+    def predict(self, text, **kwargs):
         if "poison" in text:
             raise ValueError("bad page")
         return self.model.predict(text)
 
-    def predict_many(self, texts, *, batch_size=64):
+    def predict_many(self, texts, *, batch_size=64, **kwargs):
         if any("poison" in text for text in texts):
             raise ValueError("bad page")
         return self.model.predict_many(texts, batch_size=batch_size)

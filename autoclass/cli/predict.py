@@ -12,8 +12,9 @@ import sys
 
 from autoclass.cli.batch import DEFAULT_CHUNK_SIZE, EXIT_BROKEN_PIPE, BatchJob, run_batch
 from autoclass.cli.engines import ENGINES
-from autoclass.cli.records import DEFAULT_MAX_CHARS, RecordOptions
+from autoclass.cli.records import RecordOptions
 from autoclass.cli.writers import FORMATS
+from autoclass.paragraphs import DEFAULT_MAX_CHARS
 
 DESCRIPTION = """\
 Read scraped pages, keep each article's own paragraphs and tag them with event
@@ -99,6 +100,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--model", metavar="DIR", help="model directory (default: $AUTOCLASS_MODEL or models/default)"
     )
+    parser.add_argument(
+        "--trust-model",
+        action="store_true",
+        help="load a joblib model not marked as trusted (it runs code when loaded; "
+        "`autoclass trust DIR` records it instead)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
     parser.set_defaults(run=run)
     return parser
@@ -125,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
         engine=args.engine,
         scheduler=args.scheduler,
         model=args.model,
+        trust_model=args.trust_model,
     )
     try:
         return run_batch(job, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, stderr=sys.stderr)

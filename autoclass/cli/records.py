@@ -13,6 +13,7 @@ that says why the entry could not be read.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from autoclass.article import Article
 from autoclass.cli.writers import encode_results
 from autoclass.model import Model
-from autoclass.paragraphs import has_paragraphs
+from autoclass.paragraphs import DEFAULT_MAX_CHARS, has_paragraphs
 
 #: One input record, undecoded: (is a JSON Lines record, default id, raw bytes,
 #: read error).  ``raw`` is ``None`` exactly when the reader could not read it.
@@ -29,9 +30,8 @@ Entry = tuple[bool, str, bytes | None, str | None]
 #: A processed record: (id, article, error); exactly one of article and error is set.
 Result = tuple[str, Article | None, str | None]
 
-DEFAULT_MAX_CHARS = 1_000_000
 
-
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
 
 
@@ -142,11 +142,17 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
             obj = json.loads(decoded)
         except json.JSONDecodeError as exc:
             return record_id, None, f"invalid JSON: {exc.msg} (column {exc.pos + 1})"
+        except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
+            return record_id, None, "invalid JSON: a number too long to convert"
+        except RecursionError:
+            return record_id, None, "invalid JSON: arrays or objects nested too deeply"
         if not isinstance(obj, dict):
             return record_id, None, f"invalid record: a JSON {_type_name(obj)}, not an object"
         given_id = obj.get(options.id_field)
         if given_id is not None:
             record_id = given_id if isinstance(given_id, str) else json.dumps(given_id, ensure_ascii=False)
+            # "\ud800" escapes decode to lone surrogates, which no output encoding can write.
+            record_id = _SURROGATE.sub("\ufffd", record_id)
         if options.text_field not in obj:
             return record_id, None, f"missing text field {options.text_field!r}"
         text = obj[options.text_field]
@@ -165,9 +171,10 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
     return record_id, text, None
 
 
+# Pages reach the model already checked against --max-chars, which may exceed the library's default.
 def _predict_one(model: Model, text: str) -> Article | str:
     try:
-        return model.predict(text)
+        return model.predict(text, max_chars=None)
     except Exception as exc:  # noqa: BLE001 - reported in the page's error record
         return f"prediction failed: {type(exc).__name__}: {exc}"
 
@@ -175,7 +182,7 @@ def _predict_one(model: Model, text: str) -> Article | str:
 def _predict_all(model: Model, texts: list[str], batch_size: int) -> Iterator[Article | str]:
     done = 0
     try:
-        for article in model.predict_many(texts, batch_size=batch_size):
+        for article in model.predict_many(texts, batch_size=batch_size, max_chars=None):
             yield article
             done += 1
     except Exception:  # noqa: BLE001 - one page the model cannot read must not stop the run

@@ -94,9 +94,13 @@ def encode_csv(results: Iterable[Result]) -> list[str]:
     ['"a,b",,,,,invalid JSON: Expecting value (column 1)\\n']
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    plain = csv.writer(buffer, lineterminator="\n")
+    # The csv module leaves a bare "\r" unquoted when the line terminator is
+    # "\n", and readers then split the row: such rows are written all quoted.
+    quoted = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     rows = []
     for record_id, article, error in results:
+        writer = quoted if "\r" in record_id or (error and "\r" in error) else plain
         if article is None:
             writer.writerow((record_id, "", "", "", "", error))
         else:
