@@ -34,7 +34,7 @@ def test_loads_typed_dataset_with_class_labels(tmp_path):
     [
         ({"event": "weather"}, 1, "unknown event 'weather'"),
         ({"event": None}, 1, "relevant paragraph without an event"),
-        ({"relevant": "yes"}, 1, "field 'relevant' must be bool"),
+        ({"relevant": "yes"}, 1, "field 'relevant' must be true or false, got 'yes'"),
         ({"position": 1}, 2, "duplicate position 1"),
         ({"position": "0"}, 1, "must be an integer"),
         ({"text": "  padded "}, 1, "surrounding white space"),

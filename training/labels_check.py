@@ -5,7 +5,11 @@ and line), a held-out page whose site or relevant text also occurs in
 training, or composed files that are out of date with ``labels/sources``.
 The size and balance targets of the corpus are printed beside the counts.
 
-Usage: ``python -m training.labels_check [--quiet]`` (``make labels-check``).
+Usage: ``python -m training.labels_check [--quiet]`` (``make labels-check``)
+checks the repository's ``labels/``; ``python -m training.labels_check
+PATH...`` checks only the given files and folders (every ``*.jsonl`` inside)
+and prints their counts. Problems are printed as ``file:line: problem``,
+never as a traceback.
 """
 
 from __future__ import annotations
@@ -102,11 +106,38 @@ def _table(title: str, c: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _files(paths: list[Path]) -> list[Path]:
+    """The files named and those inside the folders named, each once (a file may be in a folder given)."""
+    unique: dict[Path, Path] = {}
+    for f in (f for p in paths for f in (label_files(p) if p.is_dir() else [p])):
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values())
+
+
+def check_paths(paths: list[Path], *, quiet: bool = False) -> int:
+    """Validate the given files and folders only; print their counts unless ``quiet``."""
+    try:
+        records = read_records(_files(paths))
+    except LabelDataError as exc:
+        print(f"labels-check: {exc}", file=sys.stderr)
+        return 1
+    c = counts(records)
+    if not quiet:
+        print(_table("Checked files", c))
+    print(f"labels-check: {c['pages']} pages, {c['paragraphs']} paragraphs in {len(paths)} path(s): OK")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="label files or folders to check instead of the labels folder"
+    )
+    parser.add_argument("--labels", type=Path, default=LABELS, help="folder with train/ and heldout/")
     parser.add_argument("--quiet", action="store_true", help="print only problems and one summary line")
     args = parser.parse_args(argv)
+    if args.paths:
+        return check_paths(args.paths, quiet=args.quiet)
     try:
         train = read_records(label_files(args.labels / "train"))
         heldout = read_records(label_files(args.labels / "heldout"))

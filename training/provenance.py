@@ -1,0 +1,105 @@
+"""Where a model comes from: the code, libraries, machine and command that trained it.
+
+Together with the training config and the sha256 of the training data (both
+already in ``metadata.json``), this is what it takes to rebuild a model: the
+same data, config, code and library versions give the same predictions, on
+any number of threads and under any ``PYTHONHASHSEED``
+(``tests/test_reproducible.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import autoclass
+
+ROOT = Path(__file__).resolve().parent.parent
+DISTRIBUTIONS = ("numpy", "scipy", "scikit-learn", "joblib", "datasets")
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+def _git(root: Path, *args: str) -> str | None:
+    """Output of a git command in ``root``; None without git, outside a repository, or on error."""
+    try:
+        run = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return run.stdout if run.returncode == 0 else None
+
+
+def _native_libraries() -> list[dict[str, Any]]:
+    """BLAS and OpenMP libraries loaded in this process (their versions can change the last bits)."""
+    import numpy  # noqa: F401 - loads the BLAS that training uses, so that it is listed
+
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return []
+    return [
+        {"api": lib.get("internal_api"), "version": lib.get("version"), "threads": lib.get("num_threads")}
+        for lib in threadpool_info()
+    ]
+
+
+def provenance(*, root: str | Path = ROOT) -> dict[str, Any]:
+    """Everything besides data and config needed to rebuild a model, JSON-ready.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        The repository whose commit is recorded; this checkout by default.
+
+    Returns
+    -------
+    dict
+        ``versions`` (autoclass, Python and the libraries of ``DISTRIBUTIONS``;
+        ``None`` when one is not installed), ``platform`` (machine, system,
+        release), ``native_libraries`` (BLAS/OpenMP loaded now), ``git``
+        (``commit`` and ``dirty``, whether the work tree had uncommitted
+        changes; both ``None`` without git or outside a repository),
+        ``command`` (the exact command line, shell-quoted) and ``cwd``.
+
+    Examples
+    --------
+    >>> info = provenance()
+    >>> sorted(info)
+    ['command', 'cwd', 'git', 'native_libraries', 'platform', 'versions']
+    >>> info["versions"]["python"] == platform.python_version()
+    True
+    """
+    commit = _git(Path(root), "rev-parse", "HEAD")
+    status = _git(Path(root), "status", "--porcelain") if commit is not None else None
+    return {
+        "versions": {
+            "autoclass": autoclass.__version__,  # the code imported, even if not reinstalled
+            "python": platform.python_version(),
+            **{name: _version(name) for name in DISTRIBUTIONS},
+        },
+        "platform": {
+            "machine": platform.machine(),
+            "system": platform.system(),
+            "release": platform.release(),
+        },
+        "native_libraries": _native_libraries(),
+        "git": {
+            "commit": commit.strip() if commit is not None else None,
+            "dirty": bool(status.strip()) if status is not None else None,
+        },
+        "command": shlex.join(getattr(sys, "orig_argv", sys.argv)),
+        "cwd": os.getcwd(),
+    }
