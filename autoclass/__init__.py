@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from autoclass.api import predict, predict_many
 from autoclass.article import Article, Paragraph
-from autoclass.errors import AutoclassError, LabelDataError, ModelLoadError, ModelNotFoundError
+from autoclass.errors import (
+    AutoclassError,
+    LabelDataError,
+    ModelLoadError,
+    ModelNotFoundError,
+    PageTooLargeError,
+    UntrustedModelError,
+)
 from autoclass.model import Model
 from autoclass.paragraphs import split_paragraphs
 from autoclass.persistence import load_model
@@ -24,7 +31,9 @@ __all__ = [
     "Model",
     "ModelLoadError",
     "ModelNotFoundError",
+    "PageTooLargeError",
     "Paragraph",
+    "UntrustedModelError",
     "load_model",
     "predict",
     "predict_many",

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from autoclass.errors import AutoclassError
 from autoclass.taxonomy import EVENT_TYPES
+
+if TYPE_CHECKING:
+    from autoclass.explain import Explanation
+    from autoclass.model import Model
+
+
+@dataclass(frozen=True, slots=True)
+class PageOrigin:
+    """The model and page a prediction came from, shared by the page's paragraphs."""
+
+    model: Model
+    paragraphs: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +50,47 @@ class Paragraph:
     relevance: float
     event: str | None
     scores: tuple[float, ...]
+    origin: PageOrigin | None = field(default=None, repr=False, compare=False)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Pickled without its origin: a result sent between processes must
+        # not drag the whole model along.
+        return (Paragraph, (self.text, self.position, self.relevant, self.relevance, self.event, self.scores))
+
+    def explain(self, *, top: int = 8) -> Explanation:
+        """Why this paragraph got its labels: the inputs that pushed it, with weights.
+
+        Parameters
+        ----------
+        top : int
+            Contributions listed per score, largest first.
+
+        Returns
+        -------
+        Explanation
+            See :mod:`autoclass.explain`; ``print()`` it for a readable summary.
+
+        Raises
+        ------
+        AutoclassError
+            If the paragraph does not come from a prediction in this process.
+
+        Examples
+        --------
+        >>> from autoclass import predict
+        >>> article = predict("Ford recalls 2,000 trucks\\nFord is recalling 2,000 trucks over bad brakes.")
+        >>> why = article.paragraphs[1].explain(top=3)
+        >>> why.event, len(why.event_reasons)
+        ('recall', 3)
+        """
+        if self.origin is None:
+            raise AutoclassError(
+                "this paragraph carries no model to explain it (built by hand, or unpickled): "
+                "predict the page again and explain that result"
+            )
+        from autoclass.explain import explain_page
+
+        return explain_page(self.origin.model, self.origin.paragraphs, top=top, positions=[self.position])[0]
 
     @property
     def event_scores(self) -> dict[str, float]:
@@ -96,6 +150,7 @@ def build_article(
     *,
     threshold: float,
     tag_min_share: float,
+    origin: PageOrigin | None = None,
 ) -> Article:
     """Assemble an :class:`Article` from one page's paragraph probabilities.
 
@@ -109,7 +164,7 @@ def build_article(
     best = event_proba.argmax(axis=1).tolist() if len(texts) else []
     scores = np.round(event_proba, 4).tolist()
     paragraphs = [
-        Paragraph(text, i, keep, prob, EVENT_TYPES[top] if keep else None, tuple(row))
+        Paragraph(text, i, keep, prob, EVENT_TYPES[top] if keep else None, tuple(row), origin)
         for i, (text, keep, prob, top, row) in enumerate(
             zip(texts, relevant.tolist(), np.round(relevance, 4).tolist(), best, scores)
         )

@@ -27,6 +27,7 @@ computes the small context features with numpy.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,9 +35,11 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from autoclass.context import (
     CLIP,
+    RELEVANCE_CONTEXT,
     body_similarity,
     event_context,
     page_mean_matrix,
@@ -62,6 +65,9 @@ INTERACTION_LAYOUT: tuple[str, ...] = (
     "starts_lower",
 )
 _STANDARD_CLIP = 3.0
+# Lines per block of the wide stage-2 matrix (213 columns) at prediction:
+# bounded memory on a page of a million lines, and a block that stays in cache.
+_STAGE2_BLOCK = 4096
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -162,6 +168,20 @@ class ParagraphClassifier(BaseEstimator):
         AutoclassError
             If the data cannot train both heads.
         """
+        # One BLAS thread: a multi-threaded BLAS sums the solvers' dense products
+        # in a thread-dependent order, and the fitted weights would depend on
+        # the machine's core count (measured: 0.05 in relevance probability).
+        with threadpool_limits(limits=1):
+            return self._fit(pages, relevant, events, groups=groups)
+
+    def _fit(
+        self,
+        pages: Sequence[Sequence[str]],
+        relevant: Sequence[Sequence[bool]],
+        events: Sequence[Sequence[str | None]],
+        *,
+        groups: Sequence[str] | None,
+    ) -> ParagraphClassifier:
         unknown = set(self.event_contexts) - set(EVENT_CONTEXTS)
         if unknown:
             raise ValueError(f"unknown event contexts {sorted(unknown)}; use {EVENT_CONTEXTS}")
@@ -232,7 +252,8 @@ class ParagraphClassifier(BaseEstimator):
             page_topic = None
 
         # Relevance stage 2 (the line in its page), on out-of-fold scores.
-        x2 = self._relevance_stage2(d_oof, t_oof, s_oof[batch.page_index], batch, fit=True)
+        ctx, core = self._stage2_context(d_oof, t_oof, s_oof[batch.page_index], batch)
+        x2 = self._stage2_rows(ctx, core, batch.layout, slice(None), fit=True)
         stage2 = LogisticRegression(C=1.0, max_iter=self.max_iter).fit(x2, y_rel)
         relevance = stage2.predict_proba(x2)[:, 1]
 
@@ -279,38 +300,48 @@ class ParagraphClassifier(BaseEstimator):
         out[:, model.classes_] = model.predict_proba(x)
         return out
 
-    def _relevance_stage2(
-        self, d: np.ndarray, t: np.ndarray, s: np.ndarray, batch: PageBatch, *, fit: bool = False
-    ) -> np.ndarray:
-        """Stage-2 features from line scores ``d`` (content), ``t`` (topic), page scores ``s``."""
+    def _stage2_context(
+        self, d: np.ndarray, t: np.ndarray, s: np.ndarray, batch: PageBatch
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The narrow stage-2 columns, and the columns whose pairwise products are added."""
         page_p = sigmoid(np.clip(s, -CLIP, CLIP))
         # Content on an on-topic page, topic on an on-topic page: the "and"
         # a linear stage cannot form by itself.
         both = np.column_stack([s, page_p, sigmoid(d) * page_p, sigmoid(t) * page_p])
-        if self.relevance_context:
-            d_ctx, t_ctx = relevance_context(d, batch), relevance_context(t, batch)
-            similarity = body_similarity(d, batch)[:, None]
-            ctx = np.hstack([d_ctx, t_ctx, similarity, both])
-            if self.relevance_interactions:
-                # Pairwise products of the line's and its surroundings' probabilities
-                # and of its shape: a linear stage cannot form "long AND on-topic
-                # page AND inside the body" by itself.
-                layout = batch.layout[:, [LAYOUT_FEATURES.index(name) for name in INTERACTION_LAYOUT]]
-                core = np.column_stack(
-                    [d_ctx[:, [1, 2, 7, 8]], t_ctx[:, [1, 2, 8]], page_p, similarity[:, 0], layout]
-                )
-                i, j = np.triu_indices(core.shape[1], k=1)
-                ctx = np.hstack([ctx, core[:, i] * core[:, j]])
-        else:
-            ctx = np.column_stack([d, t, both])
-        x = np.hstack([ctx, batch.layout])
+        if not self.relevance_context:
+            return np.column_stack([d, t, both]), None
+        d_ctx, t_ctx = relevance_context(d, batch), relevance_context(t, batch)
+        similarity = body_similarity(d, batch)[:, None]
+        ctx = np.hstack([d_ctx, t_ctx, similarity, both])
+        if not self.relevance_interactions:
+            return ctx, None
+        # Pairwise products of the line's and its surroundings' probabilities
+        # and of its shape: a linear stage cannot form "long AND on-topic
+        # page AND inside the body" by itself.
+        layout = batch.layout[:, [LAYOUT_FEATURES.index(name) for name in INTERACTION_LAYOUT]]
+        core = np.column_stack(
+            [d_ctx[:, [1, 2, 7, 8]], t_ctx[:, [1, 2, 8]], page_p, similarity[:, 0], layout]
+        )
+        return ctx, core
+
+    def _stage2_rows(
+        self, ctx: np.ndarray, core: np.ndarray | None, layout: np.ndarray, rows: slice, *, fit: bool = False
+    ) -> np.ndarray:
+        """Standardised stage-2 features of a block of lines (see ``relevance_stage2_names``)."""
+        blocks = [ctx[rows]]
+        if core is not None:
+            i, j = np.triu_indices(core.shape[1], k=1)
+            blocks.append(core[rows][:, i] * core[rows][:, j])
+        x = np.hstack([*blocks, layout[rows]])
         if fit:
             self.stage2_mean_ = x.mean(axis=0)
             std = x.std(axis=0)
             self.stage2_scale_ = np.where(std > 1e-9, std, 1.0)
+        x -= self.stage2_mean_
+        x /= self.stage2_scale_
         # Clipped: a linear stage must not extrapolate from a page far outside
         # the training range (a four-line snippet, a 2,000-line dump).
-        return np.clip((x - self.stage2_mean_) / self.stage2_scale_, -_STANDARD_CLIP, _STANDARD_CLIP)
+        return np.clip(x, -_STANDARD_CLIP, _STANDARD_CLIP, out=x)
 
     def _store(self, stage1, topic, page_topic, stage2, ev1, ev2) -> None:  # noqa: ANN001 - fitted models
         v = self.featurizer_.n_terms
@@ -368,6 +399,15 @@ class ParagraphClassifier(BaseEstimator):
         events : numpy.ndarray, shape (n_paragraphs, 15)
             Probability of each event type, columns in ``EVENT_TYPES`` order.
         """
+        state = self.forward(pages)
+        return state.relevance, _softmax(state.event_scores)
+
+    def forward(self, pages: Sequence[Sequence[str]], *, keep_features: bool = False) -> ForwardPass:
+        """Every intermediate of prediction, for :mod:`autoclass.explain`.
+
+        The wide relevance stage-2 matrix is built in blocks of lines and
+        dropped, unless ``keep_features`` (for explanations of one page).
+        """
         check_is_fitted(self, "text_weights_")
         batch = self.featurizer_.transform(pages)
         k = len(EVENT_TYPES)
@@ -376,11 +416,74 @@ class ParagraphClassifier(BaseEstimator):
         t = scores[:, 1] + self.topic_intercept_
         s = page_mean_matrix(batch, sigmoid(np.clip(d, -CLIP, CLIP))) @ scores[:, 2]
         s = s[batch.page_index] + self.page_topic_intercept_
-        x2 = self._relevance_stage2(d, t, s, batch)
-        relevance = sigmoid(x2 @ self.relevance2_weights_ + self.relevance2_intercept_)
+        ctx, core = self._stage2_context(d, t, s, batch)
+        n = len(d)
+        logits = np.empty(n)
+        for start in range(0, n, _STAGE2_BLOCK):
+            block = slice(start, start + _STAGE2_BLOCK)
+            logits[block] = self._stage2_rows(ctx, core, batch.layout, block) @ self.relevance2_weights_
+        relevance = sigmoid(logits + self.relevance2_intercept_)
+        x2 = self._stage2_rows(ctx, core, batch.layout, slice(None)) if keep_features else None
         q = _softmax(scores[:, 3 : 3 + k] + self.event1_intercept_)
         ctx = event_context(q, relevance, batch, self.event_contexts, self.relevance_threshold)
         events = scores[:, 3 + k :] + self.event2_intercept_
         if ctx.shape[1]:
             events += ctx @ self.event2_context_weights_
-        return relevance, _softmax(events)
+        return ForwardPass(batch, d, x2, relevance, ctx, events)
+
+    def relevance_stage2_names(self) -> list[str]:
+        """Names of the relevance stage-2 columns, in the order of ``relevance2_weights_``."""
+        layout = list(LAYOUT_FEATURES)
+        if not self.relevance_context:
+            return ["content score", "topic score", *_PAGE_TOPIC_NAMES, *layout]
+        content = [f"content {name}" for name in RELEVANCE_CONTEXT]
+        topic = [f"topic {name}" for name in RELEVANCE_CONTEXT]
+        names = [*content, *topic, "body similarity", *_PAGE_TOPIC_NAMES]
+        if self.relevance_interactions:
+            core = [
+                *(content[i] for i in (1, 2, 7, 8)),
+                *(topic[i] for i in (1, 2, 8)),
+                "page topic probability",
+                "body similarity",
+                *INTERACTION_LAYOUT,
+            ]
+            i, j = np.triu_indices(len(core), k=1)
+            names += [f"{core[a]} x {core[b]}" for a, b in zip(i, j)]
+        return names + layout
+
+
+_PAGE_TOPIC_NAMES = (
+    "page topic score",
+    "page topic probability",
+    "content probability x page topic",
+    "topic probability x page topic",
+)
+
+
+@dataclass(frozen=True)
+class ForwardPass:
+    """Intermediates of one prediction pass over a batch of pages.
+
+    Attributes
+    ----------
+    batch : PageBatch
+        The features of the pages.
+    content_score : numpy.ndarray
+        Relevance stage-1 log-odds from the line's words and layout.
+    relevance_features : numpy.ndarray or None
+        Standardised relevance stage-2 inputs (see ``relevance_stage2_names``),
+        when asked for.
+    relevance : numpy.ndarray
+        Final relevance probability.
+    event_context : numpy.ndarray
+        Event stage-2 context columns (page and neighbour event shares).
+    event_scores : numpy.ndarray
+        Event stage-2 log-odds before the softmax.
+    """
+
+    batch: PageBatch
+    content_score: np.ndarray
+    relevance_features: np.ndarray | None
+    relevance: np.ndarray
+    event_context: np.ndarray
+    event_scores: np.ndarray

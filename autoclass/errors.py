@@ -15,6 +15,10 @@ class ModelLoadError(AutoclassError):
     """A model directory exists but cannot be used (corrupt, tampered or incompatible)."""
 
 
+class UntrustedModelError(ModelLoadError):
+    """A model whose loading would run code it holds, and that nobody marked as trusted."""
+
+
 class LabelDataError(AutoclassError, ValueError):
     """Labeled data that breaks the contract of LABELS.md; names the file and line."""
 
@@ -24,3 +28,27 @@ class LabelDataError(AutoclassError, ValueError):
         self.problem = problem
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {problem}")
+
+
+class PageTooLargeError(AutoclassError, ValueError):
+    """A page longer than the ``max_chars`` limit of :func:`autoclass.predict`.
+
+    Attributes
+    ----------
+    size : int
+        The page's length, in characters.
+    limit : int
+        The ``max_chars`` it exceeds.
+    index : int or None
+        Its position among the texts of :func:`autoclass.predict_many`; ``None`` for ``predict``.
+    """
+
+    def __init__(self, size: int, limit: int, *, index: int | None = None) -> None:
+        self.size = size
+        self.limit = limit
+        self.index = index
+        which = "page" if index is None else f"texts[{index}]"
+        super().__init__(
+            f"{which} has {size:,} characters, more than max_chars={limit:,}; "
+            "pass a larger max_chars, or max_chars=None for no limit, to read it"
+        )

@@ -240,6 +240,22 @@ class PageFeaturizer(BaseEstimator):
         check_is_fitted(self, "idf_")
         return self.n_terms - len(self.pair_keys_)
 
+    def term_names(self) -> list[str]:
+        """A readable name for every TF-IDF column: ``recall``, ``^share`` (a line's
+        first word), ``seat belt`` (a word pair).  For explanations; digits read as 0."""
+        check_is_fitted(self, "idf_")
+        n_vocab = len(self.vocabulary_) - 1
+        words = [""] * n_vocab
+        for word, i in self.vocabulary_.items():
+            if i >= 0:
+                words[i] = word
+        names = [""] * self.n_terms
+        for key in np.flatnonzero(self.word_columns_ >= 0):
+            names[self.word_columns_[key]] = words[key] if key < n_vocab else "^" + words[key - n_vocab]
+        for key, column in zip(self.pair_keys_.tolist(), self.pair_columns_.tolist()):
+            names[column] = f"{words[key // n_vocab]} {words[key % n_vocab]}"
+        return names
+
     def transform(self, pages: Sequence[Sequence[str]]) -> PageBatch:
         check_is_fitted(self, "idf_")
         texts = [p for page in pages for p in page]
@@ -321,7 +337,8 @@ class PageFeaturizer(BaseEstimator):
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
         safe_len = np.maximum(lengths, 1)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        cp = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
+        # surrogatepass: a lone surrogate in pages split by the caller is one more code point.
+        cp = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         if len(cp) == 0:
             cp = np.zeros(1, dtype=np.uint32)
         starts_c = np.minimum(starts, len(cp) - 1)

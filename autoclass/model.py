@@ -6,9 +6,24 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from autoclass.article import Article, build_article
+from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
-from autoclass.paragraphs import split_paragraphs
+from autoclass.errors import PageTooLargeError
+from autoclass.paragraphs import DEFAULT_MAX_CHARS, split_paragraphs
+
+
+def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
+    if not isinstance(text, str):
+        which = "page text" if index is None else f"texts[{index}]"
+        hint = "; decode it first, e.g. data.decode('utf-8', 'replace')" if isinstance(text, bytes) else ""
+        raise TypeError(f"{which} must be str, not {type(text).__name__}{hint}")
+    if max_chars is not None and len(text) > max_chars:
+        raise PageTooLargeError(len(text), max_chars, index=index)
+
+
+def _check_limit(max_chars: int | None) -> None:
+    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
+        raise ValueError(f"max_chars must be a positive int or None, not {max_chars!r}")
 
 
 class Model:
@@ -43,11 +58,19 @@ class Model:
     def threshold(self) -> float:
         return self.classifier.relevance_threshold
 
-    def predict(self, text: str) -> Article:
+    def predict(self, text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> Article:
         """Read one page. See :func:`autoclass.predict`."""
-        return next(self.predict_many([text]))
+        _check_limit(max_chars)
+        _check_page(text, max_chars, None)
+        return next(self._predict_pages([split_paragraphs(text)]))
 
-    def predict_many(self, texts: Iterable[str], *, batch_size: int = 64) -> Iterator[Article]:
+    def predict_many(
+        self,
+        texts: Iterable[str],
+        *,
+        batch_size: int = 64,
+        max_chars: int | None = DEFAULT_MAX_CHARS,
+    ) -> Iterator[Article]:
         """Read many pages, vectorizing them in batches; yields articles in order.
 
         Parameters
@@ -56,16 +79,44 @@ class Model:
             Page texts, one paragraph per line.
         batch_size : int
             Pages vectorized together.
+        max_chars : int or None
+            Longest page accepted, in characters; ``None`` for no limit.
 
-        Yields
-        ------
-        Article
+        Returns
+        -------
+        iterator of Article
             One per input text, in input order.
+
+        Raises
+        ------
+        TypeError
+            If ``texts`` is a single ``str`` or ``bytes`` (at once), or when
+            a text that is not a ``str`` is reached (naming its index).
+        PageTooLargeError
+            When a text longer than ``max_chars`` is reached; the articles of
+            the texts before it have been yielded.
         """
+        if isinstance(texts, str | bytes | bytearray):
+            # Iterating would read every character as a page of its own.
+            kind = type(texts).__name__
+            raise TypeError(f"texts must be an iterable of str, not one {kind}; use predict() for one page")
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        _check_limit(max_chars)
+        return self._predict_texts(iter(texts), batch_size, max_chars)
+
+    def _predict_texts(
+        self, texts: Iterator[str], batch_size: int, max_chars: int | None
+    ) -> Iterator[Article]:
         batch: list[list[str]] = []
-        for text in texts:
+        for index, text in enumerate(texts):
+            try:
+                _check_page(text, max_chars, index)
+            except (TypeError, PageTooLargeError):
+                # The pages before it are yielded first: the caller loses none of them.
+                if batch:
+                    yield from self._predict_pages(batch)
+                raise
             batch.append(split_paragraphs(text))
             if len(batch) == batch_size:
                 yield from self._predict_pages(batch)
@@ -91,5 +142,6 @@ class Model:
                 events[start:stop],
                 threshold=self.threshold,
                 tag_min_share=self.tag_min_share,
+                origin=PageOrigin(self, page),
             )
             start = stop

@@ -1,0 +1,134 @@
+"""``autoclass audit``: list the labeled paragraphs a model most strongly disputes.
+
+Argument wiring and output only; the audit itself is
+:func:`autoclass.audit.audit_records`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import IO
+
+from autoclass.audit import AuditResult, Dispute, audit_records
+from autoclass.classifier import ParagraphClassifier
+from autoclass.cli.errors import UsageError
+from autoclass.errors import ModelNotFoundError
+from autoclass.labels import label_files, read_records
+from autoclass.persistence import load_model
+
+DESCRIPTION = """\
+Fit models out of fold (folds grouped by site) on labeled JSON Lines files
+(LABELS.md) and list the paragraphs whose label the out-of-fold prediction
+contradicts, most suspicious first, with file and line: likely label errors,
+or hard cases worth a look. Suspicion is the model's probability that the
+label is wrong. The models use the settings of --model (default: the default
+model; built-in defaults when there is none).
+"""
+
+FIELDS = tuple(Dispute.__dataclass_fields__)
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``audit`` on the ``autoclass`` parser's subcommands."""
+    parser = subparsers.add_parser(
+        "audit",
+        help="find likely label errors in labeled data",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="LABELS", help="JSON Lines files or folders of them")
+    parser.add_argument("--folds", type=int, default=5, metavar="K", help="folds by site (default 5)")
+    parser.add_argument(
+        "--top", type=int, default=40, metavar="N", help="disputes listed (default 40; 0: all)"
+    )
+    parser.add_argument("--format", choices=("text", "jsonl", "csv"), default="text", help="output format")
+    parser.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+    parser.add_argument(
+        "-j", "--jobs", type=int, default=1, metavar="N", help="folds fitted in parallel (default 1)"
+    )
+    parser.add_argument("--model", metavar="DIR", help="model whose settings to use")
+    parser.add_argument(
+        "--trust-model",
+        action="store_true",
+        help="load a joblib model not marked as trusted (it runs code when loaded)",
+    )
+    parser.set_defaults(run=run)
+    return parser
+
+
+def _classifier(model: str | None, *, trust: bool) -> tuple[ParagraphClassifier, str]:
+    try:
+        loaded = load_model(model, trust=trust)
+    except ModelNotFoundError:
+        if model is not None:
+            raise
+        return ParagraphClassifier(), "built-in defaults (no default model found)"
+    return loaded.classifier, f"the settings of {loaded.path}"
+
+
+def _files(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += label_files(path)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise UsageError(f"no such file or folder: {name}")
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``autoclass audit`` with parsed arguments; returns the exit status."""
+    if args.folds < 2:
+        raise UsageError(f"--folds must be at least 2, not {args.folds}")
+    if args.top < 0:
+        raise UsageError(f"--top must be 0 (all) or more, not {args.top}")
+    records = read_records(_files(args.paths))
+    classifier, settings = _classifier(args.model, trust=args.trust_model)
+    print(
+        f"auditing {len(records):,} paragraphs with {settings}, {args.folds} folds by site...",
+        file=sys.stderr,
+    )
+    result = audit_records(records, classifier, folds=args.folds, jobs=max(1, args.jobs))
+    shown = result.disputes if args.top == 0 else result.disputes[: args.top]
+    out: IO[str]
+    with open(args.output, "w", encoding="utf-8", newline="") if args.output else _stdout() as out:
+        write_disputes(out, result, shown, args.format)
+    return 0
+
+
+def _stdout() -> IO[str]:
+    # A context manager that leaves standard output open.
+    return os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", newline="")
+
+
+def write_disputes(out: IO[str], result: AuditResult, shown: list[Dispute], fmt: str) -> None:
+    """Write ``shown`` disputes of ``result`` as ``text``, ``jsonl`` or ``csv``."""
+    if fmt == "jsonl":
+        for d in shown:
+            out.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=FIELDS)
+        writer.writeheader()
+        writer.writerows(d.to_dict() for d in shown)
+        return
+    n = len(result.disputes)
+    out.write(
+        f"{n:,} of {result.paragraphs:,} paragraphs ({n / max(result.paragraphs, 1):.1%}) in "
+        f"{result.pages:,} pages disputed out of fold ({result.folds} folds by site); "
+        f"{len(shown):,} most suspicious:\n\n"
+    )
+    for d in shown:
+        text = d.text if len(d.text) <= 150 else d.text[:147] + "..."
+        out.write(
+            f"{d.path}:{d.line}  suspicion {d.suspicion:.2f}  label {d.label} -> model {d.predicted} "
+            f"(relevance {d.relevance:.2f}, event {d.event_probability:.2f})\n    {text}\n"
+        )

@@ -1,0 +1,325 @@
+"""Why a paragraph got its labels: the features that pushed it, with their weights.
+
+Every score of the model is linear in its inputs, so a prediction splits
+exactly into one contribution per input (value x weight) plus an intercept:
+
+* relevance: the second stage's log-odds, over the line's context in its page
+  (its own content score, its neighbours', the page's topic, its layout ...);
+* the content score, the first stage's log-odds that the line itself is
+  article content: its words and its layout;
+* event type: the log-odds of the predicted type relative to the average
+  type (softmax is unchanged by a shift common to all types), over the
+  paragraph's own words and its page's and neighbours' event shares.
+
+Contributions are relative to an average training line (stage-2 and layout
+inputs are standardised); the largest in size are listed first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from autoclass.classifier import ParagraphClassifier
+from autoclass.features import LAYOUT_FEATURES
+from autoclass.taxonomy import EVENT_TYPES
+
+if TYPE_CHECKING:
+    from autoclass.model import Model
+
+DEFAULT_TOP = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One input's push on a score.
+
+    Attributes
+    ----------
+    feature : str
+        What the input is: ``word 'recall'``, ``first word 'share'``,
+        ``pair 'seat belt'``, ``layout log_chars``, a context feature.
+    value : float
+        The input's value (TF-IDF weight, or a standardised z-score).
+    weight : float
+        The model's weight of the input.
+    effect : float
+        ``value * weight``: the change in log-odds it causes.
+    """
+
+    feature: str
+    value: float
+    weight: float
+    effect: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"feature": self.feature, "value": self.value, "weight": self.weight, "effect": self.effect}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why one paragraph got its relevance and event type.
+
+    Attributes
+    ----------
+    text, position : str, int
+        The paragraph and its index in the page.
+    relevance : float
+        Relevance probability; ``relevant`` is whether it reaches ``threshold``.
+    relevance_reasons : list of Contribution
+        Largest inputs of the relevance log-odds (the line in its page).
+    relevance_intercept : float
+        The relevance log-odds of an average line.
+    relevance_by_source : dict of str to float
+        Every relevance contribution summed by the signal it comes from (the
+        line's own content score, its neighbours', the page's topic, body
+        similarity, layout ...; a product counts half for each of its two
+        signals), largest in size first.  With the intercept they add up to
+        the relevance log-odds.
+    content_score : float
+        The first-stage log-odds that the line itself is content.
+    content_reasons : list of Contribution
+        Largest word and layout inputs of the content score.
+    event : str
+        The most probable event type (the paragraph's event when relevant).
+    event_probability : float
+        Its probability given that the paragraph is relevant.
+    runner_up : str
+        The second most probable type.
+    event_reasons : list of Contribution
+        Largest inputs of the event's log-odds against the average type.
+    """
+
+    text: str
+    position: int
+    relevant: bool
+    relevance: float
+    threshold: float
+    relevance_reasons: list[Contribution]
+    relevance_intercept: float
+    relevance_by_source: dict[str, float]
+    content_score: float
+    content_reasons: list[Contribution]
+    event: str
+    event_probability: float
+    runner_up: str
+    event_reasons: list[Contribution]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            out[name] = [c.to_dict() for c in value] if isinstance(value, list) else value
+        return out
+
+    def __str__(self) -> str:
+        verdict = "relevant" if self.relevant else "not relevant"
+        event = f"{self.event} {self.event_probability:.2f}, runner-up {self.runner_up}"
+        lines = [
+            f"[{self.position}] {verdict}: relevance {self.relevance:.2f} (threshold {self.threshold:.2f}); "
+            f"event {event}" + ("" if self.relevant else " (if it were relevant)"),
+            f"    {_clip_text(self.text, 100)}",
+            f"  relevance, the line in its page (average line {self.relevance_intercept:+.2f} log-odds):",
+            "    by source: "
+            + ", ".join(f"{name} {effect:+.2f}" for name, effect in self.relevance_by_source.items()),
+            *_format_reasons(self.relevance_reasons),
+            f"  content score of the line itself, words and layout ({self.content_score:+.2f}):",
+            *_format_reasons(self.content_reasons),
+            f"  event {self.event} against the average type:",
+            *_format_reasons(self.event_reasons),
+        ]
+        return "\n".join(lines)
+
+
+def explain_page(
+    model: Model,
+    paragraphs: Sequence[str],
+    *,
+    top: int = DEFAULT_TOP,
+    positions: Sequence[int] | None = None,
+) -> list[Explanation]:
+    """Explain every paragraph of one page (already split into paragraphs).
+
+    Parameters
+    ----------
+    model : Model
+        A loaded model.
+    paragraphs : sequence of str
+        The page's paragraphs, as :func:`autoclass.split_paragraphs` gives them.
+    top : int
+        Contributions kept per score, largest in size first.
+    positions : sequence of int, optional
+        Explain only these paragraphs (all by default).
+
+    Returns
+    -------
+    list of Explanation
+        One per explained paragraph, in the order asked.
+
+    Examples
+    --------
+    >>> from autoclass.api import default_model
+    >>> page = ["Tesla recalls 120,000 cars", "Tesla is recalling 120,000 cars over seat belts.", "Share"]
+    >>> why = explain_page(default_model(), page)
+    >>> why[1].event, why[2].relevant
+    ('recall', False)
+    """
+    if top < 1:
+        raise ValueError(f"top must be at least 1, not {top}")
+    clf = model.classifier
+    names = _names(model)
+    state = clf.forward([list(paragraphs)], keep_features=True)
+    tfidf, layout = state.batch.tfidf, state.batch.layout
+    k = len(EVENT_TYPES)
+    seen = np.isfinite(clf.event2_intercept_)
+    ev_text = clf.text_weights_[:, 3 + k :]
+    ev_text = ev_text - ev_text[:, seen].mean(axis=1, keepdims=True)
+    ev_ctx = clf.event2_context_weights_
+    ev_ctx = ev_ctx - ev_ctx[:, seen].mean(axis=1, keepdims=True)
+    event_proba = state.event_scores - state.event_scores.max(axis=1, keepdims=True)
+    event_proba = np.exp(event_proba)
+    event_proba /= event_proba.sum(axis=1, keepdims=True)
+    n_words = clf._relevance_terms()
+    out = []
+    for i in range(len(paragraphs)) if positions is None else positions:
+        row = tfidf[i]
+        terms, values = row.indices, row.data
+        words = terms < n_words
+        content = [
+            *_contributions(names.terms, terms[words], values[words], clf.text_weights_[terms[words], 0]),
+            *_contributions(
+                names.layout, np.arange(len(LAYOUT_FEATURES)), layout[i], clf.relevance1_layout_weights_
+            ),
+        ]
+        x2 = state.relevance_features[i]
+        relevance = _contributions(names.stage2, np.arange(len(x2)), x2, clf.relevance2_weights_)
+        by_source: dict[str, float] = {}
+        for c in relevance:
+            parts = c.feature.split(" x ")
+            for part in parts:
+                source = _source(part)
+                by_source[source] = by_source.get(source, 0.0) + c.effect / len(parts)
+        order = np.argsort(-event_proba[i])
+        best, second = int(order[0]), int(order[1])
+        ctx = state.event_context[i]
+        event = [
+            *_contributions(names.terms, terms, values, ev_text[terms, best]),
+            *_contributions(names.event_context, np.arange(len(ctx)), ctx, ev_ctx[:, best]),
+        ]
+        prob = float(state.relevance[i])
+        out.append(
+            Explanation(
+                text=paragraphs[i],
+                position=i,
+                relevant=prob >= clf.relevance_threshold,
+                relevance=prob,
+                threshold=clf.relevance_threshold,
+                relevance_reasons=_largest(relevance, top),
+                relevance_intercept=float(clf.relevance2_intercept_),
+                relevance_by_source=dict(sorted(by_source.items(), key=lambda kv: -abs(kv[1]))),
+                content_score=float(state.content_score[i]),
+                content_reasons=_largest(content, top),
+                event=EVENT_TYPES[best],
+                event_probability=float(event_proba[i, best]),
+                runner_up=EVENT_TYPES[second],
+                event_reasons=_largest(event, top),
+            )
+        )
+    return out
+
+
+def top_event_terms(classifier: ParagraphClassifier, k: int = 8) -> dict[str, list[tuple[str, float]]]:
+    """The ``k`` text terms that most favour each event type over the average type.
+
+    For the model card: the paragraph's own words as the event head weighs
+    them (its second stage, which also reads the page's context).  Terms are
+    named as by :meth:`~autoclass.features.PageFeaturizer.term_names`
+    (``recall``, ``^share`` for a line's first word, ``seat belt``).
+    """
+    names = classifier.featurizer_.term_names()
+    n_types = len(EVENT_TYPES)
+    weights = classifier.text_weights_[:, 3 + n_types :]
+    seen = np.isfinite(classifier.event2_intercept_)
+    centred = weights - weights[:, seen].mean(axis=1, keepdims=True)
+    out = {}
+    for j, event in enumerate(EVENT_TYPES):
+        if seen[j]:
+            best = np.argsort(-centred[:, j], kind="stable")[:k]
+            out[event] = [(names[c], round(float(centred[c, j]), 3)) for c in best]
+    return out
+
+
+@dataclass(frozen=True)
+class _Names:
+    terms: list[str]
+    layout: list[str]
+    stage2: list[str]
+    event_context: list[str]
+
+
+def _names(model: Model) -> _Names:
+    # Term names cost a pass over the vocabulary: computed once per model.
+    cached = getattr(model, "_explain_names", None)
+    if cached is None:
+        clf = model.classifier
+        cached = _Names(
+            terms=[_term_label(t) for t in clf.featurizer_.term_names()],
+            layout=[f"layout {name}" for name in LAYOUT_FEATURES],
+            stage2=clf.relevance_stage2_names(),
+            event_context=[
+                f"{block} share of {event}" for block in clf.event_contexts for event in EVENT_TYPES
+            ],
+        )
+        model._explain_names = cached
+    return cached
+
+
+_OWN = ("score", "probability", "run_probability")
+_NEIGHBOURS = ("prev", "next", "prev2", "next2", "window_mean")
+
+
+def _source(feature: str) -> str:
+    """The signal a relevance stage-2 input comes from (see ``relevance_stage2_names``)."""
+    head, _, tail = feature.partition(" ")
+    if head in ("content", "topic"):
+        if tail in _OWN:
+            return f"line {head}"
+        return f"neighbours' {head}" if tail in _NEIGHBOURS else f"page {head}"
+    if feature.startswith("page topic"):
+        return "page topic"
+    return feature if feature == "body similarity" else "layout"
+
+
+def _term_label(term: str) -> str:
+    if term.startswith("^"):
+        return f"first word {term[1:]!r}"
+    return f"pair {term!r}" if " " in term else f"word {term!r}"
+
+
+def _contributions(
+    names: list[str], columns: np.ndarray, values: np.ndarray, weights: np.ndarray
+) -> list[Contribution]:
+    effects = values * weights
+    return [
+        Contribution(names[c], float(v), float(w), float(e))
+        for c, v, w, e in zip(columns.tolist(), values.tolist(), weights.tolist(), effects.tolist())
+        if e != 0.0
+    ]
+
+
+def _largest(items: list[Contribution], top: int) -> list[Contribution]:
+    return sorted(items, key=lambda c: -abs(c.effect))[:top]
+
+
+def _format_reasons(reasons: list[Contribution]) -> list[str]:
+    return [
+        f"    {c.effect:+7.3f}  {c.feature}  (value {c.value:+.3f} x weight {c.weight:+.3f})" for c in reasons
+    ]
+
+
+def _clip_text(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 3] + "..."

@@ -1,0 +1,120 @@
+"""The label audit: out-of-fold disputes, ranked, with file and line; and its command."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from autoclass.audit import audit_records
+from autoclass.classifier import ParagraphClassifier
+from autoclass.cli import main
+from autoclass.cli.audit import write_disputes
+from autoclass.errors import AutoclassError
+from autoclass.labels import read_records
+
+LABELS = Path(__file__).resolve().parent.parent / "labels" / "train"
+FILES = sorted(LABELS.glob("*.jsonl"), key=lambda p: p.stat().st_size)[:12]  # twelve sites
+FAST = ParagraphClassifier(cv_folds=3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def corrupted(tmp_path_factory):
+    """Twelve sites' label files with 24 labels deliberately made wrong; returns (folder, wrong lines)."""
+    folder = tmp_path_factory.mktemp("labels")
+    wrong: set[tuple[str, int]] = set()
+    for path in FILES:
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        body = [i for i, r in enumerate(records) if r["relevant"] and len(r["text"]) > 150]
+        menu = [i for i, r in enumerate(records) if not r["relevant"] and len(r["text"]) < 40]
+        flips = {body[len(body) // 3]: (False, None), menu[len(menu) // 2]: (True, "sales")}
+        for i, (relevant, event) in flips.items():
+            records[i]["relevant"], records[i]["event"] = relevant, event
+        out = folder / path.name
+        out.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+        wrong |= {(str(out), i + 1) for i in flips}
+    return folder, wrong
+
+
+@pytest.fixture(scope="module")
+def audited(corrupted):
+    folder, _ = corrupted
+    records = read_records(sorted(folder.glob("*.jsonl")))
+    return records, audit_records(records, FAST, folds=3, jobs=2)
+
+
+def test_deliberate_label_errors_top_the_audit(corrupted, audited):
+    _, wrong = corrupted
+    records, result = audited
+    ranked = [(d.path, d.line) for d in result.disputes]
+    assert wrong <= set(ranked), "every planted error is disputed"
+    ranks = sorted(ranked.index(w) for w in wrong)
+    # Planted errors are a tiny share of the corpus but fill the top of the list.
+    assert len(result.disputes) > 4 * len(wrong)
+    assert ranks[len(ranks) // 2] < len(result.disputes) / 10, ranks
+    top = result.disputes[0]
+    assert top.suspicion >= result.disputes[-1].suspicion
+    assert result.paragraphs == len(records) and result.folds == 3
+
+
+def test_suspicion_is_the_probability_that_the_label_is_wrong(audited):
+    _, result = audited
+    for d in result.disputes:
+        if d.label == "irrelevant":
+            assert d.suspicion == pytest.approx(d.relevance, abs=1e-3)
+            assert d.predicted != "irrelevant"
+        elif d.predicted == "irrelevant":
+            assert d.suspicion >= 1 - d.relevance - 1e-3
+
+
+def test_audit_needs_two_sites_and_folds(tmp_path):
+    records = read_records(FILES[:1])
+    one_site = [dict(r, site="same") for r in records]
+    with pytest.raises(AutoclassError, match="at least two sites"):
+        audit_records(one_site, FAST)
+    with pytest.raises(AutoclassError, match="at least 2 folds"):
+        audit_records(records, FAST, folds=1)
+
+
+def test_audit_command_lists_disputes_with_file_and_line(corrupted, audited, tmp_path):
+    folder, wrong = corrupted
+    out = tmp_path / "disputes.jsonl"
+    args = [
+        "audit",
+        str(folder),
+        "--folds",
+        "3",
+        "--top",
+        "0",
+        "--format",
+        "jsonl",
+        "-o",
+        str(out),
+        "-j",
+        "2",
+    ]
+    assert main(args) == 0
+    disputes = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert wrong <= {(d["path"], d["line"]) for d in disputes}
+    # The command's models are the default model's settings; the same sites and folds.
+    assert len(disputes) == pytest.approx(len(audited[1].disputes), rel=0.5)
+
+
+def test_audit_text_report_names_file_line_and_labels(audited):
+    _, result = audited
+    out = io.StringIO()
+    write_disputes(out, result, result.disputes[:3], "text")
+    text = out.getvalue()
+    assert "disputed out of fold (3 folds by site); 3 most suspicious" in text
+    first = result.disputes[0]
+    assert f"{first.path}:{first.line}  suspicion {first.suspicion:.2f}  label {first.label} -> model" in text
+
+
+def test_audit_command_reports_bad_label_files(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"article_id": "a", "position": 0}\n', encoding="utf-8")
+    assert main(["audit", str(bad)]) == 1
+    assert f"{bad}:1: missing field 'text'" in capsys.readouterr().err
+    assert main(["audit", str(tmp_path / "nothing")]) == 2

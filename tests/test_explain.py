@@ -1,0 +1,121 @@
+"""Explanations: exact decompositions of the model's scores, in Python and on the command line."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from autoclass import AutoclassError, Paragraph, predict
+from autoclass.cli import main
+from autoclass.explain import explain_page, top_event_terms
+from autoclass.taxonomy import EVENT_TYPES
+
+PAGE = [
+    "Home | Autos | Business",
+    "Tesla recalls 120,000 Model Y cars",
+    "Tesla is recalling 120,000 Model Y vehicles because a seat belt may not latch, the regulator said.",
+    "Share this article",
+    "Related: Ford opens new plant in Mexico",
+]
+EVERYTHING = 10**6  # a `top` that keeps every contribution
+
+
+def test_contributions_add_up_to_the_scores(default_model):
+    clf = default_model.classifier
+    state = clf.forward([PAGE])
+    for why, logit_d, scores in zip(
+        explain_page(default_model, PAGE, top=EVERYTHING), state.content_score, state.event_scores
+    ):
+        logit = why.relevance_intercept + sum(c.effect for c in why.relevance_reasons)
+        assert 1 / (1 + np.exp(-logit)) == pytest.approx(why.relevance, abs=1e-9)
+        by_source = why.relevance_intercept + sum(why.relevance_by_source.values())
+        assert by_source == pytest.approx(logit, abs=1e-9)
+        assert {"line content", "page topic", "body similarity", "layout"} <= set(why.relevance_by_source)
+        content = clf.relevance1_intercept_ + sum(c.effect for c in why.content_reasons)
+        assert content == pytest.approx(logit_d, abs=1e-9) == pytest.approx(why.content_score)
+        # The event's log-odds against the average type, less the intercepts' part.
+        best = EVENT_TYPES.index(why.event)
+        centred = scores[best] - scores.mean() - (clf.event2_intercept_[best] - clf.event2_intercept_.mean())
+        assert sum(c.effect for c in why.event_reasons) == pytest.approx(centred, abs=1e-9)
+        assert why.event_probability == pytest.approx(np.exp(scores[best]) / np.exp(scores).sum(), abs=1e-9)
+
+
+def test_reasons_are_the_largest_and_name_their_features(default_model):
+    full = explain_page(default_model, PAGE, top=EVERYTHING)[2]
+    short = explain_page(default_model, PAGE, top=3)[2]
+    assert short.event_reasons == full.event_reasons[:3]
+    effects = [abs(c.effect) for c in full.content_reasons]
+    assert effects == sorted(effects, reverse=True)
+    features = {c.feature for c in full.content_reasons + full.event_reasons}
+    assert "word 'recalling'" in features
+    assert any(f.startswith("layout ") for f in features)
+    assert any(f.startswith("page share of ") for f in features)
+    assert why_text_mentions(short)
+
+
+def why_text_mentions(why) -> bool:
+    text = str(why)
+    return why.event in text and "relevance" in text and why.text[:40] in text
+
+
+def test_paragraph_explain_matches_the_page_explanation(default_model):
+    article = predict("\n".join(PAGE))
+    for p in article.paragraphs:
+        assert p.explain(top=4) == explain_page(default_model, PAGE, top=4)[p.position]
+    assert article.paragraphs[2].explain().event == "recall"
+
+
+def test_a_pickled_paragraph_leaves_the_model_behind(default_model):
+    paragraph = predict("\n".join(PAGE)).paragraphs[2]
+    data = pickle.dumps(paragraph)
+    assert len(data) < 2_000
+    copy = pickle.loads(data)
+    assert copy == paragraph and copy.origin is None
+    with pytest.raises(AutoclassError, match="predict the page again"):
+        copy.explain()
+    with pytest.raises(AutoclassError):
+        Paragraph("text", 0, True, 0.9, "sales", (1 / 15,) * 15).explain()
+
+
+def test_explain_rejects_a_bad_top(default_model):
+    with pytest.raises(ValueError, match="top"):
+        explain_page(default_model, PAGE, top=0)
+
+
+def test_top_event_terms_are_the_types_own_words(default_model):
+    terms = top_event_terms(default_model.classifier, k=10)
+    assert set(terms) == set(EVENT_TYPES)
+    words = {event: " ".join(name for name, _ in pairs) for event, pairs in terms.items()}
+    assert "recall" in words["recall"]
+    assert "sales" in words["sales"] or "sold" in words["sales"]
+    assert all(w > 0 for pairs in terms.values() for _, w in pairs)
+
+
+def test_cli_explains_a_page_in_text_and_json(tmp_path, capsys, default_model):
+    page = tmp_path / "page.txt"
+    page.write_text("\n".join(PAGE) + "\n", encoding="utf-8")
+    assert main(["explain", str(page), "--top", "2", "-p", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("[2] relevant") and "event recall" in out
+    assert main(["explain", str(page), "--json", "--relevant"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["position"] for r in records] == [1, 2]
+    assert all(r["relevant"] and len(r["event_reasons"]) == 8 for r in records)
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (b"one line\n", ["-p", "3"], "no paragraph 3: the page has 1"),
+        (b"caf\xe9\n", [], "is not UTF-8 text (byte 3)"),
+        (b"one line\n", ["--top", "0"], "--top must be at least 1"),
+    ],
+)
+def test_cli_explain_usage_errors(tmp_path, capsys, content, args, message):
+    page = tmp_path / "page.txt"
+    page.write_bytes(content)
+    assert main(["explain", str(page), *args]) == 2
+    assert message in capsys.readouterr().err
