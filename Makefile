@@ -30,6 +30,8 @@ train: $(STAMP)
 	$(BIN)/python -m training.labels_check --quiet
 	$(BIN)/python -m training.train
 
+# Metrics (evaluation.md/json) and the HTML report (report.html, with a cached learning curve)
+# in the model directory; prints the report's path.
 eval: $(MODEL)
 	$(BIN)/python -m training.evaluate
 
@@ -43,6 +45,8 @@ test-fast: $(MODEL)
 bench: $(MODEL)
 	$(BIN)/python -m benchmarks.bench
 	$(BIN)/python -m benchmarks.bench_cli
+	$(BIN)/python -m benchmarks.bench_hostile
+	$(BIN)/python -m benchmarks.bench_load
 
 lint: $(STAMP)
 	$(BIN)/ruff check autoclass training tests benchmarks

@@ -39,3 +39,15 @@ def test_report_renders_every_section(default_model):
     text = render_markdown({"held-out": res})
     for part in ("relevance F1", "event macro-F1", "calibration error", "Confusion", "| partnership |"):
         assert part in text
+
+
+def test_evaluate_with_predictions_returns_the_same_metrics_and_one_article_per_page(tiny_model):
+    from autoclass.labels import Pages
+    from tests.conftest import tiny_corpus
+    from training.evaluate import evaluate, evaluate_with_predictions
+
+    texts, relevant, events = tiny_corpus()
+    pages = Pages([f"p{i}" for i in range(len(texts))], ["s"] * len(texts), texts, relevant, events)
+    results, articles = evaluate_with_predictions(tiny_model, pages, majority_event="sales")
+    assert results == evaluate(tiny_model, pages, majority_event="sales")
+    assert [[p.text for p in a.paragraphs] for a in articles] == texts

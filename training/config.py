@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,16 @@ class TrainConfig:
     tag_min_share: float = 0.2
     cv_folds: int = 5
     max_iter: int = 3000
+    crossval_folds: int = 5
+    learning_curve: tuple[float, ...] = (0.1, 0.25, 0.5)
 
     @classmethod
     def from_toml(cls, path: str | Path = DEFAULT_CONFIG) -> TrainConfig:
         with open(path, "rb") as f:
             raw = tomllib.load(f)
+        # Evaluation settings do not change the model, so a config written
+        # before they existed still trains the same model with the defaults.
+        evaluation = raw.get("evaluation", {})
         try:
             return cls(
                 seed=int(raw.get("seed", 0)),
@@ -47,9 +52,18 @@ class TrainConfig:
                 tag_min_share=float(raw["article"]["tag_min_share"]),
                 cv_folds=int(raw["training"]["cv_folds"]),
                 max_iter=int(raw["training"]["max_iter"]),
+                crossval_folds=int(evaluation.get("crossval_folds", cls.crossval_folds)),
+                learning_curve=tuple(float(x) for x in evaluation.get("learning_curve", cls.learning_curve)),
             )
         except KeyError as exc:
             raise SystemExit(f"{path}: missing setting {exc}") from exc
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> TrainConfig:
+        """The config stored in a model's ``metadata.json`` (lists back to tuples, unknown keys ignored)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known}
+        return cls(**values)
 
     def classifier(self) -> ParagraphClassifier:
         return ParagraphClassifier(
@@ -69,3 +83,7 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def model_settings(self) -> dict[str, Any]:
+        """What the fitted model depends on: everything but the evaluation settings."""
+        return {k: v for k, v in asdict(self).items() if k not in ("crossval_folds", "learning_curve")}

@@ -11,23 +11,30 @@ article's relevant paragraphs.
 Baselines: keep-everything for relevance, the majority training event for
 events, and that one event as the only tag of every article.
 
-Usage: ``python -m training.evaluate [--model models/default]`` (``make eval``).
+Usage: ``python -m training.evaluate [--model models/default] [--no-report]`` (``make eval``).
+Besides ``evaluation.json`` and ``evaluation.md`` it writes the HTML report
+(:mod:`training.report`) with a learning curve (:mod:`training.crossval`) into the
+model directory and prints its path.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
+from autoclass.article import Article
 from autoclass.model import Model
 from autoclass.persistence import load_model
 from autoclass.taxonomy import EVENT_TYPES
+from training.config import TrainConfig
 from training.data import LABELS, SEEDS, Pages, load_pages
 
 
@@ -102,6 +109,13 @@ def _tag_metrics(gold: list[set[str]], pred: list[list[str]]) -> dict[str, float
 
 def evaluate(model: Model, pages: Pages, *, majority_event: str) -> dict[str, Any]:
     """Metrics of ``model`` and of the baselines on labeled ``pages``."""
+    return evaluate_with_predictions(model, pages, majority_event=majority_event)[0]
+
+
+def evaluate_with_predictions(
+    model: Model, pages: Pages, *, majority_event: str
+) -> tuple[dict[str, Any], list[Article]]:
+    """Like :func:`evaluate`, and also the predicted articles, one per page (for the report)."""
     articles = model.predict_pages(pages.texts)
     gold_rel = np.array([r for page in pages.relevant for r in page], dtype=bool)
     pred_rel = np.array([p.relevant for a in articles for p in a.paragraphs], dtype=bool)
@@ -115,7 +129,7 @@ def evaluate(model: Model, pages: Pages, *, majority_event: str) -> dict[str, An
     share = model.tag_min_share
     g_tags = [gold_tags(r, e, share) for r, e in zip(pages.relevant, pages.events)]
     p_tags = [list(a.tags) for a in articles]
-    return {
+    results = {
         "pages": len(pages),
         "paragraphs": pages.n_paragraphs,
         "relevant_paragraphs": int(gold_rel.sum()),
@@ -131,6 +145,29 @@ def evaluate(model: Model, pages: Pages, *, majority_event: str) -> dict[str, An
             "tags": _tag_metrics(g_tags, [[majority_event] for _ in g_tags]),
         },
     }
+    return results, articles
+
+
+@dataclass(frozen=True)
+class EvaluatedSet:
+    """One labeled set with the model's predicted articles and the metrics.
+
+    Attributes
+    ----------
+    pages : Pages
+        The gold labels.
+    articles : list of Article
+        The model's reading of each page, in the order of ``pages``.
+    results : dict
+        What :func:`evaluate` returns for these pages.
+    source : pathlib.Path
+        The label folder or file the pages were read from.
+    """
+
+    pages: Pages
+    articles: list[Article]
+    results: dict[str, Any]
+    source: Path
 
 
 def render_markdown(results: dict[str, dict[str, Any]]) -> str:
@@ -198,13 +235,23 @@ def summary_line(name: str, res: dict[str, Any]) -> str:
     )
 
 
+def evaluate_sets(model: Model, *, labels: Path = LABELS, seeds: Path = SEEDS) -> dict[str, EvaluatedSet]:
+    """Held-out split of ``labels`` and, when present, the seed pages, with their predictions."""
+    majority = model.metadata.get("majority_event", "corporate")
+    sources = {"held-out": labels / "heldout"}
+    if seeds.is_file():
+        sources["seeds"] = seeds
+    out = {}
+    for name, source in sources.items():
+        pages = load_pages(source)
+        results, articles = evaluate_with_predictions(model, pages, majority_event=majority)
+        out[name] = EvaluatedSet(pages, articles, results, source)
+    return out
+
+
 def evaluate_all(model: Model, *, labels: Path = LABELS, seeds: Path = SEEDS) -> dict[str, dict[str, Any]]:
     """Held-out split of ``labels`` and, when present, the seed pages."""
-    majority = model.metadata.get("majority_event", "corporate")
-    results = {"held-out": evaluate(model, load_pages(labels / "heldout"), majority_event=majority)}
-    if seeds.is_file():
-        results["seeds"] = evaluate(model, load_pages(seeds), majority_event=majority)
-    return results
+    return {name: s.results for name, s in evaluate_sets(model, labels=labels, seeds=seeds).items()}
 
 
 def write_reports(model_dir: Path, results: dict[str, dict[str, Any]]) -> None:
@@ -217,13 +264,48 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--model", type=Path, default=None, help="model directory (default: the default model)"
     )
+    parser.add_argument("--labels", type=Path, default=LABELS, help="folder with train/ and heldout/")
+    parser.add_argument(
+        "--no-report", action="store_true", help="only the metrics: no learning curve, no report.html"
+    )
     args = parser.parse_args(argv)
     model = load_model(args.model)
-    results = evaluate_all(model)
+    sets = evaluate_sets(model, labels=args.labels)
+    results = {name: s.results for name, s in sets.items()}
     write_reports(model.path, results)
     print(render_markdown(results))
     for name, res in results.items():
         print(summary_line(name, res))
+    if not args.no_report:
+        write_html_report(model, sets, labels=args.labels)
+
+
+def write_html_report(model: Model, sets: dict[str, EvaluatedSet], *, labels: Path = LABELS) -> Path:
+    """Learning curve (cached) and ``report.html`` in the model directory; prints where it is."""
+    # Imported here: matplotlib is the optional ``report`` extra, and crossval imports training.train,
+    # which imports this module.
+    from training.crossval import cached_learning_curve, crossval_summary_line
+    from training.report import build_report
+
+    heldout = sets["held-out"]
+    fractions = TrainConfig.from_toml().learning_curve
+    start = time.perf_counter()
+    curve = cached_learning_curve(
+        model, heldout.pages, labels=labels, fractions=fractions, heldout_results=heldout.results
+    )
+    state = "cached" if curve["cached"] else f"computed in {time.perf_counter() - start:.0f} s"
+    print(
+        "learning curve (held-out event macro-F1 by training pages, "
+        + state
+        + "): "
+        + ", ".join(f"{p['pages']}: {p['event_macro_f1']:.3f}" for p in curve["points"])
+    )
+    cv = model.metadata.get("cross_validation")
+    if cv:
+        print(crossval_summary_line(cv))
+    path = build_report(heldout, model=model, seeds=sets.get("seeds"), curve=curve, cross_validation=cv)
+    print(f"report: {path}\n        {path.as_uri()}")
+    return path
 
 
 if __name__ == "__main__":

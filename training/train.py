@@ -1,8 +1,10 @@
 """Train autoclass on labels/train, save it to models/, print the held-out evaluation.
 
 Usage: ``python -m training.train [--config training/config.toml] [--labels labels]
-[--output models/default]`` (``make train``).  The labels folder holds
-``train/`` (used for fitting) and ``heldout/`` (used only for evaluation).
+[--output models/default] [--no-crossval]`` (``make train``).  The labels folder holds
+``train/`` (used for fitting) and ``heldout/`` (used only for evaluation).  After
+fitting, a k-fold cross-validation by site over ``train/`` (``[evaluation]
+crossval_folds``) goes into ``metadata.json``; ``--no-crossval`` skips it.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from autoclass.explain import top_event_terms
 from autoclass.model import Model
 from autoclass.persistence import save_model
 from autoclass.taxonomy import EVENT_TYPES
 from training.config import DEFAULT_CONFIG, TrainConfig
 from training.data import LABELS, ROOT, Pages, display_path, label_files, load_pages, sha256_files
 from training.evaluate import evaluate_all, render_markdown, summary_line, write_reports
+from training.provenance import provenance
 
 
 def fit(pages: Pages, config: TrainConfig) -> Model:
@@ -32,8 +36,9 @@ def majority_event(pages: Pages) -> str:
     return counts.most_common(1)[0][0]
 
 
-def model_card(metadata: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
+def model_card(model: Model, metadata: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
     data = metadata["training_data"]
+    cv_line = _crossval_card_line(metadata.get("cross_validation"))
     return f"""# autoclass model
 
 Relevance (article content vs. boilerplate) and event type (15 types of
@@ -49,13 +54,46 @@ article-level event tags.
   `labels/train` (sha256 `{data["sha256"][:16]}...`), seed {metadata["config"]["seed"]}.
 - Evaluated on held-out pages whose sites and article bodies were never seen in
   training, and on the five real seed pages of `../shared` when present.
-- Intended use: English-language news pages, one paragraph per line.  Out of
+{cv_line}- Intended use: English-language news pages, one paragraph per line.  Out of
   scope: other languages, other industries' taxonomies.
 
 ## Metrics
 
 {render_markdown(results)}
+## Top features of each event type
+
+The words and word pairs (`^word`: a line's first word) that most favour each
+type over the average type in the event head, with their weights; the head
+also reads the page's and neighbours' event shares. `paragraph.explain()` and
+`autoclass explain` show the features behind any one prediction.
+
+| event | top features |
+|---|---|
+{_top_features_table(model)}
 """
+
+
+def _top_features_table(model: Model, k: int = 10) -> str:
+    rows = []
+    for event, terms in top_event_terms(model.classifier, k=k).items():
+        shown = ", ".join(f"{name} ({weight:.2f})" for name, weight in terms)
+        rows.append(f"| {event} | {shown} |")
+    return "\n".join(rows)
+
+
+def _crossval_card_line(cv: dict[str, Any] | None) -> str:
+    if not cv:
+        return ""
+    m = cv["metrics"]
+
+    def f(name: str) -> str:
+        return f"{m[name]['mean']:.3f} ± {m[name]['std']:.3f}"
+
+    return (
+        f"- Cross-validated on `labels/train` ({cv['folds']} folds by {cv['grouped_by']}, mean ± std): "
+        f"relevance F1 {f('relevance_f1')}, event macro-F1 {f('event_macro_f1')}, "
+        f"tags P/R {f('tag_precision')}/{f('tag_recall')}.\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,6 +101,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     parser.add_argument("--labels", type=Path, default=LABELS, help="folder with train/ and heldout/")
     parser.add_argument("--output", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument(
+        "--no-crossval", action="store_true", help="skip the cross-validation (quicker retraining)"
+    )
     args = parser.parse_args(argv)
 
     config = TrainConfig.from_toml(args.config)
@@ -85,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
             "paragraphs": pages.n_paragraphs,
         },
         "training_seconds": round(seconds, 2),
+        "provenance": provenance(),
     }
     model.metadata = metadata
     results = evaluate_all(model, labels=args.labels)
@@ -100,11 +142,23 @@ def main(argv: list[str] | None = None) -> None:
         }
         for name, res in results.items()
     }
-    save_model(model, args.output, metadata=metadata, card=model_card(metadata, results))
+    # A small labels folder may have fewer sites than folds: one site per fold then.
+    folds = min(config.crossval_folds, len(set(pages.sites)))
+    if not args.no_crossval and folds >= 2:
+        # Imported here: crossval fits with this module's ``fit``.
+        from training.crossval import cross_validate, crossval_summary_line
+
+        print(f"cross-validating ({folds} folds by site)")
+        metadata["cross_validation"] = cross_validate(pages, config, folds=folds)
+    elif not args.no_crossval:
+        print("no cross-validation: the training pages come from fewer than two sites")
+    save_model(model, args.output, metadata=metadata, card=model_card(model, metadata, results))
     write_reports(args.output, results)
     print(render_markdown(results))
     for name, res in results.items():
         print(summary_line(name, res))
+    if "cross_validation" in metadata:
+        print(crossval_summary_line(metadata["cross_validation"]))
     print(f"model saved to {args.output}")
 
 

@@ -1,0 +1,154 @@
+"""Cross-validation by site and the learning curve, on a few small label files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+
+import pytest
+
+from training.config import TrainConfig
+from training.crossval import (
+    CACHE,
+    HEADLINE,
+    cached_learning_curve,
+    cross_validate,
+    crossval_summary_line,
+    headline_metrics,
+    learning_curve,
+    site_folds,
+    subset,
+)
+from training.data import LABELS, load_dataset, load_pages, to_pages
+from training.evaluate import evaluate
+from training.train import fit, majority_event
+
+# Three of the smallest training sites (~15 pages each) and one held-out site.
+TRAIN_FILES = ["r2-mexico-news-en.jsonl", "market-ticker-news.jsonl", "q1-podcast-transcript.jsonl"]
+CONFIG = TrainConfig(cv_folds=2, crossval_folds=3, learning_curve=(0.4, 0.7))
+
+
+@pytest.fixture(scope="module")
+def small_pages():
+    return to_pages(load_dataset([LABELS / "train" / f for f in TRAIN_FILES]))
+
+
+@pytest.fixture(scope="module")
+def small_cv(small_pages):
+    return cross_validate(small_pages, CONFIG)
+
+
+def test_folds_partition_the_pages_and_keep_sites_apart(small_pages):
+    folds = site_folds(small_pages, 3)
+    assert len(folds) == 3
+    tested = sorted(i for _, test in folds for i in test)
+    assert tested == list(range(len(small_pages)))  # every page tested exactly once
+    for train, test in folds:
+        train_sites = {small_pages.sites[i] for i in train}
+        test_sites = {small_pages.sites[i] for i in test}
+        assert test_sites and not train_sites & test_sites
+        assert len(train) + len(test) == len(small_pages)
+
+
+def test_too_many_folds_is_an_error(small_pages):
+    with pytest.raises(ValueError, match="2 to 3 folds"):
+        site_folds(small_pages, 4)
+    with pytest.raises(ValueError, match="2 to 3 folds"):
+        site_folds(small_pages, 1)
+
+
+def test_mean_and_std_of_every_metric(small_cv, small_pages):
+    assert small_cv["folds"] == 3 and small_cv["grouped_by"] == "site"
+    assert set(small_cv["metrics"]) == {name for name, _ in HEADLINE}
+    for m in small_cv["metrics"].values():
+        assert len(m["folds"]) == 3
+        assert m["mean"] == pytest.approx(sum(m["folds"]) / 3)
+        assert m["std"] == pytest.approx(statistics.stdev(m["folds"]))
+        assert all(0.0 <= v <= 1.0 for v in m["folds"])
+    assert sum(s["pages"] for s in small_cv["fold_sizes"]) == len(small_pages)
+    assert [s["sites"] for s in small_cv["fold_sizes"]] == [1, 1, 1]
+    json.dumps(small_cv)  # goes into metadata.json as it is
+
+
+def test_a_fold_is_a_plain_fit_and_evaluate_on_the_other_sites(small_cv, small_pages):
+    train_idx, test_idx = site_folds(small_pages, 3)[0]
+    train, test = subset(small_pages, train_idx), subset(small_pages, test_idx)
+    res = evaluate(fit(train, CONFIG), test, majority_event=majority_event(train))
+    for name, value in headline_metrics(res).items():
+        assert small_cv["metrics"][name]["folds"][0] == pytest.approx(value)
+
+
+def test_summary_line_shows_mean_and_std(small_cv):
+    line = crossval_summary_line(small_cv)
+    f1 = small_cv["metrics"]["event_macro_f1"]
+    assert line.startswith("cross-validation (3 folds by site): ")
+    assert f"event macro-F1 {f1['mean']:.3f} ± {f1['std']:.3f}" in line
+
+
+def test_learning_curve_fits_nested_shares(small_pages):
+    heldout = load_pages(LABELS / "heldout" / "korea-news-agency-en.jsonl")
+    points = learning_curve(small_pages, heldout, CONFIG, fractions=(0.7, 0.4))
+    n = len(small_pages)
+    assert [p["fraction"] for p in points] == [0.4, 0.7]
+    assert [p["pages"] for p in points] == [round(0.4 * n), round(0.7 * n)]
+    assert all(0.0 <= p["event_macro_f1"] <= 1.0 for p in points)
+    with pytest.raises(ValueError, match="fractions"):
+        learning_curve(small_pages, heldout, CONFIG, fractions=(0.0,))
+
+
+def test_learning_curve_is_cached_until_the_data_changes(tmp_path, small_pages, monkeypatch):
+    labels = tmp_path / "labels"
+    for split, files in (("train", TRAIN_FILES), ("heldout", ["korea-news-agency-en.jsonl"])):
+        (labels / split).mkdir(parents=True)
+        for f in files:
+            shutil.copy(LABELS / split / f, labels / split / f)
+    calls = []
+
+    def fake_curve(train, heldout, config, *, fractions):
+        calls.append(fractions)
+        return [{"fraction": f, "pages": round(f * len(train)), "event_macro_f1": 0.5} for f in fractions]
+
+    monkeypatch.setattr("training.crossval.learning_curve", fake_curve)
+    model = fit(small_pages, CONFIG)
+    model.metadata = {"config": CONFIG.to_dict(), "training_data": {"sha256": "x", "pages": len(small_pages)}}
+    model.path = tmp_path / "model"
+    model.path.mkdir()
+    heldout = load_pages(labels / "heldout")
+    res = evaluate(model, heldout, majority_event="sales")
+
+    def run():
+        return cached_learning_curve(model, heldout, labels=labels, fractions=(0.4, 0.7), heldout_results=res)
+
+    first = run()
+    assert not first["cached"] and len(calls) == 1 and (model.path / CACHE).is_file()
+    assert [p["fraction"] for p in first["points"]] == [0.4, 0.7, 1.0]
+    assert first["points"][-1]["shipped"] and first["points"][-1]["pages"] == len(small_pages)
+    second = run()
+    assert second["cached"] and len(calls) == 1 and second["points"] == first["points"]
+    with open(labels / "heldout" / "korea-news-agency-en.jsonl", "a") as f:
+        f.write("\n")  # any change of the held-out files' bytes
+    assert not run()["cached"] and len(calls) == 2
+
+
+def test_train_stores_the_cross_validation_in_metadata_and_card(tmp_path):
+    from training.train import main
+
+    labels = tmp_path / "labels"
+    (labels / "train").mkdir(parents=True)
+    (labels / "heldout").mkdir()
+    for f in TRAIN_FILES:
+        shutil.copy(LABELS / "train" / f, labels / "train" / f)
+    shutil.copy(LABELS / "heldout" / "korea-news-agency-en.jsonl", labels / "heldout")
+    config = tmp_path / "config.toml"
+    text = (LABELS.parent / "training" / "config.toml").read_text()
+    config.write_text(text.replace("cv_folds = 5", "cv_folds = 2"))
+    main(["--labels", str(labels), "--output", str(tmp_path / "model"), "--config", str(config)])
+    meta = json.loads((tmp_path / "model" / "metadata.json").read_text())
+    cv = meta["cross_validation"]
+    assert cv["folds"] == 3  # config asks for 5, the labels have 3 sites
+    assert cv["grouped_by"] == "site"
+    assert set(cv["metrics"]["relevance_f1"]) == {"mean", "std", "folds"}
+    assert (
+        "Cross-validated on `labels/train` (3 folds by site" in (tmp_path / "model" / "README.md").read_text()
+    )

@@ -1,0 +1,242 @@
+"""Resampled evaluations: k-fold cross-validation by site, and the learning curve.
+
+One held-out split gives one figure per metric, which may be a lucky (or
+unlucky) draw of sites.  :func:`cross_validate` refits the model ``k`` times
+on the training pages, each time holding out a group of whole sites (and so
+whole articles), and reports the mean and standard deviation of every
+headline metric.  :func:`learning_curve` refits on growing random shares of
+the training pages and evaluates each on the held-out pages, to show whether
+more labeled pages would still help.
+
+Usage: ``make train`` stores the cross-validation in ``metadata.json``;
+``make eval`` computes (and caches) the learning curve for the report.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from autoclass.labels import Pages, label_files
+from autoclass.model import Model
+from training.config import TrainConfig
+from training.data import LABELS, load_pages, sha256_files
+from training.evaluate import evaluate
+from training.train import fit, majority_event
+
+CACHE = "learning_curve.json"
+
+# (name, path in the results of training.evaluate.evaluate)
+HEADLINE: tuple[tuple[str, tuple[str, str]], ...] = (
+    ("relevance_precision", ("relevance", "precision")),
+    ("relevance_recall", ("relevance", "recall")),
+    ("relevance_f1", ("relevance", "f1")),
+    ("relevance_macro_f1", ("relevance", "macro_f1")),
+    ("event_accuracy", ("event", "accuracy")),
+    ("event_macro_f1", ("event", "macro_f1")),
+    ("tag_precision", ("tags", "precision")),
+    ("tag_recall", ("tags", "recall")),
+)
+
+
+def headline_metrics(results: dict[str, Any]) -> dict[str, float]:
+    """The model's headline metrics from an evaluation, flat and named as in ``metadata.json``."""
+    m = results["model"]
+    return {name: float(m[head][key]) for name, (head, key) in HEADLINE}
+
+
+def subset(pages: Pages, index: np.ndarray | list[int]) -> Pages:
+    """The pages at ``index``, in that order."""
+    idx = [int(i) for i in index]
+    return Pages(
+        [pages.ids[i] for i in idx],
+        [pages.sites[i] for i in idx],
+        [pages.texts[i] for i in idx],
+        [pages.relevant[i] for i in idx],
+        [pages.events[i] for i in idx],
+    )
+
+
+def site_folds(pages: Pages, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) page indices of ``folds`` folds grouped by site.
+
+    Raises
+    ------
+    ValueError
+        When there are fewer sites than folds, or fewer than two folds.
+    """
+    groups = np.asarray(pages.sites)
+    n_sites = len(np.unique(groups))
+    if folds < 2 or folds > n_sites:
+        raise ValueError(f"cross-validation needs 2 to {n_sites} folds (a site or more each), not {folds}")
+    return list(GroupKFold(n_splits=folds).split(np.zeros(len(pages)), groups=groups))
+
+
+def _mean_std(values: list[float]) -> dict[str, Any]:
+    # Sample standard deviation (n - 1): the folds are a sample of possible splits.
+    return {
+        "mean": statistics.fmean(values),
+        "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "folds": values,
+    }
+
+
+def cross_validate(pages: Pages, config: TrainConfig, *, folds: int | None = None) -> dict[str, Any]:
+    """k-fold cross-validation of ``config`` on ``pages``, folds grouped by site.
+
+    Parameters
+    ----------
+    pages : Pages
+        Training pages; ``pages.sites`` defines the groups.
+    config : TrainConfig
+        The configuration fitted in every fold.
+    folds : int, optional
+        Number of folds (default: ``config.crossval_folds``).
+
+    Returns
+    -------
+    dict
+        ``{"folds": k, "grouped_by": "site", "std": "sample (n - 1)", "seconds": ...,
+        "fold_sizes": [{"pages", "paragraphs", "sites"}, ...],
+        "metrics": {name: {"mean", "std", "folds": [...]}}}``.
+
+    Raises
+    ------
+    ValueError
+        When there are fewer sites than folds.
+    """
+    k = config.crossval_folds if folds is None else folds
+    start = time.perf_counter()
+    per_fold: list[dict[str, float]] = []
+    sizes = []
+    for train_idx, test_idx in site_folds(pages, k):
+        train, test = subset(pages, train_idx), subset(pages, test_idx)
+        model = fit(train, config)
+        per_fold.append(headline_metrics(evaluate(model, test, majority_event=majority_event(train))))
+        sizes.append({"pages": len(test), "paragraphs": test.n_paragraphs, "sites": len(set(test.sites))})
+    metrics = {name: _mean_std([f[name] for f in per_fold]) for name, _ in HEADLINE}
+    return {
+        "folds": k,
+        "grouped_by": "site",
+        "std": "sample (n - 1)",
+        "seconds": round(time.perf_counter() - start, 1),
+        "fold_sizes": sizes,
+        "metrics": metrics,
+    }
+
+
+def crossval_summary_line(cv: dict[str, Any]) -> str:
+    """One line of the cross-validated headline metrics, mean ± std."""
+
+    def f(name: str) -> str:
+        m = cv["metrics"][name]
+        return f"{m['mean']:.3f} ± {m['std']:.3f}"
+
+    return (
+        f"cross-validation ({cv['folds']} folds by {cv['grouped_by']}): "
+        f"relevance F1 {f('relevance_f1')} (macro {f('relevance_macro_f1')}), "
+        f"event macro-F1 {f('event_macro_f1')}, event accuracy {f('event_accuracy')}, "
+        f"tags P/R {f('tag_precision')}/{f('tag_recall')} [{cv['seconds']:.0f} s]"
+    )
+
+
+def learning_curve(
+    train: Pages, heldout: Pages, config: TrainConfig, *, fractions: tuple[float, ...]
+) -> list[dict[str, Any]]:
+    """Held-out metrics of models fitted on growing random shares of ``train``.
+
+    The shares are nested (each subset contains the smaller ones), drawn with
+    ``config.seed``.
+
+    Returns
+    -------
+    list of dict
+        One point per fraction, smallest first: ``fraction``, ``pages``,
+        ``paragraphs``, ``seconds`` and the headline metrics.
+    """
+    order = np.random.default_rng(config.seed).permutation(len(train))
+    points = []
+    for fraction in sorted(fractions):
+        if not 0 < fraction <= 1:
+            raise ValueError(f"learning-curve fractions must be in (0, 1], not {fraction}")
+        part = subset(train, np.sort(order[: max(1, round(fraction * len(train)))]))
+        start = time.perf_counter()
+        model = fit(part, config)
+        seconds = time.perf_counter() - start
+        res = evaluate(model, heldout, majority_event=majority_event(part))
+        points.append(
+            {
+                "fraction": fraction,
+                "pages": len(part),
+                "paragraphs": part.n_paragraphs,
+                "seconds": round(seconds, 1),
+                **headline_metrics(res),
+            }
+        )
+    return points
+
+
+def cached_learning_curve(
+    model: Model,
+    heldout: Pages,
+    *,
+    labels: Path = LABELS,
+    fractions: tuple[float, ...],
+    heldout_results: dict[str, Any],
+) -> dict[str, Any]:
+    """The learning curve of ``model``'s config, cached in its directory.
+
+    The refitted points are kept in ``learning_curve.json`` and reused while
+    the training data (sha256 in the model's metadata and of ``labels/train``
+    now), the held-out data, the config and the fractions are unchanged.  The
+    shipped model itself is the last point (share 1.0), from
+    ``heldout_results``; it is not refitted.
+
+    Returns
+    -------
+    dict
+        ``{"key": {...}, "cached": bool, "points": [...]}``.
+    """
+    config = TrainConfig.from_dict(model.metadata.get("config", {}))
+    data = model.metadata.get("training_data", {})
+    key = {
+        "training_sha256": data.get("sha256"),
+        "train_files_sha256": sha256_files(label_files(labels / "train")),
+        "heldout_sha256": sha256_files(label_files(labels / "heldout")),
+        "config": config.model_settings(),
+        "fractions": sorted(float(f) for f in fractions if f < 1),
+    }
+    path = Path(model.path) / CACHE if model.path else None
+    cached = None
+    if path is not None and path.is_file():
+        try:
+            cached = json.loads(path.read_text())
+        except json.JSONDecodeError:
+            cached = None
+    hit = bool(cached) and cached.get("key") == json.loads(json.dumps(key))
+    if hit:
+        points = cached["points"]
+    else:
+        if key["training_sha256"] != key["train_files_sha256"]:
+            print(
+                "warning: labels/train differs from the data this model was trained on; "
+                "the learning curve refits on the current files"
+            )
+        train = load_pages(labels / "train")
+        points = learning_curve(train, heldout, config, fractions=tuple(key["fractions"]))
+        if path is not None:
+            path.write_text(json.dumps({"key": key, "points": points}, indent=2) + "\n")
+    shipped = {
+        "fraction": 1.0,
+        "pages": data.get("pages"),
+        "paragraphs": data.get("paragraphs"),
+        "shipped": True,
+        **headline_metrics(heldout_results),
+    }
+    return {"key": key, "cached": hit, "points": [*points, shipped]}
