@@ -30,7 +30,7 @@ from autoclass.persistence import default_model_dir, load_model
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _median_time(fn, repeats: int) -> float:  # noqa: ANN001 - any zero-argument callable
+def median_time(fn, repeats: int) -> float:  # noqa: ANN001 - any zero-argument callable
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -69,12 +69,12 @@ def main(argv: list[str] | None = None) -> None:
         "cpu_count": os.cpu_count(),
     }
     with threadpool_limits(limits=1):
-        results["model_load_s"] = _median_time(lambda: load_model(), args.repeats)
+        results["model_load_s"] = median_time(lambda: load_model(), args.repeats)
         model = load_model()
         model.predict_pages(pages[:50])  # warm-up
-        t = _median_time(lambda: model.predict_pages(pages), args.repeats)
+        t = median_time(lambda: model.predict_pages(pages), args.repeats)
         results["autoclass_pages_paragraphs_per_s"] = n_par / t
-        t = _median_time(lambda: list(model.predict_many(texts)), args.repeats)
+        t = median_time(lambda: list(model.predict_many(texts)), args.repeats)
         results["autoclass_texts_paragraphs_per_s"] = n_par / t
 
         single = texts[:200]
@@ -92,14 +92,14 @@ def main(argv: list[str] | None = None) -> None:
             train_flat, train_y
         )
         reference.predict_proba(flat[:1000])
-        t = _median_time(lambda: reference.predict_proba(flat), args.repeats)
+        t = median_time(lambda: reference.predict_proba(flat), args.repeats)
         results["reference_paragraphs_per_s"] = n_par / t
         results["speed_ratio_vs_reference"] = (
             results["autoclass_texts_paragraphs_per_s"] / results["reference_paragraphs_per_s"]
         )
         if not args.skip_training:
             config = TrainConfig.from_toml()
-            results["training_s"] = _median_time(lambda: fit(train, config), 3)
+            results["training_s"] = median_time(lambda: fit(train, config), 3)
             results["training_paragraphs"] = train.n_paragraphs
     results["model_size_mb"] = sum(f.stat().st_size for f in default_model_dir().iterdir()) / 1e6
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
 from autoclass.persistence import load_model
+from benchmarks.bench import median_time
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,15 +43,6 @@ KINDS: tuple[tuple[str, int, str, Callable[[int], str]], ...] = (
 STEPS = (1, 4, 16)
 
 
-def _median_time(fn: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -72,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
                 size = int(base * args.scale) * step
                 text = make(size)
                 n_paragraphs = len(model.predict(text, max_chars=None).paragraphs)
-                seconds = _median_time(lambda text=text: model.predict(text, max_chars=None), args.repeats)
+                seconds = median_time(lambda text=text: model.predict(text, max_chars=None), args.repeats)
                 ratio = seconds / previous if previous else None
                 previous = seconds
                 results.append(

@@ -439,3 +439,40 @@ def test_cli_csv_quotes_an_id_with_a_carriage_return():
     status, output = cli("--format", "csv", stdin=b'{"id": "a\\rb", "text": "Nio delivers cars"}\n')
     assert status == 0
     assert [r["id"] for r in csv_records(output)] == ["a\rb"]
+
+
+_PEAK_MEMORY = """
+import resource, sys
+from autoclass.cli import main
+status = main(sys.argv[1:])
+print(status, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".txt", ".jsonl"])
+def test_a_huge_page_is_refused_without_being_read_whole(tmp_path, suffix):
+    import subprocess
+
+    big = tmp_path / f"huge{suffix}"
+    with open(big, "wb") as f:
+        if suffix == ".jsonl":
+            f.write(b'{"id": "small", "text": "Nio delivers 20,000 cars in May"}\n{"id": "huge", "text": "')
+        f.truncate(2 << 30)  # 2 GiB, sparse: cheap to make, costly to hold
+    if suffix == ".jsonl":
+        with open(big, "ab") as f:
+            f.write(b'"}\n{"id": "after", "text": "Tesla recalls 120,000 cars"}\n')
+    out = tmp_path / "out.jsonl"
+    run = subprocess.run(
+        [sys.executable, "-c", _PEAK_MEMORY, "predict", str(big), "-o", str(out), "-j", "1", "-q"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    status, peak_mb = map(int, run.stdout.split())
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert status == 1
+    huge = [r for r in records if r.get("error")]
+    assert len(huge) == 1 and huge[0]["error"].startswith("page too long: over ")
+    assert len(records) == (3 if suffix == ".jsonl" else 1)
+    assert peak_mb < 800, f"peak {peak_mb} MB: the page was read whole"

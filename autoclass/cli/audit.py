@@ -17,6 +17,7 @@ from typing import IO
 from autoclass.audit import AuditResult, Dispute, audit_records
 from autoclass.classifier import ParagraphClassifier
 from autoclass.cli.errors import UsageError
+from autoclass.cli.options import add_model_options
 from autoclass.errors import ModelNotFoundError
 from autoclass.labels import label_files, read_records
 from autoclass.persistence import load_model
@@ -51,12 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "-j", "--jobs", type=int, default=1, metavar="N", help="folds fitted in parallel (default 1)"
     )
-    parser.add_argument("--model", metavar="DIR", help="model whose settings to use")
-    parser.add_argument(
-        "--trust-model",
-        action="store_true",
-        help="load a joblib model not marked as trusted (it runs code when loaded)",
-    )
+    add_model_options(parser, model_help="model whose settings to use")
     parser.set_defaults(run=run)
     return parser
 

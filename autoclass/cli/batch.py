@@ -195,7 +195,11 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
         sources = [s for s in sources if s.path == STDIN or not os.path.samefile(s.path, job.output)]
     skip = complete_records(job.output, job.format, truncate=True) if job.resume else 0
     options = replace(job.options, output_format=job.format)
-    chunks = read_chunks(iter_entries(sources, stdin=stdin), chunk_size=job.chunk_size, skip=skip)
+    chunks = read_chunks(
+        iter_entries(sources, stdin=stdin, max_chars=job.options.max_chars),
+        chunk_size=job.chunk_size,
+        skip=skip,
+    )
     sink = open_sink(
         job.output, output_format=job.format, paragraphs=options.paragraphs, append=job.resume, stdout=stdout
     )

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from autoclass.cli.errors import UsageError
+from autoclass.cli.options import add_model_options
 from autoclass.explain import DEFAULT_TOP, explain_page
 from autoclass.paragraphs import split_paragraphs
 from autoclass.persistence import load_model
@@ -54,14 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help=f"reasons per score (default {DEFAULT_TOP})",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per paragraph instead of text")
-    parser.add_argument(
-        "--model", metavar="DIR", help="model directory (default: $AUTOCLASS_MODEL or models/default)"
-    )
-    parser.add_argument(
-        "--trust-model",
-        action="store_true",
-        help="load a joblib model not marked as trusted (it runs code when loaded)",
-    )
+    add_model_options(parser)
     parser.set_defaults(run=run)
     return parser
 

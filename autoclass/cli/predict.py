@@ -12,6 +12,7 @@ import sys
 
 from autoclass.cli.batch import DEFAULT_CHUNK_SIZE, EXIT_BROKEN_PIPE, BatchJob, run_batch
 from autoclass.cli.engines import ENGINES
+from autoclass.cli.options import add_model_options
 from autoclass.cli.records import RecordOptions
 from autoclass.cli.writers import FORMATS
 from autoclass.paragraphs import DEFAULT_MAX_CHARS
@@ -97,16 +98,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="ADDRESS",
         help="Dask scheduler, e.g. tcp://host:8786 (default: a local cluster of --jobs workers)",
     )
-    parser.add_argument(
-        "--model", metavar="DIR", help="model directory (default: $AUTOCLASS_MODEL or models/default)"
-    )
-    parser.add_argument(
-        "--trust-model",
-        action="store_true",
-        help="load a joblib model not marked as trusted (it runs code when loaded; "
-        "`autoclass trust DIR` records it instead)",
-    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line on stderr")
+    add_model_options(parser)
     parser.set_defaults(run=run)
     return parser
 

@@ -120,12 +120,21 @@ def _open(path: str, stdin: IO[bytes] | None) -> IO[bytes]:
     return open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed by the caller
 
 
-def _jsonl_entries(path: str, stdin: IO[bytes] | None) -> Iterator[Entry]:
+def _jsonl_entries(path: str, stdin: IO[bytes] | None, max_bytes: int | None) -> Iterator[Entry]:
     name = STDIN_NAME if path == STDIN else path
     line = 0
+    limit = -1 if max_bytes is None else max_bytes + 1
     try:
         with _open(path, stdin) as f:
-            for line, raw in enumerate(f, 1):
+            while raw := f.readline(limit):
+                line += 1
+                if max_bytes is not None and len(raw) > max_bytes and not raw.endswith(b"\n"):
+                    # Too long to be a page within --max-chars: skip the rest
+                    # of the line without holding it.
+                    while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                        pass
+                    yield True, f"{name}:{line}", None, _too_long(max_bytes)
+                    continue
                 if line == 1 and raw.startswith(_BOM):
                     raw = raw[len(_BOM) :]
                 if raw and not raw.isspace():
@@ -134,16 +143,39 @@ def _jsonl_entries(path: str, stdin: IO[bytes] | None) -> Iterator[Entry]:
         yield True, f"{name}:{line + 1}", None, f"cannot read: {exc}"
 
 
-def _text_entry(path: str, stdin: IO[bytes] | None) -> Entry:
+def _text_entry(path: str, stdin: IO[bytes] | None, max_bytes: int | None) -> Entry:
     name = STDIN_NAME if path == STDIN else path
     try:
         with _open(path, stdin) as f:
-            return False, name, f.read(), None
+            raw = f.read(-1 if max_bytes is None else max_bytes + 1)
     except _READ_ERRORS as exc:
         return False, name, None, f"cannot read: {exc}"
+    if max_bytes is not None and len(raw) > max_bytes:
+        return False, name, None, _too_long(max_bytes)
+    return False, name, raw, None
 
 
-def iter_entries(sources: Iterable[Source], *, stdin: IO[bytes] | None = None) -> Iterator[Entry]:
+def _too_long(max_bytes: int) -> str:
+    return f"page too long: over {max_bytes:,} bytes, more than --max-chars allows (not read further)"
+
+
+def max_record_bytes(max_chars: int, *, jsonl: bool) -> int:
+    """Bytes beyond which a record cannot hold a page of ``max_chars`` characters.
+
+    A character takes at most 4 bytes in UTF-8, and at most 12 in JSON
+    (``\\ud83d\\ude00``); a JSON Lines record gets 1 MiB more for its other fields.
+
+    Examples
+    --------
+    >>> max_record_bytes(1000, jsonl=False), max_record_bytes(1000, jsonl=True)
+    (4003, 1060576)
+    """
+    return 12 * max_chars + (1 << 20) if jsonl else 4 * max_chars + len(_BOM)
+
+
+def iter_entries(
+    sources: Iterable[Source], *, stdin: IO[bytes] | None = None, max_chars: int | None = None
+) -> Iterator[Entry]:
     """Every input record, undecoded, in input order (one per output record).
 
     Parameters
@@ -152,6 +184,10 @@ def iter_entries(sources: Iterable[Source], *, stdin: IO[bytes] | None = None) -
         What :func:`find_sources` found.
     stdin : binary file, optional
         Standard input, for the source ``"-"``.
+    max_chars : int, optional
+        The ``--max-chars`` limit: a record whose bytes cannot fit in it is
+        not read further (see :func:`max_record_bytes`) and gives an error
+        entry, so memory stays bounded whatever the input.
 
     Yields
     ------
@@ -160,10 +196,11 @@ def iter_entries(sources: Iterable[Source], *, stdin: IO[bytes] | None = None) -
         the path of a text file and ``path:line`` for a JSON Lines record.
     """
     for source in sources:
+        limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
         if source.jsonl:
-            yield from _jsonl_entries(source.path, stdin)
+            yield from _jsonl_entries(source.path, stdin, limit)
         else:
-            yield _text_entry(source.path, stdin)
+            yield _text_entry(source.path, stdin, limit)
 
 
 def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> Iterator[Chunk]:
