@@ -24,7 +24,7 @@ from sklearn.model_selection import GroupKFold
 
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import AutoclassError
-from autoclass.labels import pages_from_records
+from autoclass.labels import page_order, pages_from_records
 from autoclass.taxonomy import EVENT_TYPES
 
 
@@ -115,8 +115,7 @@ def audit_records(
     """
     if folds < 2:
         raise AutoclassError(f"an audit needs at least 2 folds, not {folds}")
-    # Page order of pages_from_records: by file, article, position.
-    ordered = sorted(records, key=lambda r: (r["source_file"], r["article_id"], r["position"]))
+    ordered = sorted(records, key=page_order)  # the order of pages_from_records' paragraphs
     pages = pages_from_records(ordered)
     groups = np.array(pages.sites)
     n_groups = len(np.unique(groups))

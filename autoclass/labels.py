@@ -340,9 +340,14 @@ class Pages:
         return sum(map(len, self.texts))
 
 
+def page_order(record: dict[str, Any]) -> tuple[str, str, int]:
+    """Sort key of records in page order: by file, article, then position."""
+    return record["source_file"], record["article_id"], record["position"]
+
+
 def pages_from_records(records: list[dict[str, Any]]) -> Pages:
-    """Group validated records into pages, in file order then position order."""
-    order = sorted(records, key=lambda r: (r["source_file"], r["article_id"], r["position"]))
+    """Group validated records into pages, in :func:`page_order`."""
+    order = sorted(records, key=page_order)
     ids: list[str] = []
     sites: list[str] = []
     texts: list[list[str]] = []

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import datasets
 
-from autoclass.labels import Pages, label_files, read_records
+from autoclass.labels import Pages, label_files, page_order, pages_from_records, read_records
 from autoclass.taxonomy import EVENT_TYPES
 
 __all__ = ["LABELS", "ROOT", "SEEDS", "Pages", "label_files", "load_dataset", "load_pages", "read_records"]
@@ -38,7 +38,7 @@ FEATURES = datasets.Features(
 def load_dataset(paths: Iterable[Path]) -> datasets.Dataset:
     """Validated labeled paragraphs as a typed ``datasets.Dataset``, in page order."""
     records = read_records(paths)
-    records.sort(key=lambda r: (r["source_file"], r["article_id"], r["position"]))
+    records.sort(key=page_order)
     columns = {name: [] for name in FEATURES}
     index = {e: i for i, e in enumerate(EVENT_TYPES)}
     for r in records:
@@ -54,22 +54,14 @@ def load_dataset(paths: Iterable[Path]) -> datasets.Dataset:
 
 
 def to_pages(ds: datasets.Dataset) -> Pages:
+    """The dataset's paragraphs grouped into pages (see :func:`autoclass.labels.pages_from_records`)."""
     names = ds.features["event"].names
-    ids: list[str] = []
-    sites, texts, relevant, events = [], [], [], []
-    for aid, site, text, rel, ev in zip(
-        ds["article_id"], ds["site"], ds["text"], ds["relevant"], ds["event"]
-    ):
-        if not ids or ids[-1] != aid:
-            ids.append(aid)
-            sites.append(site or aid)
-            texts.append([])
-            relevant.append([])
-            events.append([])
-        texts[-1].append(text)
-        relevant[-1].append(bool(rel))
-        events[-1].append(names[ev] if ev is not None else None)
-    return Pages(ids, sites, texts, relevant, events)
+    columns = ("article_id", "site", "text", "relevant", "event", "source_file", "position")
+    records = [dict(zip(columns, row)) for row in zip(*(ds[c] for c in columns))]
+    for r in records:
+        r["relevant"] = bool(r["relevant"])
+        r["event"] = names[r["event"]] if r["event"] is not None else None
+    return pages_from_records(records)
 
 
 def load_pages(folder_or_file: Path) -> Pages:
