@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MODEL := models/default/metadata.json
 
-.PHONY: install labels labels-check train eval test test-fast bench lint format clean
+.PHONY: install labels labels-check train eval eval-real test test-fast bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ train: $(STAMP)
 # in the model directory; prints the report's path.
 eval: $(MODEL)
 	$(BIN)/python -m training.evaluate
+
+# The real-page development set (labels/real: URLs, hashes, labels) joined with the texts cached in
+# .cache/realpages; without them it lists the pages to fetch and how.
+eval-real: $(MODEL)
+	$(BIN)/python -m training.realpages eval --markdown
 
 test: $(MODEL)
 	$(BIN)/python -m pytest

@@ -42,6 +42,11 @@ class Paragraph:
     scores : tuple of float
         Probability of every event type (given that it is relevant), in the
         order of ``EVENT_TYPES``; :attr:`event_scores` names them.
+    body : float
+        Probability that it belongs to the page's own article, whatever the
+        article's subject (menus, lists of other stories, ads and forms are
+        not). ``relevance`` adds the question of the topic: a line can be
+        body but not relevant (the article is not about the auto industry).
     """
 
     text: str
@@ -50,12 +55,14 @@ class Paragraph:
     relevance: float
     event: str | None
     scores: tuple[float, ...]
+    body: float = 1.0
     origin: PageOrigin | None = field(default=None, repr=False, compare=False)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled without its origin: a result sent between processes must
         # not drag the whole model along.
-        return (Paragraph, (self.text, self.position, self.relevant, self.relevance, self.event, self.scores))
+        fields = (self.text, self.position, self.relevant, self.relevance, self.event, self.scores, self.body)
+        return (Paragraph, fields)
 
     def explain(self, *, top: int = 8) -> Explanation:
         """Why this paragraph got its labels: the inputs that pushed it, with weights.
@@ -103,6 +110,7 @@ class Paragraph:
             "text": self.text,
             "relevant": self.relevant,
             "relevance": self.relevance,
+            "body": self.body,
             "event": self.event,
             "event_scores": self.event_scores,
         }
@@ -127,11 +135,21 @@ class Article:
     paragraphs: list[Paragraph]
     tags: dict[str, float] = field(default_factory=dict)
     main_event: str | None = None
+    threshold: float = field(default=0.5, repr=False)
 
     @property
     def text(self) -> str:
         """The kept article body: relevant paragraphs joined by newlines."""
         return "\n".join(p.text for p in self.paragraphs if p.relevant)
+
+    @property
+    def body_text(self) -> str:
+        """The page's own article whatever its topic: its body paragraphs joined by newlines.
+
+        A paragraph is body when its ``body`` probability reaches the model's
+        threshold, or when it is relevant (relevant content is body content).
+        """
+        return "\n".join(p.text for p in self.paragraphs if p.relevant or p.body >= self.threshold)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the article and its paragraphs."""
@@ -139,6 +157,7 @@ class Article:
             "main_event": self.main_event,
             "tags": self.tags,
             "text": self.text,
+            "body_text": self.body_text,
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }
 
@@ -150,6 +169,7 @@ def build_article(
     *,
     threshold: float,
     tag_min_share: float,
+    body: np.ndarray | None = None,
     origin: PageOrigin | None = None,
 ) -> Article:
     """Assemble an :class:`Article` from one page's paragraph probabilities.
@@ -163,17 +183,18 @@ def build_article(
     # calls cost more than the prediction itself.
     best = event_proba.argmax(axis=1).tolist() if len(texts) else []
     scores = np.round(event_proba, 4).tolist()
+    in_body = np.round(body if body is not None else relevance, 4).tolist()
     paragraphs = [
-        Paragraph(text, i, keep, prob, EVENT_TYPES[top] if keep else None, tuple(row), origin)
-        for i, (text, keep, prob, top, row) in enumerate(
-            zip(texts, relevant.tolist(), np.round(relevance, 4).tolist(), best, scores)
+        Paragraph(text, i, keep, prob, EVENT_TYPES[top] if keep else None, tuple(row), b, origin)
+        for i, (text, keep, prob, top, row, b) in enumerate(
+            zip(texts, relevant.tolist(), np.round(relevance, 4).tolist(), best, scores, in_body)
         )
     ]
     if not relevant.any():
-        return Article(paragraphs=paragraphs)
+        return Article(paragraphs=paragraphs, threshold=threshold)
     mass = (relevance[relevant, None] * event_proba[relevant]).sum(axis=0)
     share = mass / mass.sum()
     order = np.argsort(-share, kind="stable")
     weights = np.round(share, 4).tolist()
     tags = {EVENT_TYPES[j]: weights[j] for j in order if share[j] >= tag_min_share}
-    return Article(paragraphs=paragraphs, tags=tags, main_event=EVENT_TYPES[order[0]])
+    return Article(paragraphs=paragraphs, tags=tags, main_event=EVENT_TYPES[order[0]], threshold=threshold)

@@ -65,6 +65,8 @@ INTERACTION_LAYOUT: tuple[str, ...] = (
     "starts_lower",
 )
 _STANDARD_CLIP = 3.0
+# Columns of the body head's context that relevance stage 2 reads (see RELEVANCE_CONTEXT).
+_BODY_CONTEXT = [1, 7, 8]
 # Lines per block of the wide stage-2 matrix (213 columns) at prediction:
 # bounded memory on a page of a million lines, and a block that stays in cache.
 _STAGE2_BLOCK = 4096
@@ -142,9 +144,10 @@ class ParagraphClassifier(BaseEstimator):
         relevant: Sequence[Sequence[bool]],
         events: Sequence[Sequence[str | None]],
         *,
+        body: Sequence[Sequence[bool | None]] | None = None,
         groups: Sequence[str] | None = None,
     ) -> ParagraphClassifier:
-        """Fit both heads.
+        """Fit the heads: body, relevance and event type.
 
         Parameters
         ----------
@@ -154,6 +157,10 @@ class ParagraphClassifier(BaseEstimator):
             Gold relevance of every paragraph, page by page.
         events : sequence of sequence of str or None
             Gold event type of every paragraph (``None`` when irrelevant).
+        body : sequence of sequence of bool or None, optional
+            Gold ``body`` of every paragraph (the page's own story, whatever
+            its topic). Where it is unknown (``None``, or not given) the
+            relevance label stands in for it.
         groups : sequence of str, optional
             One group per page for the folds (the site, or the article);
             each page is its own group by default.
@@ -172,7 +179,7 @@ class ParagraphClassifier(BaseEstimator):
         # in a thread-dependent order, and the fitted weights would depend on
         # the machine's core count (measured: 0.05 in relevance probability).
         with threadpool_limits(limits=1):
-            return self._fit(pages, relevant, events, groups=groups)
+            return self._fit(pages, relevant, events, body=body, groups=groups)
 
     def _fit(
         self,
@@ -180,6 +187,7 @@ class ParagraphClassifier(BaseEstimator):
         relevant: Sequence[Sequence[bool]],
         events: Sequence[Sequence[str | None]],
         *,
+        body: Sequence[Sequence[bool | None]] | None,
         groups: Sequence[str] | None,
     ) -> ParagraphClassifier:
         unknown = set(self.event_contexts) - set(EVENT_CONTEXTS)
@@ -190,6 +198,12 @@ class ParagraphClassifier(BaseEstimator):
         y_ev = np.array([index.get(e, -1) if e else -1 for page in events for e in page], dtype=int)
         if len(y_rel) == 0 or y_rel.all() or not y_rel.any():
             raise AutoclassError("training needs both relevant and irrelevant paragraphs")
+        y_body = y_rel.copy()
+        if body is not None:
+            given = [b for page in body for b in page]
+            if len(given) != len(y_rel):
+                raise ValueError(f"body labels for {len(given)} paragraphs, relevance for {len(y_rel)}")
+            y_body |= np.fromiter((b is True for b in given), dtype=bool)
         if len(np.unique(y_ev[y_rel])) < 2:
             raise AutoclassError("training needs relevant paragraphs of at least two event types")
 
@@ -217,19 +231,23 @@ class ParagraphClassifier(BaseEstimator):
         topical = y_rel | ~page_has_relevant[batch.page_index]
         if y_rel[topical].all():  # no off-topic page: fall back to all lines
             topical = np.ones_like(y_rel)
-        d_oof, t_oof = np.zeros(len(y_rel)), np.zeros(len(y_rel))
+        d_oof, t_oof, b_oof = np.zeros(len(y_rel)), np.zeros(len(y_rel)), np.zeros(len(y_rel))
         for train, test in folds:
             head = self._lr(self.relevance_C, binary=True).fit(x1[train], y_rel[train])
             d_oof[test] = head.decision_function(x1[test])
+            head = self._lr(self.relevance_C, binary=True).fit(x1[train], y_body[train])
+            b_oof[test] = head.decision_function(x1[test])
             t_train = train[topical[train]]
             if y_rel[t_train].all() or not y_rel[t_train].any():
                 t_train = train
             topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(words[t_train], y_rel[t_train])
             t_oof[test] = topic.decision_function(words[test])
         stage1 = self._lr(self.relevance_C, binary=True).fit(x1, y_rel)
+        body1 = self._lr(self.relevance_C, binary=True).fit(x1, y_body)
         topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(words[topical], y_rel[topical])
         if not folds:  # too few groups to hold any out
             d_oof, t_oof = stage1.decision_function(x1), topic.decision_function(words)
+            b_oof = body1.decision_function(x1)
 
         # Page topic: is the page's body about the auto industry?  A linear model
         # of the mean word vector of the page's content lines (weighted by their
@@ -251,11 +269,22 @@ class ParagraphClassifier(BaseEstimator):
         else:  # every page is on topic: the page score carries no information
             page_topic = None
 
-        # Relevance stage 2 (the line in its page), on out-of-fold scores.
-        ctx, core = self._stage2_context(d_oof, t_oof, s_oof[batch.page_index], batch)
+        # Relevance stage 2 (the line in its page), on out-of-fold scores.  It
+        # reads the body head only when body labels say more than relevance
+        # (some body line is not relevant): else the body scores repeat the content
+        # scores, and the extra columns only add noise to a small model.
+        self.body_in_relevance_ = bool((y_body != y_rel).any())
+        ctx, core = self._stage2_context(d_oof, t_oof, s_oof[batch.page_index], batch, b_oof)
         x2 = self._stage2_rows(ctx, core, batch.layout, slice(None), fit=True)
         stage2 = LogisticRegression(C=1.0, max_iter=self.max_iter).fit(x2, y_rel)
         relevance = stage2.predict_proba(x2)[:, 1]
+
+        # Body stage 2: the line in its page, from the body scores alone, so that
+        # an article's lines are found whatever its topic.
+        xb = self._body_rows(b_oof, batch, fit=True)
+        body2 = LogisticRegression(C=1.0, max_iter=self.max_iter).fit(xb, y_body)
+        self.body2_weights_ = body2.coef_[0].copy()
+        self.body2_intercept_ = float(body2.intercept_[0])
 
         # Event stage 1 (own words) on relevant lines, out of fold for every line.
         rel_rows = np.flatnonzero(y_rel)
@@ -275,7 +304,7 @@ class ParagraphClassifier(BaseEstimator):
         ctx = event_context(q_oof, relevance, batch, self.event_contexts, self.relevance_threshold)
         x_ev = sp.hstack([batch.tfidf, sp.csr_matrix(ctx)], format="csr")[rel_rows]
         ev2 = self._lr(self.event_C, balanced=True).fit(x_ev, y_ev[rel_rows])
-        self._store(stage1, topic, page_topic, stage2, ev1, ev2)
+        self._store(stage1, topic, page_topic, stage2, ev1, ev2, body1)
         return self
 
     def _relevance_terms(self) -> int:
@@ -301,7 +330,7 @@ class ParagraphClassifier(BaseEstimator):
         return out
 
     def _stage2_context(
-        self, d: np.ndarray, t: np.ndarray, s: np.ndarray, batch: PageBatch
+        self, d: np.ndarray, t: np.ndarray, s: np.ndarray, batch: PageBatch, b: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """The narrow stage-2 columns, and the columns whose pairwise products are added."""
         page_p = sigmoid(np.clip(s, -CLIP, CLIP))
@@ -313,6 +342,10 @@ class ParagraphClassifier(BaseEstimator):
         d_ctx, t_ctx = relevance_context(d, batch), relevance_context(t, batch)
         similarity = body_similarity(d, batch)[:, None]
         ctx = np.hstack([d_ctx, t_ctx, similarity, both])
+        if self.body_in_relevance_:
+            # The body head's view (is the line the page's own story?), which the
+            # relevance head reads beside its own: probability, window and page mean.
+            ctx = np.hstack([ctx, relevance_context(b, batch)[:, _BODY_CONTEXT]])
         if not self.relevance_interactions:
             return ctx, None
         # Pairwise products of the line's and its surroundings' probabilities
@@ -323,6 +356,17 @@ class ParagraphClassifier(BaseEstimator):
             [d_ctx[:, [1, 2, 7, 8]], t_ctx[:, [1, 2, 8]], page_p, similarity[:, 0], layout]
         )
         return ctx, core
+
+    def _body_rows(self, b: np.ndarray, batch: PageBatch, *, fit: bool = False) -> np.ndarray:
+        """Standardised body stage-2 features: the body score in its page, and the line's shape."""
+        x = np.hstack([relevance_context(b, batch), body_similarity(b, batch)[:, None], batch.layout])
+        if fit:
+            self.body2_mean_ = x.mean(axis=0)
+            std = x.std(axis=0)
+            self.body2_scale_ = np.where(std > 1e-9, std, 1.0)
+        x -= self.body2_mean_
+        x /= self.body2_scale_
+        return np.clip(x, -_STANDARD_CLIP, _STANDARD_CLIP, out=x)
 
     def _stage2_rows(
         self, ctx: np.ndarray, core: np.ndarray | None, layout: np.ndarray, rows: slice, *, fit: bool = False
@@ -343,7 +387,7 @@ class ParagraphClassifier(BaseEstimator):
         # the training range (a four-line snippet, a 2,000-line dump).
         return np.clip(x, -_STANDARD_CLIP, _STANDARD_CLIP, out=x)
 
-    def _store(self, stage1, topic, page_topic, stage2, ev1, ev2) -> None:  # noqa: ANN001 - fitted models
+    def _store(self, stage1, topic, page_topic, stage2, ev1, ev2, body1) -> None:  # noqa: ANN001 - fitted
         v = self.featurizer_.n_terms
         k = len(EVENT_TYPES)
 
@@ -373,6 +417,7 @@ class ParagraphClassifier(BaseEstimator):
                     pad(page_topic.coef_[0] if page_topic is not None else np.zeros(u)),
                     ev1_coef.T,
                     ev2_coef[:, :v].T,
+                    pad(body1.coef_[0, :u]),
                 ]
             )
         )
@@ -380,6 +425,8 @@ class ParagraphClassifier(BaseEstimator):
         self.relevance1_layout_weights_ = stage1.coef_[0, u:].copy()
         self.relevance1_intercept_ = float(stage1.intercept_[0])
         self.topic_intercept_ = float(topic.intercept_[0])
+        self.body1_layout_weights_ = body1.coef_[0, u:].copy()
+        self.body1_intercept_ = float(body1.intercept_[0])
         self.relevance2_weights_ = stage2.coef_[0].copy()
         self.relevance2_intercept_ = float(stage2.intercept_[0])
 
@@ -402,6 +449,19 @@ class ParagraphClassifier(BaseEstimator):
         state = self.forward(pages)
         return state.relevance, _softmax(state.event_scores)
 
+    def predict_all(self, pages: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Relevance, event and body probabilities of every paragraph.
+
+        Returns
+        -------
+        relevance, events : numpy.ndarray
+            As :meth:`predict_proba`.
+        body : numpy.ndarray, shape (n_paragraphs,)
+            Probability that each paragraph is the page's own article, whatever its topic.
+        """
+        state = self.forward(pages)
+        return state.relevance, _softmax(state.event_scores), state.body
+
     def forward(self, pages: Sequence[Sequence[str]], *, keep_features: bool = False) -> ForwardPass:
         """Every intermediate of prediction, for :mod:`autoclass.explain`.
 
@@ -416,7 +476,9 @@ class ParagraphClassifier(BaseEstimator):
         t = scores[:, 1] + self.topic_intercept_
         s = page_mean_matrix(batch, sigmoid(np.clip(d, -CLIP, CLIP))) @ scores[:, 2]
         s = s[batch.page_index] + self.page_topic_intercept_
-        ctx, core = self._stage2_context(d, t, s, batch)
+        b = scores[:, 3 + 2 * k] + batch.layout @ self.body1_layout_weights_ + self.body1_intercept_
+        body = sigmoid(self._body_rows(b, batch) @ self.body2_weights_ + self.body2_intercept_)
+        ctx, core = self._stage2_context(d, t, s, batch, b)
         n = len(d)
         logits = np.empty(n)
         for start in range(0, n, _STAGE2_BLOCK):
@@ -426,10 +488,10 @@ class ParagraphClassifier(BaseEstimator):
         x2 = self._stage2_rows(ctx, core, batch.layout, slice(None)) if keep_features else None
         q = _softmax(scores[:, 3 : 3 + k] + self.event1_intercept_)
         ctx = event_context(q, relevance, batch, self.event_contexts, self.relevance_threshold)
-        events = scores[:, 3 + k :] + self.event2_intercept_
+        events = scores[:, 3 + k : 3 + 2 * k] + self.event2_intercept_
         if ctx.shape[1]:
             events += ctx @ self.event2_context_weights_
-        return ForwardPass(batch, d, x2, relevance, ctx, events)
+        return ForwardPass(batch, d, x2, relevance, ctx, events, body)
 
     def relevance_stage2_names(self) -> list[str]:
         """Names of the relevance stage-2 columns, in the order of ``relevance2_weights_``."""
@@ -438,7 +500,8 @@ class ParagraphClassifier(BaseEstimator):
             return ["content score", "topic score", *_PAGE_TOPIC_NAMES, *layout]
         content = [f"content {name}" for name in RELEVANCE_CONTEXT]
         topic = [f"topic {name}" for name in RELEVANCE_CONTEXT]
-        names = [*content, *topic, "body similarity", *_PAGE_TOPIC_NAMES]
+        body = [f"body-head {RELEVANCE_CONTEXT[i]}" for i in _BODY_CONTEXT] if self.body_in_relevance_ else []
+        names = [*content, *topic, "body similarity", *_PAGE_TOPIC_NAMES, *body]
         if self.relevance_interactions:
             core = [
                 *(content[i] for i in (1, 2, 7, 8)),
@@ -479,6 +542,8 @@ class ForwardPass:
         Event stage-2 context columns (page and neighbour event shares).
     event_scores : numpy.ndarray
         Event stage-2 log-odds before the softmax.
+    body : numpy.ndarray
+        Probability that each line is the page's own story, whatever its topic.
     """
 
     batch: PageBatch
@@ -487,3 +552,4 @@ class ForwardPass:
     relevance: np.ndarray
     event_context: np.ndarray
     event_scores: np.ndarray
+    body: np.ndarray

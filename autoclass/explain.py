@@ -176,7 +176,7 @@ def explain_page(
     tfidf, layout = state.batch.tfidf, state.batch.layout
     k = len(EVENT_TYPES)
     seen = np.isfinite(clf.event2_intercept_)
-    ev_text = clf.text_weights_[:, 3 + k :]
+    ev_text = clf.text_weights_[:, 3 + k : 3 + 2 * k]
     ev_text = ev_text - ev_text[:, seen].mean(axis=1, keepdims=True)
     ev_ctx = clf.event2_context_weights_
     ev_ctx = ev_ctx - ev_ctx[:, seen].mean(axis=1, keepdims=True)
@@ -242,7 +242,7 @@ def top_event_terms(classifier: ParagraphClassifier, k: int = 8) -> dict[str, li
     """
     names = classifier.featurizer_.term_names()
     n_types = len(EVENT_TYPES)
-    weights = classifier.text_weights_[:, 3 + n_types :]
+    weights = classifier.text_weights_[:, 3 + n_types : 3 + 2 * n_types]
     seen = np.isfinite(classifier.event2_intercept_)
     centred = weights - weights[:, seen].mean(axis=1, keepdims=True)
     out = {}
@@ -285,7 +285,7 @@ _NEIGHBOURS = ("prev", "next", "prev2", "next2", "window_mean")
 def _source(feature: str) -> str:
     """The signal a relevance stage-2 input comes from (see ``relevance_stage2_names``)."""
     head, _, tail = feature.partition(" ")
-    if head in ("content", "topic"):
+    if head in ("content", "topic", "body-head"):
         if tail in _OWN:
             return f"line {head}"
         return f"neighbours' {head}" if tail in _NEIGHBOURS else f"page {head}"

@@ -32,7 +32,7 @@ from autoclass.errors import LabelDataError
 from autoclass.taxonomy import EVENT_TYPES
 
 REQUIRED = {"article_id": str, "position": int, "text": str, "relevant": bool}
-OPTIONAL = {"site": str, "url": str, "published": str}
+OPTIONAL = {"site": str, "url": str, "published": str, "body": bool}
 
 MAX_LINE_BYTES = 1 << 20
 """Longest accepted line in bytes; a paragraph record is a few hundred bytes."""
@@ -220,6 +220,8 @@ def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
             raise fail(f"unknown event {_show(event)}; expected one of {', '.join(EVENT_TYPES)}")
     elif event is not None:
         raise fail(f"event {_show(event)} on an irrelevant paragraph (must be null)")
+    if record["relevant"] and record.get("body") is False:
+        raise fail("relevant paragraph with body false: relevant implies body (LABELS.md)")
     return record
 
 
@@ -331,6 +333,9 @@ class Pages:
     texts: list[list[str]]
     relevant: list[list[bool]]
     events: list[list[str | None]]
+    # Is the line the page's own story, whatever its topic?  None where the
+    # labels leave it unknown (LABELS.md: an absent ``body`` is unknown).
+    body: list[list[bool | None]] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -353,6 +358,7 @@ def pages_from_records(records: list[dict[str, Any]]) -> Pages:
     texts: list[list[str]] = []
     relevant: list[list[bool]] = []
     events: list[list[str | None]] = []
+    body: list[list[bool | None]] = []
     for r in order:
         if not ids or ids[-1] != r["article_id"]:
             ids.append(r["article_id"])
@@ -360,7 +366,9 @@ def pages_from_records(records: list[dict[str, Any]]) -> Pages:
             texts.append([])
             relevant.append([])
             events.append([])
+            body.append([])
         texts[-1].append(r["text"])
+        body[-1].append(True if r["relevant"] else r.get("body"))
         relevant[-1].append(r["relevant"])
         events[-1].append(r["event"])
-    return Pages(ids, sites, texts, relevant, events)
+    return Pages(ids, sites, texts, relevant, events, body)

@@ -132,7 +132,7 @@ class Model:
         return out
 
     def _predict_pages(self, pages: list[list[str]]) -> Iterator[Article]:
-        relevance, events = self.classifier.predict_proba(pages)
+        relevance, events, body = self.classifier.predict_all(pages)
         start = 0
         for page in pages:
             stop = start + len(page)
@@ -140,6 +140,7 @@ class Model:
                 page,
                 relevance[start:stop],
                 events[start:stop],
+                body=body[start:stop],
                 threshold=self.threshold,
                 tag_min_share=self.tag_min_share,
                 origin=PageOrigin(self, page),

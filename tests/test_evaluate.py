@@ -51,3 +51,75 @@ def test_evaluate_with_predictions_returns_the_same_metrics_and_one_article_per_
     results, articles = evaluate_with_predictions(tiny_model, pages, majority_event="sales")
     assert results == evaluate(tiny_model, pages, majority_event="sales")
     assert [[p.text for p in a.paragraphs] for a in articles] == texts
+
+
+def _article(relevance, events, body=None):
+    from autoclass.article import build_article
+    from autoclass.taxonomy import EVENT_TYPES
+
+    proba = np.zeros((len(relevance), len(EVENT_TYPES)))
+    for i, e in enumerate(events):
+        proba[i, EVENT_TYPES.index(e)] = 1.0
+    body = np.array(body if body is not None else relevance, dtype=float)
+    return build_article(
+        [f"line {i}" for i in range(len(relevance))],
+        np.array(relevance, dtype=float),
+        proba,
+        threshold=0.5,
+        tag_min_share=0.2,
+        body=body,
+    )
+
+
+def test_page_metrics_lost_clean_main_event_and_empty_off_topic_pages():
+    from autoclass.labels import Pages
+    from training.evaluate import page_metrics
+
+    gold_rel = [
+        [True, True, False],  # kept whole, nothing extra: clean, main event right
+        [True, True, False],  # lost entirely
+        [False, False],  # no story, left empty: clean
+        [False, False],  # no story, a line kept
+        [True] * 10 + [False],  # 9 of 10 kept and nothing extra: clean; main event wrong
+    ]
+    gold_ev = [
+        ["sales", "sales", None],
+        ["recall", "recall", None],
+        [None, None],
+        [None, None],
+        ["legal"] * 6 + ["labor"] * 4 + [None],
+    ]
+    articles = [
+        _article([0.9, 0.8, 0.1], ["sales", "sales", "sales"]),
+        _article([0.1, 0.2, 0.1], ["recall"] * 3),
+        _article([0.1, 0.1], ["sales"] * 2),
+        _article([0.9, 0.1], ["sales"] * 2),
+        _article([0.9] * 9 + [0.1, 0.1], ["labor"] * 11),
+    ]
+    pages = Pages(
+        [f"p{i}" for i in range(5)], ["s"] * 5, [[""] * len(r) for r in gold_rel], gold_rel, gold_ev
+    )
+    m = page_metrics(pages, articles)
+    assert m["story_pages"] == 3 and m["offtopic_pages"] == 2
+    assert m["article_lost"] == 1 / 3
+    assert m["clean"] == 3 / 5
+    assert m["main_event_right"] == 1 / 3
+    assert m["offtopic_empty"] == 1
+
+
+def test_body_metrics_count_only_lines_with_a_known_body():
+    from autoclass.labels import Pages
+    from training.evaluate import _body_metrics
+
+    article = _article([0.1, 0.9, 0.1, 0.1], ["sales"] * 4, body=[0.9, 0.9, 0.2, 0.8])
+    pages = Pages(
+        ["p"],
+        ["s"],
+        [[""] * 4],
+        [[False, True, False, False]],
+        [[None, "sales", None, None]],
+        [[True, True, False, None]],
+    )
+    m = _body_metrics(pages, [article])
+    assert m["paragraphs"] == 3 and m["precision"] == 1.0 and m["recall"] == 1.0
+    assert _body_metrics(Pages(["p"], ["s"], [[""]], [[False]], [[None]]), [article]) is None

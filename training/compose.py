@@ -55,7 +55,7 @@ HELDOUT_SHARE = 0.2
 MIN_SPLIT_SHARE = 0.08
 SNIPPET_SHARE = 0.08
 
-Line = tuple[str, bool, str | None]  # text, relevant, event
+Line = tuple[str, bool, str | None, bool]  # text, relevant, event, body (the page's own story)
 
 
 def _rng(*keys: str) -> random.Random:
@@ -124,7 +124,7 @@ class _Filler:
         pool = self.site.get(pool_name) or []
         if not pool:
             return []
-        return [(self.line(t), False, None) for t in self.rng.choice(pool)]
+        return [(self.line(t), False, None, False) for t in self.rng.choice(pool)]
 
 
 def _split_line(text: str, rng: random.Random, width: int | None) -> list[str]:
@@ -169,7 +169,7 @@ def compose_page(
 
     content: list[Line] = []
     for p in body["paragraphs"]:
-        content.append((p["text"], auto, p.get("event") if auto else None))
+        content.append((p["text"], auto, p.get("event") if auto else None, True))
     headline, rest = content[0], content[1:]
     captions = {p["text"] for p in body["paragraphs"] if p.get("role") == "caption"}
 
@@ -182,11 +182,11 @@ def compose_page(
     for i, line in enumerate(rest):
         text = line[0]
         pieces = _split_line(text, rng, width) if split_page and text not in captions else [text]
-        body_lines.extend((piece, line[1], line[2]) for piece in pieces)
+        body_lines.extend((piece, *line[1:]) for piece in pieces)
         if text in captions:
             credit = layout.get("caption_credit")
             if credit and rng.random() < 0.6:
-                body_lines.append((fill.line(credit), False, None))
+                body_lines.append((fill.line(credit), False, None, False))
             if rng.random() < 0.3:  # galleries repeat the caption
                 body_lines.append(line)
         if inline_left and 0 < i < len(rest) - 1 and rng.random() < 0.25:
@@ -198,7 +198,7 @@ def compose_page(
     lines: list[Line] = []
     ads = site.get("ads") or []
     if ads and rng.random() < 0.3:
-        lines.append((fill.line(rng.choice(ads)), False, None))
+        lines.append((fill.line(rng.choice(ads)), False, None, False))
     if rng.random() < layout.get("title_first", 0.5):
         lines.append(headline)
         lines.extend(fill.block("meta"))
@@ -223,25 +223,28 @@ def compose_page(
         n_body = len(lines) - len(body_lines)
         keep = n_body + rng.randrange(min(2, len(body_lines)), len(body_lines) + 1)
         lines = lines[:keep]
-        text, rel, ev = lines[-1]
-        lines[-1] = (_cut(text, rng), rel, ev)
+        text, *labels = lines[-1]
+        lines[-1] = (_cut(text, rng), *labels)
         return _clean(lines)
 
     lines.extend(fill.block("after"))
     tail: list[list[Line]] = []
     if fill.related:
         n = min(len(fill.related), rng.randrange(2, 7))
-        heads = [(fill.related.pop(), False, None) for _ in range(n)]
+        heads = [(fill.related.pop(), False, None, False) for _ in range(n)]
         if rng.random() < 0.8 and site.get("related_headers"):
-            heads.insert(0, (fill.line(rng.choice(site["related_headers"])), False, None))
+            heads.insert(0, (fill.line(rng.choice(site["related_headers"])), False, None, False))
         tail.append(heads)
     if sidebar:
-        tail.append([(t, False, None) for t in sidebar])
+        tail.append([(t, False, None, False) for t in sidebar])
     if site.get("comments") and rng.random() < 0.5:
         tail.append(fill.block("comments"))
     if ads and rng.random() < 0.5:
         tail.append(
-            [(fill.line(a), False, None) for a in rng.sample(ads, k=min(len(ads), rng.randrange(1, 4)))]
+            [
+                (fill.line(a), False, None, False)
+                for a in rng.sample(ads, k=min(len(ads), rng.randrange(1, 4)))
+            ]
         )
     rng.shuffle(tail)
     for block in tail:
@@ -252,11 +255,11 @@ def compose_page(
 
 def _clean(lines: list[Line]) -> list[Line]:
     out = []
-    for text, rel, ev in lines:
+    for text, rel, ev, body in lines:
         for piece in text.splitlines():
             piece = piece.strip()
             if piece:
-                out.append((piece, rel, ev if rel else None))
+                out.append((piece, rel, ev if rel else None, body))
     return out
 
 
@@ -294,13 +297,14 @@ def compose_corpus() -> dict[str, dict[str, list[dict]]]:
                     sidebar = story[start : start + rng.randrange(1, 4)]
             lines = compose_page(body, site, related=related, sidebar=sidebar)
             article_id = f"{site['site']}--{body['body_id']}"
-            for pos, (text, rel, ev) in enumerate(lines):
+            for pos, (text, rel, ev, body_line) in enumerate(lines):
                 record = {
                     "article_id": article_id,
                     "position": pos,
                     "text": text,
                     "relevant": rel,
                     "event": ev,
+                    "body": body_line,
                     "site": site["site"],
                 }
                 if body.get("published"):

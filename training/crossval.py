@@ -60,6 +60,7 @@ def subset(pages: Pages, index: np.ndarray | list[int]) -> Pages:
         [pages.texts[i] for i in idx],
         [pages.relevant[i] for i in idx],
         [pages.events[i] for i in idx],
+        [pages.body[i] for i in idx] if pages.body is not None else None,
     )
 
 

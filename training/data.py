@@ -27,6 +27,7 @@ FEATURES = datasets.Features(
         "position": datasets.Value("int32"),
         "text": datasets.Value("string"),
         "relevant": datasets.Value("bool"),
+        "body": datasets.Value("bool"),  # None where the labels leave it unknown
         "event": datasets.ClassLabel(names=list(EVENT_TYPES)),
         "site": datasets.Value("string"),
         "source_file": datasets.Value("string"),
@@ -46,6 +47,7 @@ def load_dataset(paths: Iterable[Path]) -> datasets.Dataset:
         columns["position"].append(r["position"])
         columns["text"].append(r["text"])
         columns["relevant"].append(r["relevant"])
+        columns["body"].append(r.get("body"))
         columns["event"].append(index[r["event"]] if r["event"] is not None else None)
         columns["site"].append(r.get("site") or "")
         columns["source_file"].append(r["source_file"])
@@ -56,7 +58,7 @@ def load_dataset(paths: Iterable[Path]) -> datasets.Dataset:
 def to_pages(ds: datasets.Dataset) -> Pages:
     """The dataset's paragraphs grouped into pages (see :func:`autoclass.labels.pages_from_records`)."""
     names = ds.features["event"].names
-    columns = ("article_id", "site", "text", "relevant", "event", "source_file", "position")
+    columns = ("article_id", "site", "text", "relevant", "body", "event", "source_file", "position")
     records = [dict(zip(columns, row)) for row in zip(*(ds[c] for c in columns))]
     for r in records:
         r["relevant"] = bool(r["relevant"])

@@ -107,6 +107,62 @@ def _tag_metrics(gold: list[set[str]], pred: list[list[str]]) -> dict[str, float
     }
 
 
+def _body_metrics(pages: Pages, articles: list[Article]) -> dict[str, float] | None:
+    """Relevance metrics of the ``body`` output, on the lines whose gold ``body`` is known."""
+    if pages.body is None:
+        return None
+    gold, pred = [], []
+    for a, body in zip(articles, pages.body):
+        for p, b in zip(a.paragraphs, body):
+            if b is not None:
+                gold.append(b)
+                pred.append(p.relevant or p.body >= a.threshold)
+    if not gold:
+        return None
+    return {**_relevance_metrics(np.array(gold), np.array(pred)), "paragraphs": len(gold)}
+
+
+def page_metrics(pages: Pages, articles: list[Article]) -> dict[str, float]:
+    """What a user sees per page: the article lost, the page clean, the main event right.
+
+    - ``article_lost``: share of pages with an automotive story whose every
+      relevant line was dropped;
+    - ``clean``: share of all pages with at least 90% of the relevant lines
+      kept and no line kept that is not relevant (a page without a story:
+      nothing kept);
+    - ``main_event_right``: share of pages with a story whose predicted main
+      event is the most frequent gold event (any of them, on a tie);
+    - ``offtopic_empty`` of ``offtopic_pages``: pages without an automotive
+      story on which nothing is kept.
+    """
+    lost, clean, main_right, empty, n_story, n_off = 0, 0, 0, 0, 0, 0
+    for a, relevant, events in zip(articles, pages.relevant, pages.events):
+        kept = [p.relevant for p in a.paragraphs]
+        hits = sum(k and r for k, r in zip(kept, relevant))
+        extra = sum(k and not r for k, r in zip(kept, relevant))
+        n_gold = sum(relevant)
+        if n_gold:
+            n_story += 1
+            lost += hits == 0
+            clean += hits >= 0.9 * n_gold and extra == 0
+            counts = Counter(e for e in events if e)
+            top = max(counts.values())
+            main_right += counts.get(a.main_event, 0) == top
+        else:
+            n_off += 1
+            empty += not any(kept)
+            clean += not any(kept)
+    n = len(pages)
+    return {
+        "article_lost": lost / n_story if n_story else 0.0,
+        "clean": clean / n if n else 0.0,
+        "main_event_right": main_right / n_story if n_story else 0.0,
+        "offtopic_empty": empty,
+        "offtopic_pages": n_off,
+        "story_pages": n_story,
+    }
+
+
 def evaluate(model: Model, pages: Pages, *, majority_event: str) -> dict[str, Any]:
     """Metrics of ``model`` and of the baselines on labeled ``pages``."""
     return evaluate_with_predictions(model, pages, majority_event=majority_event)[0]
@@ -138,6 +194,8 @@ def evaluate_with_predictions(
             "calibration": _calibration(gold_rel, prob_rel),
             "event": _event_metrics(gold_ev, pred_ev),
             "tags": _tag_metrics(g_tags, p_tags),
+            "pages": page_metrics(pages, articles),
+            "body": _body_metrics(pages, articles),
         },
         "baseline": {
             "relevance": _relevance_metrics(gold_rel, np.ones_like(gold_rel)),
@@ -197,6 +255,17 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
             ),
         ]
         out += [f"| {k} | {v:.3f} | {w:.3f} |" for k, v, w in rows]
+        pm = m["pages"]
+        out.append(f"| pages: article lost entirely | {pm['article_lost']:.3f} | |")
+        out.append(f"| pages: clean (>= 90% kept, nothing extra) | {pm['clean']:.3f} | |")
+        out.append(f"| pages: main event right | {pm['main_event_right']:.3f} | |")
+        out.append(
+            f"| pages without a story left empty | {pm['offtopic_empty']} of {pm['offtopic_pages']} | |"
+        )
+        if m.get("body"):
+            out.append(
+                f"| body F1 ({m['body']['paragraphs']} lines with a gold body) | {m['body']['f1']:.3f} | |"
+            )
         out.append("\nBaseline: keep every paragraph; majority training event; that event as the only tag.\n")
         cal = m["calibration"]
         out.append(
@@ -230,8 +299,21 @@ def summary_line(name: str, res: dict[str, Any]) -> str:
     return (
         f"{name}: relevance F1 {m['relevance']['f1']:.3f} (macro {m['relevance']['macro_f1']:.3f}), "
         f"event macro-F1 {m['event']['macro_f1']:.3f}, event accuracy {m['event']['accuracy']:.3f}, "
-        f"tags P/R {m['tags']['precision']:.3f}/{m['tags']['recall']:.3f} "
-        f"[{res['pages']} pages, {res['paragraphs']} paragraphs]"
+        f"tags P/R {m['tags']['precision']:.3f}/{m['tags']['recall']:.3f}; "
+        + page_summary(m)
+        + f" [{res['pages']} pages, {res['paragraphs']} paragraphs]"
+    )
+
+
+def page_summary(m: dict[str, Any]) -> str:
+    """The page-level figures of a model's metrics in one phrase."""
+    pm = m.get("pages")
+    if not pm:
+        return ""
+    body = f", body F1 {m['body']['f1']:.3f}" if m.get("body") else ""
+    return (
+        f"pages: lost {pm['article_lost']:.3f}, clean {pm['clean']:.3f}, "
+        f"main event {pm['main_event_right']:.3f}, empty {pm['offtopic_empty']}/{pm['offtopic_pages']}" + body
     )
 
 

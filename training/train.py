@@ -27,7 +27,9 @@ from training.provenance import provenance
 
 def fit(pages: Pages, config: TrainConfig) -> Model:
     """Fit a model on labeled pages with one configuration."""
-    classifier = config.classifier().fit(pages.texts, pages.relevant, pages.events, groups=pages.sites)
+    classifier = config.classifier().fit(
+        pages.texts, pages.relevant, pages.events, body=pages.body, groups=pages.sites
+    )
     return Model(classifier, tag_min_share=config.tag_min_share)
 
 
