@@ -36,6 +36,7 @@ import sklearn
 from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError
 from autoclass.files import RefusedFileError, read_regular
 from autoclass.model import Model
+from autoclass.sanity import InsaneModelError, check_model
 from autoclass.trust import record_trusted, trust_store_path, trusted_digests
 
 ARTIFACT = "model.joblib"
@@ -269,12 +270,19 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
             raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
     if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
         raise ModelLoadError(f"{artifact} does not hold an autoclass model; retrain with `make train`")
-    return Model(
+    model = Model(
         payload["classifier"],
         tag_min_share=payload["tag_min_share"],
         metadata=metadata,
         path=directory,
     )
+    try:
+        check_model(model)
+    except InsaneModelError as exc:
+        raise ModelLoadError(
+            f"{artifact} does not hold a usable model: {exc}; ask for a new copy of the model or retrain it"
+        ) from None
+    return model
 
 
 def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any], bytes]:
