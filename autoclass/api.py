@@ -99,6 +99,9 @@ def predict_many(
         before it have been yielded.
     TypeError
         If ``texts`` is one ``str`` or ``bytes``, or when a text is not a ``str``.
+    Exception
+        Whatever ``texts`` raises while it is iterated, after the articles of
+        the texts it gave before.
 
     Examples
     --------

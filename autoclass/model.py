@@ -21,6 +21,12 @@ def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
         raise PageTooLargeError(len(text), max_chars, index=index)
 
 
+def _checked_pages(texts: Iterator[object], max_chars: int | None) -> Iterator[list[str]]:
+    for index, text in enumerate(texts):
+        _check_page(text, max_chars, index)
+        yield split_paragraphs(text)
+
+
 def _check_limit(max_chars: int | None) -> None:
     if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
         raise ValueError(f"max_chars must be a positive int or None, not {max_chars!r}")
@@ -95,6 +101,9 @@ class Model:
         PageTooLargeError
             When a text longer than ``max_chars`` is reached; the articles of
             the texts before it have been yielded.
+        Exception
+            Whatever ``texts`` raises while it is iterated, after the articles
+            of the texts it gave before.
         """
         if isinstance(texts, str | bytes | bytearray):
             # Iterating would read every character as a page of its own.
@@ -109,15 +118,19 @@ class Model:
         self, texts: Iterator[str], batch_size: int, max_chars: int | None
     ) -> Iterator[Article]:
         batch: list[list[str]] = []
-        for index, text in enumerate(texts):
+        pages = _checked_pages(texts, max_chars)
+        while True:
             try:
-                _check_page(text, max_chars, index)
-            except (TypeError, PageTooLargeError):
-                # The pages before it are yielded first: the caller loses none of them.
+                page = next(pages)
+            except StopIteration:
+                break
+            except Exception:
+                # A bad text, or the caller's iterator failing: the pages taken
+                # before are yielded first, so the caller loses none of them.
                 if batch:
                     yield from self._predict_pages(batch)
                 raise
-            batch.append(split_paragraphs(text))
+            batch.append(page)
             if len(batch) == batch_size:
                 yield from self._predict_pages(batch)
                 batch = []

@@ -34,7 +34,9 @@ import joblib
 import sklearn
 
 from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError
+from autoclass.files import RefusedFileError, read_regular
 from autoclass.model import Model
+from autoclass.sanity import InsaneModelError, check_model
 from autoclass.trust import record_trusted, trust_store_path, trusted_digests
 
 ARTIFACT = "model.joblib"
@@ -46,6 +48,11 @@ ENV_VAR = "AUTOCLASS_MODEL"
 FORMAT_VERSION = 3  # bump when the artifact's structure changes
 # The only classes of ours in an artifact; skops refuses a file holding any other.
 SKOPS_TYPES = ("autoclass.classifier.ParagraphClassifier", "autoclass.features.PageFeaturizer")
+# Read limits, so that a hostile directory cannot fill the memory: metadata.json
+# is a few KB; an artifact is a few MB, and no longer than its metadata says
+# (models saved before "artifact_bytes" was recorded get the cap).
+METADATA_MAX_BYTES = 16 << 20
+ARTIFACT_MAX_BYTES = 2 << 30
 
 
 def default_model_dir() -> Path:
@@ -181,6 +188,7 @@ def save_model(
         "format_version": FORMAT_VERSION,
         "artifact": artifact.name,
         "artifact_sha256": digest,
+        "artifact_bytes": artifact.stat().st_size,
         "versions": versions(),
     }
     (directory / METADATA).write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
@@ -262,22 +270,34 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
             raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
     if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
         raise ModelLoadError(f"{artifact} does not hold an autoclass model; retrain with `make train`")
-    return Model(
+    model = Model(
         payload["classifier"],
         tag_min_share=payload["tag_min_share"],
         metadata=metadata,
         path=directory,
     )
+    try:
+        check_model(model)
+    except InsaneModelError as exc:
+        raise ModelLoadError(
+            f"{artifact} does not hold a usable model: {exc}; ask for a new copy of the model or retrain it"
+        ) from None
+    return model
 
 
 def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any], bytes]:
     """The artifact's path, the metadata and the artifact's bytes, checked against each other."""
     meta_path = directory / METADATA
-    if not meta_path.is_file() or not any((directory / a).is_file() for a in ARTIFACTS.values()):
+    if not meta_path.exists() or not any((directory / a).exists() for a in ARTIFACTS.values()):
         raise ModelNotFoundError(f"no trained autoclass model in {directory}: {hint}")
     try:
-        metadata = json.loads(meta_path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        text = read_regular(meta_path, METADATA_MAX_BYTES)
+        if len(text) > METADATA_MAX_BYTES:
+            raise ValueError(f"more than {METADATA_MAX_BYTES:,} bytes")
+        metadata = json.loads(text)
+    except RefusedFileError as exc:
+        raise ModelLoadError(f"{exc}: not a model's metadata; retrain the model") from exc
+    except (OSError, ValueError) as exc:
         raise ModelLoadError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from exc
     if not isinstance(metadata, dict) or metadata.get("format_version") != FORMAT_VERSION:
         found = metadata.get("format_version") if isinstance(metadata, dict) else None
@@ -291,10 +311,24 @@ def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any],
             f"{meta_path} names the artifact {name!r}; autoclass reads {' or '.join(ARTIFACTS.values())}"
         )
     artifact = directory / name
+    size = metadata.get("artifact_bytes")
+    limit = size if isinstance(size, int) and 0 <= size <= ARTIFACT_MAX_BYTES else ARTIFACT_MAX_BYTES
     try:
-        data = artifact.read_bytes()
+        data = read_regular(artifact, limit)
+    except RefusedFileError as exc:
+        raise ModelLoadError(f"{exc}: refusing to read it as the model {meta_path} names") from exc
     except OSError as exc:
         raise ModelLoadError(f"cannot read {artifact} ({exc}), which {meta_path} names") from exc
+    if len(data) > limit:
+        found = (
+            f"more than the {limit:,} bytes and so does not match the sha256 in {meta_path}"
+            if limit == size
+            else f"more than {limit:,} bytes, far more than any autoclass model"
+        )
+        raise ModelLoadError(
+            f"{artifact} holds {found} (file changed or corrupt); "
+            "retrain with `make train` or restore the directory"
+        )
     if metadata.get("artifact_sha256") != hashlib.sha256(data).hexdigest():
         raise ModelLoadError(
             f"{artifact} does not match the sha256 in {meta_path} (file changed or corrupt); "

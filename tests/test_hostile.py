@@ -176,6 +176,22 @@ def test_predict_many_names_the_page_too_large_and_yields_those_before(default_m
     assert len(list(predict_many(texts, max_chars=None))) == 4
 
 
+def _ten_pages_then(error: Exception):
+    for i in range(10):
+        yield f"Nio delivers {i},000 cars in May"
+    raise error
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 64])
+def test_predict_many_yields_the_pages_taken_before_its_input_raises(default_model, batch_size):
+    articles = predict_many(_ten_pages_then(ValueError("feed broke")), batch_size=batch_size)
+    got = []
+    with pytest.raises(ValueError, match="feed broke"):
+        for article in articles:
+            got.append(article)
+    assert [a.paragraphs[0].text for a in got] == [f"Nio delivers {i},000 cars in May" for i in range(10)]
+
+
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "100"])
 def test_max_chars_must_be_a_positive_int_or_none(default_model, bad):
     with pytest.raises(ValueError, match="max_chars must be a positive int or None"):

@@ -126,6 +126,7 @@ def _replace_artifact(directory, data: bytes) -> None:
     meta = json.loads((directory / "metadata.json").read_text())
     (directory / meta["artifact"]).write_bytes(data)
     meta["artifact_sha256"] = hashlib.sha256(data).hexdigest()
+    meta["artifact_bytes"] = len(data)
     (directory / "metadata.json").write_text(json.dumps(meta))
 
 

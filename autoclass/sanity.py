@@ -1,0 +1,95 @@
+"""Sanity checks of a loaded model: settings in range, a fitted classifier, sound predictions.
+
+A skops file loads without trust, so its contents are whatever its author
+wrote: a ``tag_min_share`` of NaN, a threshold given as a string, an
+unfitted or foreign estimator.  Such a model would not fail at loading but
+on every page, or worse, give wrong articles quietly.  :func:`check_model`
+finds this once, when the model is loaded.  It asks only what any autoclass
+model must satisfy (its public settings, scikit-learn's fitted state, the
+articles it predicts), so it holds whatever heads the classifier grows.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from autoclass.classifier import ParagraphClassifier
+from autoclass.model import Model
+
+# A page with a title, body sentences and boilerplate: every kind of line a model reads.
+_PROBE = "\n".join(
+    [
+        "Home | News | Autos",
+        "Toyota and Panasonic sign battery supply agreement",
+        "Toyota signed an agreement with Panasonic to supply battery cells from 2026.",
+        "The two companies will jointly develop cells for hybrid cars.",
+        "Share this article",
+    ]
+)
+
+
+class InsaneModelError(ValueError):
+    """What is wrong with a model's contents; :func:`autoclass.load_model` reports it as a ModelLoadError."""
+
+
+def _check_share(name: str, value: object) -> None:
+    ok = isinstance(value, Real) and not isinstance(value, bool) and 0.0 <= float(value) <= 1.0
+    if not ok:  # NaN fails the range test too
+        raise InsaneModelError(f"{name} is {value!r}; it must be a number from 0 to 1")
+
+
+def _check_probability(name: str, value: float) -> None:
+    if not (isinstance(value, float) and 0.0 <= value <= 1.0):
+        raise InsaneModelError(f"it predicts {name} that are not numbers from 0 to 1 ({value!r})")
+
+
+def check_model(model: Model) -> None:
+    """Check a loaded model's settings, fitted state and predictions.
+
+    Parameters
+    ----------
+    model : Model
+        A model as loaded from a directory.
+
+    Raises
+    ------
+    InsaneModelError
+        Saying what is wrong: a setting out of range, an estimator that is
+        not a fitted :class:`~autoclass.classifier.ParagraphClassifier`, or
+        probabilities that are not numbers from 0 to 1 on a sample page.
+
+    Examples
+    --------
+    >>> from autoclass import load_model
+    >>> check_model(load_model())  # the default model is sound
+    >>> check_model(Model(ParagraphClassifier()))
+    Traceback (most recent call last):
+    ...
+    autoclass.sanity.InsaneModelError: the classifier is not fitted
+    """
+    classifier = model.classifier
+    if not isinstance(classifier, ParagraphClassifier):
+        kind = type(classifier).__name__
+        raise InsaneModelError(f"it holds a {kind}, not an autoclass ParagraphClassifier")
+    _check_share("tag_min_share", model.tag_min_share)
+    _check_share("relevance_threshold", classifier.relevance_threshold)
+    try:
+        check_is_fitted(classifier)
+    except NotFittedError:
+        raise InsaneModelError("the classifier is not fitted") from None
+    try:
+        article = model.predict(_PROBE)
+    except Exception as exc:  # noqa: BLE001 - any failure on a plain page means the model is unusable
+        raise InsaneModelError(f"it fails on a sample page ({type(exc).__name__}: {exc})") from exc
+    for paragraph in article.paragraphs:
+        _check_probability("relevance probabilities", paragraph.relevance)
+        for score in paragraph.event_scores.values():
+            _check_probability("event probabilities", score)
+        if not math.isclose(sum(paragraph.event_scores.values()), 1.0, abs_tol=1e-3):
+            raise InsaneModelError("its event probabilities of a paragraph do not add up to 1")
+    for weight in article.tags.values():
+        _check_probability("tag weights", weight)
