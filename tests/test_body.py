@@ -51,6 +51,6 @@ def test_composed_labels_give_every_line_a_body_and_relevant_implies_body():
 
 def test_heldout_body_floor(default_model):
     res = evaluate(default_model, load_pages(LABELS / "heldout"), majority_event="sales")
-    # Measured 0.967 on 316 held-out pages (7,828 lines, every one with a gold body).
+    # Measured 0.956 on 344 held-out pages (8,743 lines, every one with a gold body).
     assert res["model"]["body"]["f1"] >= 0.93
     assert res["model"]["body"]["paragraphs"] == res["paragraphs"]
