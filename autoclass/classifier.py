@@ -360,13 +360,7 @@ class ParagraphClassifier(BaseEstimator):
     def _body_rows(self, b: np.ndarray, batch: PageBatch, *, fit: bool = False) -> np.ndarray:
         """Standardised body stage-2 features: the body score in its page, and the line's shape."""
         x = np.hstack([relevance_context(b, batch), body_similarity(b, batch)[:, None], batch.layout])
-        if fit:
-            self.body2_mean_ = x.mean(axis=0)
-            std = x.std(axis=0)
-            self.body2_scale_ = np.where(std > 1e-9, std, 1.0)
-        x -= self.body2_mean_
-        x /= self.body2_scale_
-        return np.clip(x, -_STANDARD_CLIP, _STANDARD_CLIP, out=x)
+        return self._standardised(x, "body2", fit=fit)
 
     def _stage2_rows(
         self, ctx: np.ndarray, core: np.ndarray | None, layout: np.ndarray, rows: slice, *, fit: bool = False
@@ -376,13 +370,16 @@ class ParagraphClassifier(BaseEstimator):
         if core is not None:
             i, j = np.triu_indices(core.shape[1], k=1)
             blocks.append(core[rows][:, i] * core[rows][:, j])
-        x = np.hstack([*blocks, layout[rows]])
+        return self._standardised(np.hstack([*blocks, layout[rows]]), "stage2", fit=fit)
+
+    def _standardised(self, x: np.ndarray, stage: str, *, fit: bool) -> np.ndarray:
+        """``x`` standardised in place with the stage's training mean and scale (learned when ``fit``)."""
         if fit:
-            self.stage2_mean_ = x.mean(axis=0)
             std = x.std(axis=0)
-            self.stage2_scale_ = np.where(std > 1e-9, std, 1.0)
-        x -= self.stage2_mean_
-        x /= self.stage2_scale_
+            setattr(self, f"{stage}_mean_", x.mean(axis=0))
+            setattr(self, f"{stage}_scale_", np.where(std > 1e-9, std, 1.0))
+        x -= getattr(self, f"{stage}_mean_")
+        x /= getattr(self, f"{stage}_scale_")
         # Clipped: a linear stage must not extrapolate from a page far outside
         # the training range (a four-line snippet, a 2,000-line dump).
         return np.clip(x, -_STANDARD_CLIP, _STANDARD_CLIP, out=x)

@@ -91,6 +91,13 @@ class Explanation:
         The second most probable type.
     event_reasons : list of Contribution
         Largest inputs of the event's log-odds against the average type.
+    body : float
+        Probability that the line is the page's own article, whatever its topic.
+    dropped_by : str or None
+        Which question dropped a line that is not relevant: ``"body"`` (not
+        the page's own article: a menu, a list of other stories, an ad) or
+        ``"topic"`` (the page's article, but not automotive-industry news);
+        ``None`` for a relevant line.
     """
 
     text: str
@@ -107,6 +114,8 @@ class Explanation:
     event_probability: float
     runner_up: str
     event_reasons: list[Contribution]
+    body: float = 1.0
+    dropped_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -117,10 +126,11 @@ class Explanation:
         return out
 
     def __str__(self) -> str:
-        verdict = "relevant" if self.relevant else "not relevant"
+        verdict = "relevant" if self.relevant else f"not relevant ({_DROPPED[self.dropped_by]})"
         event = f"{self.event} {self.event_probability:.2f}, runner-up {self.runner_up}"
         lines = [
-            f"[{self.position}] {verdict}: relevance {self.relevance:.2f} (threshold {self.threshold:.2f}); "
+            f"[{self.position}] {verdict}: relevance {self.relevance:.2f}, body {self.body:.2f} "
+            f"(threshold {self.threshold:.2f}); "
             f"event {event}" + ("" if self.relevant else " (if it were relevant)"),
             f"    {_clip_text(self.text, 100)}",
             f"  relevance, the line in its page (average line {self.relevance_intercept:+.2f} log-odds):",
@@ -165,8 +175,8 @@ def explain_page(
     >>> from autoclass.api import default_model
     >>> page = ["Tesla recalls 120,000 cars", "Tesla is recalling 120,000 cars over seat belts.", "Share"]
     >>> why = explain_page(default_model(), page)
-    >>> why[1].event, why[2].relevant
-    ('recall', False)
+    >>> why[1].event, why[2].relevant, why[2].dropped_by
+    ('recall', False, 'body')
     """
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top}")
@@ -210,7 +220,9 @@ def explain_page(
             *_contributions(names.terms, terms, values, ev_text[terms, best]),
             *_contributions(names.event_context, np.arange(len(ctx)), ctx, ev_ctx[:, best]),
         ]
-        prob = float(state.relevance[i])
+        prob, body = float(state.relevance[i]), float(state.body[i])
+        threshold = clf.relevance_threshold
+        dropped_by = None if prob >= threshold else ("topic" if body >= threshold else "body")
         out.append(
             Explanation(
                 text=paragraphs[i],
@@ -227,6 +239,8 @@ def explain_page(
                 event_probability=float(event_proba[i, best]),
                 runner_up=EVENT_TYPES[second],
                 event_reasons=_largest(event, top),
+                body=body,
+                dropped_by=dropped_by,
             )
         )
     return out
@@ -280,6 +294,13 @@ def _names(model: Model) -> _Names:
 
 _OWN = ("score", "probability", "run_probability")
 _NEIGHBOURS = ("prev", "next", "prev2", "next2", "window_mean")
+
+
+_DROPPED = {
+    "body": "not the page's own article",
+    "topic": "the page's article, but not automotive-industry news",
+    None: "",
+}
 
 
 def _source(feature: str) -> str:

@@ -54,3 +54,21 @@ def test_heldout_body_floor(default_model):
     # Measured 0.956 on 344 held-out pages (8,743 lines, every one with a gold body).
     assert res["model"]["body"]["f1"] >= 0.93
     assert res["model"]["body"]["paragraphs"] == res["paragraphs"]
+
+
+def test_explanations_say_which_question_dropped_a_line(default_model):
+    from autoclass.explain import explain_page
+
+    paragraphs = default_model.predict(OFF_TOPIC_PAGE).paragraphs
+    why = explain_page(default_model, [p.text for p in paragraphs])
+    for p, w in zip(paragraphs, why):
+        assert round(w.body, 4) == p.body  # the same forward pass
+        if p.relevant:
+            assert w.dropped_by is None
+        else:
+            assert w.dropped_by == ("topic" if p.body >= 0.5 else "body")
+            assert ("not the page's own article" in str(w)) == (w.dropped_by == "body")
+    # The prompts are dropped as not the article; the steel story's lines, if the
+    # model reads them as body, as off-topic.
+    assert why[-1].dropped_by == "body"
+    assert why[-1].to_dict()["dropped_by"] == "body"
