@@ -59,6 +59,9 @@ HELDOUT_SITES = frozenset(
 HELDOUT_SHARE = 0.2
 MIN_SPLIT_SHARE = 0.08
 SNIPPET_SHARE = 0.08
+# Feed items and alerts: the headline alone, or with its first paragraph, and
+# nothing else (a one-line page must still be read as the story it is).
+FEED_SHARE = 0.04
 
 Line = tuple[str, bool, str | None, bool]  # text, relevant, event, body (the page's own story)
 
@@ -181,6 +184,10 @@ def compose_page(
     for p in body["paragraphs"]:
         content.append((p["text"], auto, p.get("event") if auto else None, True))
     headline, rest = content[0], content[1:]
+    # Off-topic stories are feed items more often: with no page around it, the line's
+    # own topic is all there is to tell a steelmaker's headline from a carmaker's.
+    if _rng("feed", site["site"], body["body_id"]).random() < FEED_SHARE * (1 if auto else 3):
+        return _clean(content[: 1 + int(rng.random() < 0.5)])
     captions = {p["text"] for p in body["paragraphs"] if p.get("role") == "caption"}
 
     body_lines: list[Line] = []
