@@ -33,7 +33,7 @@ from typing import Any
 import joblib
 import sklearn
 
-from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError
+from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError, pip_install
 from autoclass.model import Model
 from autoclass.trust import record_trusted, trust_store_path, trusted_digests
 
@@ -312,9 +312,8 @@ def _skops_io() -> Any:
     try:
         import skops.io
     except ImportError as exc:
-        raise ModelLoadError(
-            'the skops model format needs the "skops" extra: pip install "autoclass[skops]"'
-        ) from exc
+        hint = pip_install("skops")
+        raise ModelLoadError(f'the skops model format needs the "skops" extra: {hint}') from exc
     return skops.io
 
 

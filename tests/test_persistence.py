@@ -154,5 +154,5 @@ def test_skops_model_without_skops_names_the_extra(tiny_model, tmp_path, monkeyp
     save_model(tiny_model, tmp_path, metadata={}, format="skops")
     monkeypatch.setitem(sys.modules, "skops", None)
     monkeypatch.setitem(sys.modules, "skops.io", None)
-    with pytest.raises(ModelLoadError, match=r'pip install "autoclass\[skops\]"'):
+    with pytest.raises(ModelLoadError, match=r'pip install "autoclass-news\[skops\]"'):
         load_model(tmp_path)
