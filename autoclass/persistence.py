@@ -5,18 +5,24 @@ Loading checks the artifact's sha256 against the metadata (a corruption
 check) and the scikit-learn version it was trained with, and says what to do
 on a mismatch.
 
-The artifact is a joblib pickle (``model.joblib``, what training writes) or
-a skops file (``model.skops``, for sharing).  Unpickling runs whatever code
-the pickle names, and an attacker can write a matching ``metadata.json`` as
-easily as the pickle, so a pickle is only loaded when its sha256 is in the
-*trust store*: a text file of digests, one per line with an optional note,
-at ``$AUTOCLASS_TRUST_STORE``, else ``$XDG_CONFIG_HOME/autoclass/trusted-models``
-(``~/.config/autoclass/trusted-models``).  :func:`save_model` records what
-this machine trained, ``autoclass trust DIR`` (:func:`trust_model`) what the
-user vouches for.  A skops file needs no trust: skops builds only the types
-listed in ``SKOPS_TYPES`` besides those it deems safe itself (Python
-built-ins, numpy and scipy arrays, scikit-learn estimators), and refuses a
-file that holds any other, before building anything.
+The artifact is one of three formats:
+
+* ``model.npz`` (what training writes, and the model shipped with the
+  package): the fitted model's arrays and a JSON structure
+  (:mod:`autoclass.serialize`), read with ``numpy.load(allow_pickle=False)``,
+  so loading it runs no code from the file.  It also loads fastest.
+* ``model.skops`` (the ``skops`` extra): skops builds only the types listed
+  in ``SKOPS_TYPES`` besides those it deems safe itself (Python built-ins,
+  numpy and scipy arrays, scikit-learn estimators), and refuses a file that
+  holds any other, before building anything.
+* ``model.joblib``: a pickle.  Unpickling runs whatever code the pickle
+  names, and an attacker can write a matching ``metadata.json`` as easily as
+  the pickle, so a pickle is only loaded when its sha256 is in the *trust
+  store*: a text file of digests, one per line with an optional note, at
+  ``$AUTOCLASS_TRUST_STORE``, else ``$XDG_CONFIG_HOME/autoclass/trusted-models``
+  (``~/.config/autoclass/trusted-models``).  :func:`save_model` records what
+  this machine saved, ``autoclass trust DIR`` (:func:`trust_model`) what the
+  user vouches for.
 """
 
 from __future__ import annotations
@@ -33,13 +39,16 @@ from typing import Any
 import joblib
 import sklearn
 
+from autoclass import serialize
 from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError, pip_install
 from autoclass.model import Model
 from autoclass.trust import record_trusted, trust_store_path, trusted_digests
 
 ARTIFACT = "model.joblib"
 SKOPS_ARTIFACT = "model.skops"
-ARTIFACTS = {"joblib": ARTIFACT, "skops": SKOPS_ARTIFACT}
+NPZ_ARTIFACT = "model.npz"
+ARTIFACTS = {"joblib": ARTIFACT, "skops": SKOPS_ARTIFACT, "npz": NPZ_ARTIFACT}
+SAFE_ARTIFACTS = (NPZ_ARTIFACT, SKOPS_ARTIFACT)  # formats that load without running code from the file
 METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
@@ -142,10 +151,12 @@ def save_model(
         What ``metadata.json`` holds besides what is added here.
     card : str
         The model card, written to ``README.md`` when not empty.
-    format : {"joblib", "skops"}
-        ``"joblib"`` (``model.joblib``, fastest to load, needs trust
-        elsewhere) or ``"skops"`` (``model.skops``, for sharing: loads
-        without trust; needs the ``skops`` extra).
+    format : {"joblib", "npz", "skops"}
+        ``"npz"`` (``model.npz``: arrays and JSON, loads fastest and without
+        running code, so it needs no trust anywhere; what training writes),
+        ``"joblib"`` (``model.joblib``, a pickle: needs trust elsewhere) or
+        ``"skops"`` (``model.skops``, loads without trust; needs the
+        ``skops`` extra).
 
     Returns
     -------
@@ -169,7 +180,9 @@ def save_model(
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACTS[format]
     payload = {"classifier": model.classifier, "tag_min_share": model.tag_min_share}
-    if format == "skops":
+    if format == "npz":
+        artifact.write_bytes(serialize.dumps(payload))
+    elif format == "skops":
         _skops_io().dump(payload, artifact, compression=_ZIP_DEFLATED)
     else:
         joblib.dump(payload, artifact, compress=3)
@@ -242,7 +255,9 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
             f"{sklearn.__version__} is installed: install scikit-learn=={trained_with} "
             "or retrain with `make train`"
         )
-    if artifact.name == SKOPS_ARTIFACT:
+    if artifact.name == NPZ_ARTIFACT:
+        payload = _load_npz(artifact, data)
+    elif artifact.name == SKOPS_ARTIFACT:
         payload = _load_skops(artifact, data)
     else:
         digest = hashlib.sha256(data).hexdigest()
@@ -253,7 +268,8 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
                 f"machine nor marked as trusted in {trust_store_path()}. If you trust where it "
                 f"came from: run `autoclass trust {directory}` to record it, or load it once with "
                 "load_model(path, trust=True) or `autoclass predict --trust-model`; or ask for "
-                "the model in the skops format (model.skops), which loads without running its code"
+                "the model in the npz format (model.npz, what `autoclass train` writes) or the skops "
+                "format (model.skops), which load without running code from the file"
             )
         try:
             # From the bytes just hashed, so the file cannot change in between.
@@ -301,6 +317,13 @@ def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any],
             "retrain with `make train` or restore the directory"
         )
     return artifact, metadata, data
+
+
+def _load_npz(artifact: Path, data: bytes) -> Any:
+    try:
+        return serialize.loads(data)
+    except serialize.ContentError as exc:
+        raise ModelLoadError(f"cannot load {artifact}: {exc}; ask for a new copy of the model") from None
 
 
 _ZIP_DEFLATED = 8  # zipfile.ZIP_DEFLATED: as small as joblib's compress=3, loads about as fast as stored
