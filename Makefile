@@ -22,18 +22,18 @@ labels: $(STAMP)
 labels-check: $(STAMP)
 	$(BIN)/python -m training.labels_check
 
-$(MODEL): $(STAMP) $(wildcard labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py training/*.py) training/config.toml
+$(MODEL): $(STAMP) $(wildcard labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py autoclass/training/*.py training/*.py) autoclass/training/config.toml
 	$(BIN)/python -m training.labels_check --quiet
-	$(BIN)/python -m training.train
+	$(BIN)/python -m autoclass.training.train
 
 train: $(STAMP)
 	$(BIN)/python -m training.labels_check --quiet
-	$(BIN)/python -m training.train
+	$(BIN)/python -m autoclass.training.train
 
 # Metrics (evaluation.md/json) and the HTML report (report.html, with a cached learning curve)
 # in the model directory; prints the report's path.
 eval: $(MODEL)
-	$(BIN)/python -m training.evaluate
+	$(BIN)/python -m autoclass.training.evaluate
 
 test: $(MODEL)
 	$(BIN)/python -m pytest

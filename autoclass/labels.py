@@ -16,7 +16,7 @@ line ends are accepted. Every error is a :class:`~autoclass.errors.LabelDataErro
 
 This module needs nothing beyond the standard library, so that the
 ``autoclass audit`` command reads labels without the training extras;
-``training.data`` turns validated records into a Hugging Face dataset.
+``autoclass.training.data`` turns validated records into a Hugging Face dataset.
 """
 
 from __future__ import annotations

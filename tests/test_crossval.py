@@ -8,8 +8,8 @@ import statistics
 
 import pytest
 
-from training.config import TrainConfig
-from training.crossval import (
+from autoclass.training.config import TrainConfig
+from autoclass.training.crossval import (
     CACHE,
     HEADLINE,
     cached_learning_curve,
@@ -20,9 +20,9 @@ from training.crossval import (
     site_folds,
     subset,
 )
-from training.data import LABELS, load_dataset, load_pages, to_pages
-from training.evaluate import evaluate
-from training.train import fit, majority_event
+from autoclass.training.data import LABELS, load_dataset, load_pages, to_pages
+from autoclass.training.evaluate import evaluate
+from autoclass.training.train import fit, majority_event
 
 # Three of the smallest training sites (~15 pages each) and one held-out site.
 TRAIN_FILES = ["r2-mexico-news-en.jsonl", "market-ticker-news.jsonl", "q1-podcast-transcript.jsonl"]
@@ -109,7 +109,7 @@ def test_learning_curve_is_cached_until_the_data_changes(tmp_path, small_pages, 
         calls.append(fractions)
         return [{"fraction": f, "pages": round(f * len(train)), "event_macro_f1": 0.5} for f in fractions]
 
-    monkeypatch.setattr("training.crossval.learning_curve", fake_curve)
+    monkeypatch.setattr("autoclass.training.crossval.learning_curve", fake_curve)
     model = fit(small_pages, CONFIG)
     model.metadata = {"config": CONFIG.to_dict(), "training_data": {"sha256": "x", "pages": len(small_pages)}}
     model.path = tmp_path / "model"
@@ -132,7 +132,7 @@ def test_learning_curve_is_cached_until_the_data_changes(tmp_path, small_pages, 
 
 
 def test_train_stores_the_cross_validation_in_metadata_and_card(tmp_path):
-    from training.train import main
+    from autoclass.training.train import main
 
     labels = tmp_path / "labels"
     (labels / "train").mkdir(parents=True)
@@ -141,7 +141,7 @@ def test_train_stores_the_cross_validation_in_metadata_and_card(tmp_path):
         shutil.copy(LABELS / "train" / f, labels / "train" / f)
     shutil.copy(LABELS / "heldout" / "korea-news-agency-en.jsonl", labels / "heldout")
     config = tmp_path / "config.toml"
-    text = (LABELS.parent / "training" / "config.toml").read_text()
+    text = (LABELS.parent / "autoclass" / "training" / "config.toml").read_text()
     config.write_text(text.replace("cv_folds = 5", "cv_folds = 2"))
     main(["--labels", str(labels), "--output", str(tmp_path / "model"), "--config", str(config)])
     meta = json.loads((tmp_path / "model" / "metadata.json").read_text())

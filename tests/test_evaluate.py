@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.evaluate import _calibration, _tag_metrics, gold_tags, render_markdown
+from autoclass.training.evaluate import _calibration, _tag_metrics, gold_tags, render_markdown
 
 
 def test_gold_tags_use_the_share_of_relevant_paragraphs():
@@ -31,8 +31,8 @@ def test_calibration_bins_and_error():
 
 
 def test_report_renders_every_section(default_model):
-    from training.data import LABELS, load_pages
-    from training.evaluate import evaluate
+    from autoclass.training.data import LABELS, load_pages
+    from autoclass.training.evaluate import evaluate
 
     pages = load_pages(LABELS / "heldout")
     res = evaluate(default_model, pages, majority_event="sales")
@@ -43,8 +43,8 @@ def test_report_renders_every_section(default_model):
 
 def test_evaluate_with_predictions_returns_the_same_metrics_and_one_article_per_page(tiny_model):
     from autoclass.labels import Pages
+    from autoclass.training.evaluate import evaluate, evaluate_with_predictions
     from tests.conftest import tiny_corpus
-    from training.evaluate import evaluate, evaluate_with_predictions
 
     texts, relevant, events = tiny_corpus()
     pages = Pages([f"p{i}" for i in range(len(texts))], ["s"] * len(texts), texts, relevant, events)

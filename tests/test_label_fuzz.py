@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from autoclass import EVENT_TYPES, LabelDataError
 from autoclass.labels import MAX_LINE_BYTES, read_records
+from autoclass.training.data import ROOT
 from training import labels_check
-from training.data import ROOT
 
 RECORD = {
     "article_id": "a",

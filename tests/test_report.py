@@ -12,10 +12,18 @@ from pathlib import Path
 import pytest
 
 from autoclass.labels import Pages
+from autoclass.training.crossval import HEADLINE
+from autoclass.training.evaluate import EvaluatedSet, evaluate_sets, evaluate_with_predictions
+from autoclass.training.report import (
+    REPORT,
+    Row,
+    build_report,
+    confused_pairs,
+    esc,
+    render_report,
+    worst_articles,
+)
 from tests.conftest import TINY_PAGES
-from training.crossval import HEADLINE
-from training.evaluate import EvaluatedSet, evaluate_sets, evaluate_with_predictions
-from training.report import REPORT, Row, build_report, confused_pairs, esc, render_report, worst_articles
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCRIPT_TEXT = "<script>document.body.setAttribute('data-pwned', 'yes')</script> & \"quotes\""
@@ -90,7 +98,7 @@ def _labeled_file(path: Path, pages: list[list[tuple[str, bool, str | None]]]) -
 
 
 def test_page_text_is_escaped(tmp_path, tiny_model):
-    from training.data import load_pages
+    from autoclass.training.data import load_pages
 
     pages = [list(p) for p in TINY_PAGES]
     pages[0].insert(1, (SCRIPT_TEXT, True, "recall"))
@@ -171,9 +179,9 @@ def _with_script_page(heldout: EvaluatedSet, model) -> EvaluatedSet:
 # The learning curve's 25- and 50-page models stop before converging: no matter for a test of the page.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_report_renders_in_chromium_with_every_figure(tmp_path, default_model):
-    from training.config import TrainConfig
-    from training.crossval import learning_curve
-    from training.data import LABELS, load_pages
+    from autoclass.training.config import TrainConfig
+    from autoclass.training.crossval import learning_curve
+    from autoclass.training.data import LABELS, load_pages
 
     _chromium()  # skip (or fail) early without a browser
     sets = evaluate_sets(default_model)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from autoclass.errors import LabelDataError
 from autoclass.taxonomy import EVENT_TYPES
-from training.data import LABELS, label_files, read_records
+from autoclass.training.data import LABELS, label_files, read_records
 
 TARGETS = {
     "pages": 300,

@@ -20,7 +20,7 @@ from typing import Any
 
 import autoclass
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DISTRIBUTIONS = ("numpy", "scipy", "scikit-learn", "joblib", "datasets")
 
 

@@ -1,6 +1,6 @@
 """Train autoclass on labels/train, save it to models/, print the held-out evaluation.
 
-Usage: ``python -m training.train [--config training/config.toml] [--labels labels]
+Usage: ``python -m autoclass.training.train [--config training/config.toml] [--labels labels]
 [--output models/default] [--no-crossval]`` (``make train``).  The labels folder holds
 ``train/`` (used for fitting) and ``heldout/`` (used only for evaluation).  After
 fitting, a k-fold cross-validation by site over ``train/`` (``[evaluation]
@@ -19,10 +19,10 @@ from autoclass.explain import top_event_terms
 from autoclass.model import Model
 from autoclass.persistence import save_model
 from autoclass.taxonomy import EVENT_TYPES
-from training.config import DEFAULT_CONFIG, TrainConfig
-from training.data import LABELS, ROOT, Pages, display_path, label_files, load_pages, sha256_files
-from training.evaluate import evaluate_all, render_markdown, summary_line, write_reports
-from training.provenance import provenance
+from autoclass.training.config import DEFAULT_CONFIG, TrainConfig
+from autoclass.training.data import LABELS, ROOT, Pages, display_path, label_files, load_pages, sha256_files
+from autoclass.training.evaluate import evaluate_all, render_markdown, summary_line, write_reports
+from autoclass.training.provenance import provenance
 
 
 def fit(pages: Pages, config: TrainConfig) -> Model:
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     folds = min(config.crossval_folds, len(set(pages.sites)))
     if not args.no_crossval and folds >= 2:
         # Imported here: crossval fits with this module's ``fit``.
-        from training.crossval import cross_validate, crossval_summary_line
+        from autoclass.training.crossval import cross_validate, crossval_summary_line
 
         print(f"cross-validating ({folds} folds by site)")
         metadata["cross_validation"] = cross_validate(pages, config, folds=folds)

@@ -11,9 +11,9 @@ article's relevant paragraphs.
 Baselines: keep-everything for relevance, the majority training event for
 events, and that one event as the only tag of every article.
 
-Usage: ``python -m training.evaluate [--model models/default] [--no-report]`` (``make eval``).
+Usage: ``python -m autoclass.training.evaluate [--model models/default] [--no-report]`` (``make eval``).
 Besides ``evaluation.json`` and ``evaluation.md`` it writes the HTML report
-(:mod:`training.report`) with a learning curve (:mod:`training.crossval`) into the
+(:mod:`autoclass.training.report`) with a learning curve (:mod:`autoclass.training.crossval`) into the
 model directory and prints its path.
 """
 
@@ -34,8 +34,8 @@ from autoclass.article import Article
 from autoclass.model import Model
 from autoclass.persistence import load_model
 from autoclass.taxonomy import EVENT_TYPES
-from training.config import TrainConfig
-from training.data import LABELS, SEEDS, Pages, load_pages
+from autoclass.training.config import TrainConfig
+from autoclass.training.data import LABELS, SEEDS, Pages, load_pages
 
 
 def gold_tags(relevant: list[bool], events: list[str | None], min_share: float) -> set[str]:
@@ -282,10 +282,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def write_html_report(model: Model, sets: dict[str, EvaluatedSet], *, labels: Path = LABELS) -> Path:
     """Learning curve (cached) and ``report.html`` in the model directory; prints where it is."""
-    # Imported here: matplotlib is the optional ``report`` extra, and crossval imports training.train,
-    # which imports this module.
-    from training.crossval import cached_learning_curve, crossval_summary_line
-    from training.report import build_report
+    # Imported here: matplotlib is the optional ``report`` extra, and crossval imports
+    # autoclass.training.train, which imports this module.
+    from autoclass.training.crossval import cached_learning_curve, crossval_summary_line
+    from autoclass.training.report import build_report
 
     heldout = sets["held-out"]
     fractions = TrainConfig.from_toml().learning_curve

@@ -32,8 +32,8 @@ from sklearn.metrics import precision_recall_curve
 
 from autoclass.labels import label_files, read_records
 from autoclass.model import Model
-from training.data import display_path
-from training.evaluate import EvaluatedSet
+from autoclass.training.data import display_path
+from autoclass.training.evaluate import EvaluatedSet
 
 REPORT = "report.html"
 ERROR_BG = "#fbd5d5"
@@ -447,10 +447,10 @@ def render_report(
     seeds : EvaluatedSet, optional
         The seed pages, for the summary table.
     curve : dict, optional
-        What :func:`training.crossval.cached_learning_curve` returns; no
+        What :func:`autoclass.training.crossval.cached_learning_curve` returns; no
         learning-curve figure without it.
     cross_validation : dict, optional
-        What :func:`training.crossval.cross_validate` returns (``metadata.json``
+        What :func:`autoclass.training.crossval.cross_validate` returns (``metadata.json``
         holds it after ``make train``).
 
     Returns

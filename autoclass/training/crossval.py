@@ -25,14 +25,14 @@ from sklearn.model_selection import GroupKFold
 
 from autoclass.labels import Pages, label_files
 from autoclass.model import Model
-from training.config import TrainConfig
-from training.data import LABELS, load_pages, sha256_files
-from training.evaluate import evaluate
-from training.train import fit, majority_event
+from autoclass.training.config import TrainConfig
+from autoclass.training.data import LABELS, load_pages, sha256_files
+from autoclass.training.evaluate import evaluate
+from autoclass.training.train import fit, majority_event
 
 CACHE = "learning_curve.json"
 
-# (name, path in the results of training.evaluate.evaluate)
+# (name, path in the results of autoclass.training.evaluate.evaluate)
 HEADLINE: tuple[tuple[str, tuple[str, str]], ...] = (
     ("relevance_precision", ("relevance", "precision")),
     ("relevance_recall", ("relevance", "recall")),

@@ -17,7 +17,7 @@ from autoclass.taxonomy import EVENT_TYPES
 
 __all__ = ["LABELS", "ROOT", "SEEDS", "Pages", "label_files", "load_dataset", "load_pages", "read_records"]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LABELS = ROOT / "labels"
 SEEDS = ROOT.parent / "shared" / "seeds-labeled.jsonl"
 
