@@ -58,6 +58,11 @@ class Model:
     def threshold(self) -> float:
         return self.classifier.relevance_threshold
 
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        """The model's event types (its taxonomy), in the order of every event score."""
+        return self.classifier.event_types_
+
     def predict(self, text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> Article:
         """Read one page. See :func:`autoclass.predict`."""
         _check_limit(max_chars)
@@ -143,5 +148,6 @@ class Model:
                 threshold=self.threshold,
                 tag_min_share=self.tag_min_share,
                 origin=PageOrigin(self, page),
+                event_types=self.event_types,
             )
             start = stop

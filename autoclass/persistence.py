@@ -52,7 +52,7 @@ SAFE_ARTIFACTS = (NPZ_ARTIFACT, SKOPS_ARTIFACT)  # formats that load without run
 METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
-FORMAT_VERSION = 2  # bump when the artifact's structure changes
+FORMAT_VERSION = 3  # bump when the artifact's structure changes (3: the classifier's own event types)
 # The only classes of ours in an artifact; skops refuses a file holding any other.
 SKOPS_TYPES = ("autoclass.classifier.ParagraphClassifier", "autoclass.features.PageFeaturizer")
 
@@ -136,8 +136,9 @@ def save_model(
 ) -> Path:
     """Write ``model`` to ``directory`` with its metadata and model card.
 
-    The artifact's name and sha256, the versions and the format are added to
-    ``metadata``; the rest (taxonomy, config, data hash, metrics) is the
+    The artifact's name and sha256, the versions, the format and the model's
+    event types (``taxonomy.events``) are added to ``metadata``; the rest
+    (where the taxonomy came from, config, data hash, metrics) is the
     caller's.  A joblib artifact's sha256 is recorded in the trust store: a
     model trained here is trusted here.
 
@@ -191,6 +192,7 @@ def save_model(
     digest = sha256_file(artifact)
     full = {
         **metadata,
+        "taxonomy": {**metadata.get("taxonomy", {}), "events": list(model.event_types)},
         "format_version": FORMAT_VERSION,
         "artifact": artifact.name,
         "artifact_sha256": digest,
@@ -278,6 +280,13 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
             raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
     if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
         raise ModelLoadError(f"{artifact} does not hold an autoclass model; retrain with `make train`")
+    taxonomy = metadata.get("taxonomy")
+    recorded = taxonomy.get("events") if isinstance(taxonomy, dict) else None
+    if recorded != list(getattr(payload["classifier"], "event_types_", ())):
+        raise ModelLoadError(
+            f"the event types in {directory / METADATA} are not those of {artifact}; "
+            "restore the directory or retrain the model"
+        )
     return Model(
         payload["classifier"],
         tag_min_share=payload["tag_min_share"],

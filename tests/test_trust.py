@@ -17,7 +17,7 @@ import sklearn
 from autoclass import ModelLoadError, UntrustedModelError, load_model
 from autoclass.cli import engines, main
 from autoclass.cli.records import Chunk, RecordOptions
-from autoclass.persistence import save_model, trust_model
+from autoclass.persistence import FORMAT_VERSION, save_model, trust_model
 from autoclass.trust import TRUST_STORE_ENV, trust_store_path, trusted_digests
 from tests.conftest import CLI_PAGES
 
@@ -44,7 +44,7 @@ def _malicious_model(directory: Path, marker: Path) -> Path:
     directory.mkdir()
     (directory / "model.joblib").write_bytes(pickle.dumps(_CreatesMarker(marker)))
     metadata = {
-        "format_version": 2,
+        "format_version": FORMAT_VERSION,
         "artifact": "model.joblib",
         "artifact_sha256": _digest(directory / "model.joblib"),
         "versions": {"scikit-learn": sklearn.__version__},
