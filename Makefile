@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MODEL := models/default/metadata.json
+# The five real seed pages of ../shared are evaluated beside the held-out pages when present.
+SEEDS := ../shared/seeds-labeled.jsonl
+SEED_SET = $(if $(wildcard $(SEEDS)),--extra-set seeds=$(SEEDS))
+NO_SEEDS = $(if $(wildcard $(SEEDS)),,@echo "$(SEEDS) not found: the seed pages are not evaluated")
+TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) -o models/default
 
 .PHONY: install labels labels-check train eval test test-fast bench lint format clean
 
@@ -22,18 +27,22 @@ labels: $(STAMP)
 labels-check: $(STAMP)
 	$(BIN)/python -m training.labels_check
 
-$(MODEL): $(STAMP) $(wildcard labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py autoclass/training/*.py training/*.py) autoclass/training/config.toml
+# The same commands as a user's: `autoclass train` / `autoclass evaluate`.
+$(MODEL): $(STAMP) $(wildcard labels/*.json labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py autoclass/training/*.py) autoclass/training/config.toml
 	$(BIN)/python -m training.labels_check --quiet
-	$(BIN)/python -m autoclass.training.train
+	$(NO_SEEDS)
+	$(TRAIN)
 
 train: $(STAMP)
 	$(BIN)/python -m training.labels_check --quiet
-	$(BIN)/python -m autoclass.training.train
+	$(NO_SEEDS)
+	$(TRAIN)
 
 # Metrics (evaluation.md/json) and the HTML report (report.html, with a cached learning curve)
-# in the model directory; prints the report's path.
+# in the model directory (--force: it is the model's own evaluation); prints the report's path.
 eval: $(MODEL)
-	$(BIN)/python -m autoclass.training.evaluate
+	$(NO_SEEDS)
+	$(BIN)/autoclass evaluate models/default labels/heldout $(SEED_SET) -o models/default --force --learning-curve
 
 test: $(MODEL)
 	$(BIN)/python -m pytest

@@ -51,8 +51,9 @@ def main(argv: list[str] | None = None) -> None:
     from sklearn.pipeline import make_pipeline
 
     from autoclass.training.config import TrainConfig
-    from autoclass.training.data import LABELS, load_pages
+    from autoclass.training.data import load_pages
     from autoclass.training.train import fit
+    from training import LABELS
 
     train = load_pages(LABELS / "train")
     heldout = load_pages(LABELS / "heldout")

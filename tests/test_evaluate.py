@@ -31,8 +31,9 @@ def test_calibration_bins_and_error():
 
 
 def test_report_renders_every_section(default_model):
-    from autoclass.training.data import LABELS, load_pages
+    from autoclass.training.data import load_pages
     from autoclass.training.evaluate import evaluate
+    from training import LABELS
 
     pages = load_pages(LABELS / "heldout")
     res = evaluate(default_model, pages, majority_event="sales")

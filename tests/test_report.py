@@ -111,7 +111,7 @@ def test_page_text_is_escaped(tmp_path, tiny_model):
     source = _labeled_file(tmp_path / "tiny.jsonl", pages)
     labeled = load_pages(source)
     results, articles = evaluate_with_predictions(tiny_model, labeled, majority_event="sales")
-    text = render_report(EvaluatedSet(labeled, articles, results, source), model=tiny_model)
+    text = render_report(EvaluatedSet(labeled, articles, results, [source]), model=tiny_model)
     assert "<script" not in text  # the report has no script of its own, and the page's shows as text
     assert esc(SCRIPT_TEXT) in text
     assert "tiny.jsonl, lines 1–8" in text  # where the worst article is
@@ -170,7 +170,7 @@ def _with_script_page(heldout: EvaluatedSet, model) -> EvaluatedSet:
     p = heldout.pages
     pages = Pages(
         [*p.ids, "test--script-page"], [*p.sites, "test-site"], [*p.texts, texts], [*p.relevant, relevant],
-        [*p.events, events],
+        [*p.events, events], p.event_types,
     )  # fmt: skip
     results, articles = evaluate_with_predictions(model, pages, majority_event="sales")
     return EvaluatedSet(pages, articles, results, heldout.source)
@@ -181,10 +181,13 @@ def _with_script_page(heldout: EvaluatedSet, model) -> EvaluatedSet:
 def test_report_renders_in_chromium_with_every_figure(tmp_path, default_model):
     from autoclass.training.config import TrainConfig
     from autoclass.training.crossval import learning_curve
-    from autoclass.training.data import LABELS, load_pages
+    from autoclass.training.data import load_pages
+    from training import LABELS, SEEDS
 
     _chromium()  # skip (or fail) early without a browser
-    sets = evaluate_sets(default_model)
+    sets = evaluate_sets(
+        default_model, {"held-out": [LABELS / "heldout"], **({"seeds": [SEEDS]} if SEEDS.is_file() else {})}
+    )
     heldout = _with_script_page(sets["held-out"], default_model)
     config = TrainConfig.from_dict(default_model.metadata["config"])
     small = learning_curve(load_pages(LABELS / "train"), heldout.pages, config, fractions=(0.02, 0.04))
@@ -201,7 +204,7 @@ def test_report_renders_in_chromium_with_every_figure(tmp_path, default_model):
         heldout,
         model=default_model,
         out_dir=tmp_path,
-        seeds=sets.get("seeds"),
+        others={k: v for k, v in sets.items() if k == "seeds"},
         curve=curve,
         cross_validation=cv,
     )

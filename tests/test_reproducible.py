@@ -23,10 +23,11 @@ from threadpoolctl import threadpool_info, threadpool_limits
 
 import autoclass
 from autoclass.training.config import TrainConfig
-from autoclass.training.data import LABELS, ROOT, load_dataset, sha256_files, to_pages
+from autoclass.training.data import load_dataset, to_pages
 from autoclass.training.evaluate import evaluate
-from autoclass.training.provenance import provenance
+from autoclass.training.provenance import provenance, sha256_files
 from autoclass.training.train import fit, majority_event
+from training import LABELS, ROOT
 
 
 def smallest(folder: Path, n: int) -> list[Path]:

@@ -18,9 +18,10 @@ import time
 from threadpoolctl import threadpool_limits
 
 from autoclass.training.config import TrainConfig
-from autoclass.training.data import LABELS, SEEDS, load_pages
+from autoclass.training.data import load_pages
 from autoclass.training.evaluate import evaluate
 from autoclass.training.train import fit
+from training import LABELS, SEEDS
 
 VARIANTS: dict[str, dict] = {
     "default": {},

@@ -11,13 +11,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from autoclass.cli import audit, explain, labels, predict, trust
+from autoclass.cli import audit, evaluate, explain, labels, predict, train, trust
 from autoclass.cli.errors import UsageError
 from autoclass.cli.labels import print_problems
 from autoclass.errors import AutoclassError
 from autoclass.labels import InvalidLabelsError
 
-SUBCOMMANDS = (predict, explain, labels, audit, trust)
+SUBCOMMANDS = (predict, explain, train, evaluate, labels, audit, trust)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,47 +1,56 @@
-"""Labeled data (LABELS.md) as Hugging Face datasets, and the repository's label folders.
+"""Labeled data (the labeling guide's JSON Lines) as Hugging Face datasets, for training.
 
 Validation is :mod:`autoclass.labels`; this module types the validated
-records as a ``datasets.Dataset`` (events as a ``ClassLabel``) for training.
+records as a ``datasets.Dataset`` (events as a ``ClassLabel`` whose names are
+the taxonomy) for training.  It needs the ``train`` extra.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import datasets
 
-from autoclass.labels import Pages, label_files, page_order, pages_from_records, read_records
+from autoclass.labels import Pages, label_files, label_paths, page_order, pages_from_records, read_records
 from autoclass.taxonomy import EVENT_TYPES
 
-__all__ = ["LABELS", "ROOT", "SEEDS", "Pages", "label_files", "load_dataset", "load_pages", "read_records"]
-
-ROOT = Path(__file__).resolve().parents[2]
-LABELS = ROOT / "labels"
-SEEDS = ROOT.parent / "shared" / "seeds-labeled.jsonl"
-
-FEATURES = datasets.Features(
-    {
-        "article_id": datasets.Value("string"),
-        "position": datasets.Value("int32"),
-        "text": datasets.Value("string"),
-        "relevant": datasets.Value("bool"),
-        "event": datasets.ClassLabel(names=list(EVENT_TYPES)),
-        "site": datasets.Value("string"),
-        "source_file": datasets.Value("string"),
-        "line": datasets.Value("int32"),
-    }
-)
+__all__ = [
+    "Pages",
+    "features",
+    "label_files",
+    "label_paths",
+    "load_dataset",
+    "load_pages",
+    "read_records",
+    "to_dataset",
+    "to_pages",
+]
 
 
-def load_dataset(paths: Iterable[Path]) -> datasets.Dataset:
-    """Validated labeled paragraphs as a typed ``datasets.Dataset``, in page order."""
-    records = read_records(paths)
-    records.sort(key=page_order)
-    columns = {name: [] for name in FEATURES}
-    index = {e: i for i, e in enumerate(EVENT_TYPES)}
-    for r in records:
+def features(events: Sequence[str] = EVENT_TYPES) -> datasets.Features:
+    """The dataset's columns, with the taxonomy as the event class names."""
+    return datasets.Features(
+        {
+            "article_id": datasets.Value("string"),
+            "position": datasets.Value("int32"),
+            "text": datasets.Value("string"),
+            "relevant": datasets.Value("bool"),
+            "event": datasets.ClassLabel(names=list(events)),
+            "site": datasets.Value("string"),
+            "source_file": datasets.Value("string"),
+            "line": datasets.Value("int32"),
+        }
+    )
+
+
+def to_dataset(records: list[dict[str, Any]], *, events: Sequence[str] = EVENT_TYPES) -> datasets.Dataset:
+    """Validated records as a typed ``datasets.Dataset``, in page order."""
+    columns: dict[str, list[Any]] = {name: [] for name in features(events)}
+    index = {e: i for i, e in enumerate(events)}
+    for r in sorted(records, key=page_order):
         columns["article_id"].append(r["article_id"])
         columns["position"].append(r["position"])
         columns["text"].append(r["text"])
@@ -50,7 +59,12 @@ def load_dataset(paths: Iterable[Path]) -> datasets.Dataset:
         columns["site"].append(r.get("site") or "")
         columns["source_file"].append(r["source_file"])
         columns["line"].append(r["line"])
-    return datasets.Dataset.from_dict(columns, features=FEATURES)
+    return datasets.Dataset.from_dict(columns, features=features(events))
+
+
+def load_dataset(paths: Iterable[Path], *, events: Sequence[str] = EVENT_TYPES) -> datasets.Dataset:
+    """Validated labeled paragraphs as a typed ``datasets.Dataset``, in page order."""
+    return to_dataset(read_records(paths, events=events), events=events)
 
 
 def to_pages(ds: datasets.Dataset) -> Pages:
@@ -61,24 +75,11 @@ def to_pages(ds: datasets.Dataset) -> Pages:
     for r in records:
         r["relevant"] = bool(r["relevant"])
         r["event"] = names[r["event"]] if r["event"] is not None else None
-    return pages_from_records(records)
+    return pages_from_records(records, event_types=names)
 
 
-def load_pages(folder_or_file: Path) -> Pages:
-    path = Path(folder_or_file)
-    files = [path] if path.is_file() else label_files(path)
-    return to_pages(load_dataset(files))
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the repository when inside it, so hashes and metadata travel."""
-    path = Path(path)
-    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
-
-
-def sha256_files(paths: Iterable[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(paths):
-        digest.update(display_path(path).encode())
-        digest.update(Path(path).read_bytes())
-    return digest.hexdigest()
+def load_pages(paths: str | Path | Iterable[str | Path], *, events: Sequence[str] = EVENT_TYPES) -> Pages:
+    """Labeled pages from label files and folders (every ``*.jsonl`` inside a folder)."""
+    if isinstance(paths, str | os.PathLike):
+        paths = [paths]
+    return to_pages(load_dataset(label_paths(paths), events=events))
