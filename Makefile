@@ -10,7 +10,7 @@ SEED_SET = $(if $(wildcard $(SEEDS)),--extra-set seeds=$(SEEDS))
 NO_SEEDS = $(if $(wildcard $(SEEDS)),,@echo "$(SEEDS) not found: the seed pages are not evaluated")
 TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) -o models/default
 
-.PHONY: install labels labels-check train eval test test-fast bench lint format clean
+.PHONY: install labels labels-check train eval dist test test-fast bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,13 @@ eval: $(MODEL)
 	$(NO_SEEDS)
 	$(BIN)/autoclass evaluate models/default labels/heldout $(SEED_SET) -o models/default --force --learning-curve
 
+# What is published: dist/*.whl and dist/*.tar.gz, with the default model (trained first when
+# needed, shipped as model.npz) and the labeling guide inside the package.
+dist: $(MODEL)
+	rm -rf dist
+	$(BIN)/python -m training.dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+
 test: $(MODEL)
 	$(BIN)/python -m pytest
 
@@ -65,4 +72,4 @@ format: $(STAMP)
 	$(BIN)/ruff format autoclass training tests benchmarks
 
 clean:
-	rm -rf $(VENV) models/default .pytest_cache
+	rm -rf $(VENV) models/default .pytest_cache build dist autoclass/default_model autoclass/GUIDE.md

@@ -22,7 +22,21 @@ class AutoclassError(Exception):
 
 
 class ModelNotFoundError(AutoclassError, FileNotFoundError):
-    """No trained model where one was looked for."""
+    """No trained model where one was looked for.
+
+    Attributes
+    ----------
+    directory : pathlib.Path or None
+        Where the model was looked for.
+    source : str or None
+        Who named that place: ``"path"`` (the caller), ``"env"``
+        (``$AUTOCLASS_MODEL``) or ``"default"`` (nobody: the default model).
+    """
+
+    def __init__(self, message: str, *, directory: object = None, source: str | None = None) -> None:
+        super().__init__(message)
+        self.directory = directory
+        self.source = source
 
 
 class ModelLoadError(AutoclassError):

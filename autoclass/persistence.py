@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import warnings
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -52,24 +53,73 @@ SAFE_ARTIFACTS = (NPZ_ARTIFACT, SKOPS_ARTIFACT)  # formats that load without run
 METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
+SHIPPED_MODEL = "default_model"
 FORMAT_VERSION = 3  # bump when the artifact's structure changes (3: the classifier's own event types)
 # The only classes of ours in an artifact; skops refuses a file holding any other.
 SKOPS_TYPES = ("autoclass.classifier.ParagraphClassifier", "autoclass.features.PageFeaturizer")
 
 
+def shipped_model_dir() -> Path:
+    """Where the package keeps the model it ships (``autoclass/default_model``; built by ``make dist``)."""
+    return Path(str(resources.files("autoclass") / SHIPPED_MODEL))
+
+
 def default_model_dir() -> Path:
     """Where :func:`autoclass.predict` looks for its model.
 
-    ``$AUTOCLASS_MODEL`` when set; else ``models/default`` of the source
-    checkout ``make train`` wrote to; else ``./models/default``.
+    ``$AUTOCLASS_MODEL`` when set; else, in a source checkout, the
+    ``models/default`` that ``make train`` writes; else the model shipped
+    with the package (:func:`shipped_model_dir`).
     """
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parent.parent / "models" / "default"
-    if checkout.exists():
+    source = Path(__file__).resolve().parent.parent
+    checkout = source / "models" / "default"
+    if (source / "pyproject.toml").is_file() and (checkout / METADATA).is_file():
         return checkout
-    return Path.cwd() / "models" / "default"
+    return shipped_model_dir()
+
+
+def not_found_message(directory: Path, source: str | None, *, cli: bool = False) -> str:
+    """Why no model was found and what to do, for the caller's situation.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        Where the model was looked for.
+    source : {"path", "env", "default"} or None
+        Who named the place: the caller (a path given to ``load_model`` or
+        ``--model``), ``$AUTOCLASS_MODEL``, or nobody (the default model).
+    cli : bool
+        Advice for the command line (``--model``) rather than Python (``load_model``).
+
+    Examples
+    --------
+    >>> print(not_found_message(Path("/x"), "path", cli=True))
+    no trained autoclass model in /x: give --model a directory written by `autoclass train LABELS -o DIR`
+    """
+    hint = _not_found_hint(source, cli=cli)
+    if source == "default":
+        return f"no default autoclass model: {hint}"
+    return f"no trained autoclass model in {directory}: {hint}"
+
+
+def _not_found_hint(source: str | None, *, cli: bool) -> str:
+    given = "give --model a directory" if cli else "point load_model() at a directory"
+    use = "pass --model DIR" if cli else "call load_model(DIR)"
+    if source == "path":
+        return f"{given} written by `autoclass train LABELS -o DIR`"
+    if source == "env":
+        return (
+            f"that is where {ENV_VAR} points: point it at a directory written by `autoclass train`, "
+            "or unset it to use the default model"
+        )
+    return (
+        "this installation has no default model (a source checkout without `make train`?): "
+        f"train one with `autoclass train LABELS -o DIR`, then set {ENV_VAR}=DIR or {use}; "
+        "in a source checkout, `make train` makes the default one"
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -119,7 +169,7 @@ def trust_model(path: str | os.PathLike) -> tuple[Path, str, bool]:
         If the artifact does not match its metadata.
     """
     directory = Path(path)
-    artifact, _, data = _read_artifact(directory, hint="point `autoclass trust` at a model directory")
+    artifact, _, data = _read_artifact(directory, source="trust")
     digest = hashlib.sha256(data).hexdigest()
     added = record_trusted(digest, note=f"trusted {artifact.resolve()}")
     return artifact, digest, added
@@ -234,7 +284,8 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
     Raises
     ------
     ModelNotFoundError
-        If there is no model there (run ``make train`` to make the default one).
+        If there is no model there; its message says what to do, for where
+        the place came from (``path``, ``$AUTOCLASS_MODEL``, the default).
     UntrustedModelError
         If the artifact is a joblib pickle that was neither trained on this
         machine nor marked as trusted, and ``trust`` is false; or a skops
@@ -244,21 +295,18 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
         another scikit-learn version.
     """
     directory = Path(path) if path is not None else default_model_dir()
-    hint = (
-        "run `make train` to train the default model"
-        if path is None
-        else f"point {ENV_VAR} or load_model() at a directory written by training"
-    )
-    artifact, metadata, data = _read_artifact(directory, hint=hint)
+    source = "path" if path is not None else "env" if os.environ.get(ENV_VAR) else "default"
+    artifact, metadata, data = _read_artifact(directory, source=source)
     trained_with = metadata.get("versions", {}).get("scikit-learn")
-    if trained_with != sklearn.__version__:
-        raise ModelLoadError(
-            f"model in {directory} was trained with scikit-learn {trained_with}, but "
-            f"{sklearn.__version__} is installed: install scikit-learn=={trained_with} "
-            "or retrain with `make train`"
-        )
+    # An npz model holds arrays and autoclass's own classes, whatever scikit-learn is installed;
+    # a pickle or skops file holds scikit-learn's own objects.
+    if artifact.name != NPZ_ARTIFACT:
+        _check_sklearn(directory, trained_with)
     if artifact.name == NPZ_ARTIFACT:
-        payload = _load_npz(artifact, data)
+        built: set[str] = set()
+        payload = _load_npz(artifact, data, built)
+        if any(name.startswith("sklearn.") for name in built):
+            _check_sklearn(directory, trained_with)
     elif artifact.name == SKOPS_ARTIFACT:
         payload = _load_skops(artifact, data)
     else:
@@ -277,9 +325,13 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
             # From the bytes just hashed, so the file cannot change in between.
             payload = joblib.load(io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same to the user
-            raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
+            raise ModelLoadError(
+                f"cannot load {artifact} ({exc}); retrain it with `autoclass train`"
+            ) from exc
     if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
-        raise ModelLoadError(f"{artifact} does not hold an autoclass model; retrain with `make train`")
+        raise ModelLoadError(
+            f"{artifact} does not hold an autoclass model; retrain it with `autoclass train`"
+        )
     taxonomy = metadata.get("taxonomy")
     recorded = taxonomy.get("events") if isinstance(taxonomy, dict) else None
     if recorded != list(getattr(payload["classifier"], "event_types_", ())):
@@ -295,11 +347,26 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
     )
 
 
-def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any], bytes]:
+def _check_sklearn(directory: Path, trained_with: object) -> None:
+    if trained_with != sklearn.__version__:
+        raise ModelLoadError(
+            f"model in {directory} was trained with scikit-learn {trained_with}, but "
+            f"{sklearn.__version__} is installed: install scikit-learn=={trained_with} "
+            "or retrain it with `autoclass train`"
+        )
+
+
+def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any], bytes]:
     """The artifact's path, the metadata and the artifact's bytes, checked against each other."""
     meta_path = directory / METADATA
     if not meta_path.is_file() or not any((directory / a).is_file() for a in ARTIFACTS.values()):
-        raise ModelNotFoundError(f"no trained autoclass model in {directory}: {hint}")
+        if source == "trust":
+            message = (
+                f"no trained autoclass model in {directory}: point `autoclass trust` at a model directory"
+            )
+        else:
+            message = not_found_message(directory, source)
+        raise ModelNotFoundError(message, directory=directory, source=source)
     try:
         metadata = json.loads(meta_path.read_text())
     except (OSError, json.JSONDecodeError) as exc:
@@ -308,7 +375,7 @@ def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any],
         found = metadata.get("format_version") if isinstance(metadata, dict) else None
         raise ModelLoadError(
             f"model in {directory} has format {found}, this autoclass "
-            f"reads format {FORMAT_VERSION}: retrain with `make train`"
+            f"reads format {FORMAT_VERSION}: retrain it with `autoclass train`"
         )
     name = metadata.get("artifact", ARTIFACT)
     if name not in ARTIFACTS.values():
@@ -323,14 +390,14 @@ def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any],
     if metadata.get("artifact_sha256") != hashlib.sha256(data).hexdigest():
         raise ModelLoadError(
             f"{artifact} does not match the sha256 in {meta_path} (file changed or corrupt); "
-            "retrain with `make train` or restore the directory"
+            "retrain it with `autoclass train` or restore the directory"
         )
     return artifact, metadata, data
 
 
-def _load_npz(artifact: Path, data: bytes) -> Any:
+def _load_npz(artifact: Path, data: bytes, built: set[str]) -> Any:
     try:
-        return serialize.loads(data)
+        return serialize.loads(data, built=built)
     except serialize.ContentError as exc:
         raise ModelLoadError(f"cannot load {artifact}: {exc}; ask for a new copy of the model") from None
 

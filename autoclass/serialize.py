@@ -168,8 +168,9 @@ def dumps(value: Any) -> bytes:
 
 
 class _Reader:
-    def __init__(self, archive: Any) -> None:
+    def __init__(self, archive: Any, built: set[str]) -> None:
         self.archive = archive
+        self.built = built
 
     def array(self, key: Any) -> np.ndarray:
         if not isinstance(key, str) or key == STRUCTURE or key not in self.archive.files:
@@ -246,6 +247,7 @@ class _Reader:
                 raise ContentError(f"the state of a {node[tag]} is not a dict of attributes")
             obj = cls.__new__(cls)
             obj.__dict__.update(state)
+            self.built.add(node[tag])
             return obj
         raise ContentError(f"unknown entry {tag!r} in the structure")
 
@@ -256,13 +258,15 @@ def _list(value: Any) -> list[Any]:
     return value
 
 
-def loads(data: bytes) -> Any:
+def loads(data: bytes, *, built: set[str] | None = None) -> Any:
     """Rebuild the value that :func:`dumps` stored, running no code from ``data``.
 
     Parameters
     ----------
     data : bytes
         An archive written by :func:`dumps`.
+    built : set of str, optional
+        Filled with the names of the classes whose instances were rebuilt.
 
     Returns
     -------
@@ -286,7 +290,7 @@ def loads(data: bytes) -> Any:
                 raise ContentError(
                     f"model archive of version {structure.get('version')!r}; this autoclass reads {VERSION}"
                 )
-            return _Reader(archive).decode(structure.get("root"))
+            return _Reader(archive, built if built is not None else set()).decode(structure.get("root"))
     except ContentError:
         raise
     except RecursionError:

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from autoclass.cli import audit, evaluate, explain, labels, predict, train, trust
 from autoclass.cli.errors import UsageError
 from autoclass.cli.labels import print_problems
-from autoclass.errors import AutoclassError
+from autoclass.errors import AutoclassError, ModelNotFoundError
 from autoclass.labels import InvalidLabelsError
+from autoclass.persistence import not_found_message
 
 SUBCOMMANDS = (predict, explain, train, evaluate, labels, audit, trust)
 
@@ -50,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except InvalidLabelsError as exc:
         print_problems(exc.check, prog=f"autoclass {_command(args)}")
+        return 1
+    except ModelNotFoundError as exc:
+        # The advice names --model, not load_model(); a model missing on a Dask worker keeps its own.
+        message = not_found_message(exc.directory, exc.source, cli=True) if exc.source else str(exc)
+        print(f"autoclass {_command(args)}: error: {message}", file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"autoclass {_command(args)}: error: {exc}", file=sys.stderr)

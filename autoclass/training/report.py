@@ -454,7 +454,7 @@ def render_report(
         learning-curve figure without it.
     cross_validation : dict, optional
         What :func:`autoclass.training.crossval.cross_validate` returns (``metadata.json``
-        holds it after ``make train``).
+        holds it after ``autoclass train``).
 
     Returns
     -------
