@@ -4,8 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MODEL := models/default/metadata.json
+# The five real seed pages of ../shared are evaluated beside the held-out pages when present.
+SEEDS := ../shared/seeds-labeled.jsonl
+SEED_SET = $(if $(wildcard $(SEEDS)),--extra-set seeds=$(SEEDS))
+NO_SEEDS = $(if $(wildcard $(SEEDS)),,@echo "$(SEEDS) not found: the seed pages are not evaluated")
+TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) -o models/default
 
-.PHONY: install labels labels-check train eval eval-real test test-fast bench lint format clean
+.PHONY: install labels labels-check train eval eval-real dist test test-fast bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,18 +27,29 @@ labels: $(STAMP)
 labels-check: $(STAMP)
 	$(BIN)/python -m training.labels_check
 
-$(MODEL): $(STAMP) $(wildcard labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py training/*.py) training/config.toml
+# The same commands as a user's: `autoclass train` / `autoclass evaluate`.
+$(MODEL): $(STAMP) $(wildcard labels/*.json labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py autoclass/training/*.py) autoclass/training/config.toml
 	$(BIN)/python -m training.labels_check --quiet
-	$(BIN)/python -m training.train
+	$(NO_SEEDS)
+	$(TRAIN)
 
 train: $(STAMP)
 	$(BIN)/python -m training.labels_check --quiet
-	$(BIN)/python -m training.train
+	$(NO_SEEDS)
+	$(TRAIN)
 
 # Metrics (evaluation.md/json) and the HTML report (report.html, with a cached learning curve)
-# in the model directory; prints the report's path.
+# in the model directory (--force: it is the model's own evaluation); prints the report's path.
 eval: $(MODEL)
-	$(BIN)/python -m training.evaluate
+	$(NO_SEEDS)
+	$(BIN)/autoclass evaluate models/default labels/heldout $(SEED_SET) -o models/default --force --learning-curve
+
+# What is published: dist/*.whl and dist/*.tar.gz, with the default model (trained first when
+# needed, shipped as model.npz) and the labeling guide inside the package.
+dist: $(MODEL)
+	rm -rf dist
+	$(BIN)/python -m training.dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 # The real-page development set (labels/real: URLs, hashes, labels) joined with the texts cached in
 # .cache/realpages; without them it lists the pages to fetch and how.
@@ -61,4 +77,4 @@ format: $(STAMP)
 	$(BIN)/ruff format autoclass training tests benchmarks
 
 clean:
-	rm -rf $(VENV) models/default .pytest_cache
+	rm -rf $(VENV) models/default .pytest_cache build dist autoclass/default_model autoclass/GUIDE.md

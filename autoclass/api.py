@@ -49,7 +49,7 @@ def predict(text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> Article:
     Raises
     ------
     ModelNotFoundError
-        If no model has been trained yet (run ``make train``).
+        If there is no default model (see :func:`autoclass.load_model`).
     PageTooLargeError
         If ``text`` is longer than ``max_chars``.
     TypeError

@@ -41,12 +41,14 @@ class Paragraph:
         The most probable event type when relevant, else ``None``.
     scores : tuple of float
         Probability of every event type (given that it is relevant), in the
-        order of ``EVENT_TYPES``; :attr:`event_scores` names them.
+        order of ``event_types``; :attr:`event_scores` names them.
     body : float
         Probability that it belongs to the page's own article, whatever the
         article's subject (menus, lists of other stories, ads and forms are
         not). ``relevance`` adds the question of the topic: a line can be
         body but not relevant (the article is not about the auto industry).
+    event_types : tuple of str
+        The model's event types (its taxonomy).
     """
 
     text: str
@@ -57,12 +59,13 @@ class Paragraph:
     scores: tuple[float, ...]
     body: float = 1.0
     origin: PageOrigin | None = field(default=None, repr=False, compare=False)
+    event_types: tuple[str, ...] = field(default=EVENT_TYPES, repr=False)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled without its origin: a result sent between processes must
         # not drag the whole model along.
         fields = (self.text, self.position, self.relevant, self.relevance, self.event, self.scores, self.body)
-        return (Paragraph, fields)
+        return (Paragraph, (*fields, None, self.event_types))
 
     def explain(self, *, top: int = 8) -> Explanation:
         """Why this paragraph got its labels: the inputs that pushed it, with weights.
@@ -102,7 +105,7 @@ class Paragraph:
     @property
     def event_scores(self) -> dict[str, float]:
         """Probability of every event type, by name."""
-        return dict(zip(EVENT_TYPES, self.scores))
+        return dict(zip(self.event_types, self.scores))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -171,8 +174,11 @@ def build_article(
     tag_min_share: float,
     body: np.ndarray | None = None,
     origin: PageOrigin | None = None,
+    event_types: tuple[str, ...] = EVENT_TYPES,
 ) -> Article:
     """Assemble an :class:`Article` from one page's paragraph probabilities.
+
+    ``event_proba`` has one column per type of ``event_types``.
 
     Tags weigh each relevant paragraph's event probabilities by its relevance
     probability, so a confident body paragraph counts more than a doubtful
@@ -185,7 +191,7 @@ def build_article(
     scores = np.round(event_proba, 4).tolist()
     in_body = np.round(body if body is not None else relevance, 4).tolist()
     paragraphs = [
-        Paragraph(text, i, keep, prob, EVENT_TYPES[top] if keep else None, tuple(row), b, origin)
+        Paragraph(text, i, keep, prob, event_types[top] if keep else None, tuple(row), b, origin, event_types)
         for i, (text, keep, prob, top, row, b) in enumerate(
             zip(texts, relevant.tolist(), np.round(relevance, 4).tolist(), best, scores, in_body)
         )
@@ -196,5 +202,5 @@ def build_article(
     share = mass / mass.sum()
     order = np.argsort(-share, kind="stable")
     weights = np.round(share, 4).tolist()
-    tags = {EVENT_TYPES[j]: weights[j] for j in order if share[j] >= tag_min_share}
-    return Article(paragraphs=paragraphs, tags=tags, main_event=EVENT_TYPES[order[0]], threshold=threshold)
+    tags = {event_types[j]: weights[j] for j in order if share[j] >= tag_min_share}
+    return Article(paragraphs=paragraphs, tags=tags, main_event=event_types[order[0]], threshold=threshold)

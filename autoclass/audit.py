@@ -25,7 +25,6 @@ from sklearn.model_selection import GroupKFold
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import AutoclassError
 from autoclass.labels import page_order, pages_from_records
-from autoclass.taxonomy import EVENT_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +97,8 @@ def audit_records(
     records : sequence of dict
         Records from :func:`autoclass.labels.read_records`.
     classifier : ParagraphClassifier
-        Settings of the models to fit (fitted or not; it is cloned).
+        Settings of the models to fit (fitted or not; it is cloned), its
+        ``event_types`` the taxonomy of the records.
     folds : int
         Folds grouped by site; at least 2.
     jobs : int
@@ -116,7 +116,8 @@ def audit_records(
     if folds < 2:
         raise AutoclassError(f"an audit needs at least 2 folds, not {folds}")
     ordered = sorted(records, key=page_order)  # the order of pages_from_records' paragraphs
-    pages = pages_from_records(ordered)
+    event_types = tuple(classifier.event_types)
+    pages = pages_from_records(ordered, event_types=event_types)
     groups = np.array(pages.sites)
     n_groups = len(np.unique(groups))
     if n_groups < 2:
@@ -125,14 +126,14 @@ def audit_records(
     fitted = Parallel(n_jobs=jobs)(delayed(_fit_fold)(classifier, pages, train) for train, _ in splits)
     offsets = np.concatenate([[0], np.cumsum([len(t) for t in pages.texts])])
     relevance = np.zeros(offsets[-1])
-    events = np.zeros((offsets[-1], len(EVENT_TYPES)))
+    events = np.zeros((offsets[-1], len(event_types)))
     for model, (_, test) in zip(fitted, splits):
         rel, ev = model.predict_proba([pages.texts[i] for i in test])
         rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
         relevance[rows], events[rows] = rel, ev
     threshold = classifier.relevance_threshold
     gold_rel = np.array([r["relevant"] for r in ordered])
-    gold_ev = np.array([EVENT_TYPES.index(r["event"]) if r["relevant"] else 0 for r in ordered])
+    gold_ev = np.array([event_types.index(r["event"]) if r["relevant"] else 0 for r in ordered])
     best = events.argmax(axis=1)
     pred_rel = relevance >= threshold
     p_label = np.where(gold_rel, relevance * events[np.arange(len(gold_ev)), gold_ev], 1 - relevance)
@@ -145,7 +146,7 @@ def audit_records(
             position=r["position"],
             text=r["text"],
             label=r["event"] if r["relevant"] else "irrelevant",
-            predicted=EVENT_TYPES[best[i]] if pred_rel[i] else "irrelevant",
+            predicted=event_types[best[i]] if pred_rel[i] else "irrelevant",
             suspicion=round(float(1 - p_label[i]), 4),
             relevance=round(float(relevance[i]), 4),
             event_probability=round(float(events[i, best[i]]), 4),

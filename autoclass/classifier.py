@@ -104,6 +104,9 @@ class ParagraphClassifier(BaseEstimator):
         Iteration limit of the solvers.
     random_state : int
         Seed of every random choice.
+    event_types : tuple of str
+        The taxonomy: the event types, in the order of the event columns
+        (the default fifteen of the labeling guide, or one's own).
     """
 
     def __init__(
@@ -122,6 +125,7 @@ class ParagraphClassifier(BaseEstimator):
         cv_folds: int = 5,
         max_iter: int = 3000,
         random_state: int = 0,
+        event_types: tuple[str, ...] = EVENT_TYPES,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -136,6 +140,7 @@ class ParagraphClassifier(BaseEstimator):
         self.cv_folds = cv_folds
         self.max_iter = max_iter
         self.random_state = random_state
+        self.event_types = event_types
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -193,8 +198,18 @@ class ParagraphClassifier(BaseEstimator):
         unknown = set(self.event_contexts) - set(EVENT_CONTEXTS)
         if unknown:
             raise ValueError(f"unknown event contexts {sorted(unknown)}; use {EVENT_CONTEXTS}")
+        self.event_types_ = tuple(self.event_types)
+        index = {name: i for i, name in enumerate(self.event_types_)}
+        if len(index) != len(self.event_types_) or len(index) < 2:
+            raise ValueError(f"event_types must be at least two distinct names, not {self.event_types!r}")
         y_rel = np.fromiter((bool(v) for page in relevant for v in page), dtype=bool)
-        index = {name: i for i, name in enumerate(EVENT_TYPES)}
+        labels = ((e, r) for page, rel in zip(events, relevant) for e, r in zip(page, rel))
+        unknown = {e for e, r in labels if r and e is not None and e not in index}
+        if unknown:
+            raise AutoclassError(
+                f"event types {sorted(map(str, unknown))} of the training data are not in the taxonomy "
+                f"({', '.join(self.event_types_)})"
+            )
         y_ev = np.array([index.get(e, -1) if e else -1 for page in events for e in page], dtype=int)
         if len(y_rel) == 0 or y_rel.all() or not y_rel.any():
             raise AutoclassError("training needs both relevant and irrelevant paragraphs")
@@ -288,7 +303,7 @@ class ParagraphClassifier(BaseEstimator):
 
         # Event stage 1 (own words) on relevant lines, out of fold for every line.
         rel_rows = np.flatnonzero(y_rel)
-        q_oof = np.zeros((len(y_rel), len(EVENT_TYPES)))
+        q_oof = np.zeros((len(y_rel), len(self.event_types_)))
         for train, test in folds:
             train = np.intersect1d(train, rel_rows)
             if len(np.unique(y_ev[train])) >= 2:
@@ -323,9 +338,8 @@ class ParagraphClassifier(BaseEstimator):
             random_state=self.random_state,
         )
 
-    @staticmethod
-    def _event_proba(model: LogisticRegression, x: sp.csr_matrix) -> np.ndarray:
-        out = np.zeros((x.shape[0], len(EVENT_TYPES)))
+    def _event_proba(self, model: LogisticRegression, x: sp.csr_matrix) -> np.ndarray:
+        out = np.zeros((x.shape[0], len(self.event_types_)))
         out[:, model.classes_] = model.predict_proba(x)
         return out
 
@@ -386,7 +400,7 @@ class ParagraphClassifier(BaseEstimator):
 
     def _store(self, stage1, topic, page_topic, stage2, ev1, ev2, body1) -> None:  # noqa: ANN001 - fitted
         v = self.featurizer_.n_terms
-        k = len(EVENT_TYPES)
+        k = len(self.event_types_)
 
         def full(model: LogisticRegression, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
             coef = np.zeros((k, n_cols))
@@ -440,8 +454,8 @@ class ParagraphClassifier(BaseEstimator):
         -------
         relevance : numpy.ndarray, shape (n_paragraphs,)
             Calibrated probability that each paragraph is relevant.
-        events : numpy.ndarray, shape (n_paragraphs, 15)
-            Probability of each event type, columns in ``EVENT_TYPES`` order.
+        events : numpy.ndarray, shape (n_paragraphs, len(event_types_))
+            Probability of each event type, columns in ``event_types_`` order.
         """
         state = self.forward(pages)
         return state.relevance, _softmax(state.event_scores)
@@ -467,7 +481,7 @@ class ParagraphClassifier(BaseEstimator):
         """
         check_is_fitted(self, "text_weights_")
         batch = self.featurizer_.transform(pages)
-        k = len(EVENT_TYPES)
+        k = len(self.event_types_)
         scores = np.asarray(batch.tfidf @ self.text_weights_)
         d = scores[:, 0] + batch.layout @ self.relevance1_layout_weights_ + self.relevance1_intercept_
         t = scores[:, 1] + self.topic_intercept_

@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+DISTRIBUTION = "autoclass-news"
+"""The name to install autoclass by (``pip install autoclass-news``); the import name is ``autoclass``."""
+
+
+def pip_install(extra: str) -> str:
+    """The command that installs autoclass with one of its extras.
+
+    Examples
+    --------
+    >>> pip_install("train")
+    'pip install "autoclass-news[train]"'
+    """
+    return f'pip install "{DISTRIBUTION}[{extra}]"'
+
 
 class AutoclassError(Exception):
     """Base class of every error autoclass raises on purpose."""
 
 
 class ModelNotFoundError(AutoclassError, FileNotFoundError):
-    """No trained model where one was looked for."""
+    """No trained model where one was looked for.
+
+    Attributes
+    ----------
+    directory : pathlib.Path or None
+        Where the model was looked for.
+    source : str or None
+        Who named that place: ``"path"`` (the caller), ``"env"``
+        (``$AUTOCLASS_MODEL``) or ``"default"`` (nobody: the default model).
+    """
+
+    def __init__(self, message: str, *, directory: object = None, source: str | None = None) -> None:
+        super().__init__(message)
+        self.directory = directory
+        self.source = source
 
 
 class ModelLoadError(AutoclassError):
@@ -52,3 +80,11 @@ class PageTooLargeError(AutoclassError, ValueError):
             f"{which} has {size:,} characters, more than max_chars={limit:,}; "
             "pass a larger max_chars, or max_chars=None for no limit, to read it"
         )
+
+
+class MissingExtraError(AutoclassError, ImportError):
+    """An optional dependency is not installed; names the extra that brings it."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f'{feature} needs the "{extra}" extra: {pip_install(extra)}')

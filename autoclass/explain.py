@@ -25,7 +25,6 @@ import numpy as np
 
 from autoclass.classifier import ParagraphClassifier
 from autoclass.features import LAYOUT_FEATURES
-from autoclass.taxonomy import EVENT_TYPES
 
 if TYPE_CHECKING:
     from autoclass.model import Model
@@ -184,7 +183,8 @@ def explain_page(
     names = _names(model)
     state = clf.forward([list(paragraphs)], keep_features=True)
     tfidf, layout = state.batch.tfidf, state.batch.layout
-    k = len(EVENT_TYPES)
+    event_types = clf.event_types_
+    k = len(event_types)
     seen = np.isfinite(clf.event2_intercept_)
     ev_text = clf.text_weights_[:, 3 + k : 3 + 2 * k]
     ev_text = ev_text - ev_text[:, seen].mean(axis=1, keepdims=True)
@@ -235,9 +235,9 @@ def explain_page(
                 relevance_by_source=dict(sorted(by_source.items(), key=lambda kv: -abs(kv[1]))),
                 content_score=float(state.content_score[i]),
                 content_reasons=_largest(content, top),
-                event=EVENT_TYPES[best],
+                event=event_types[best],
                 event_probability=float(event_proba[i, best]),
-                runner_up=EVENT_TYPES[second],
+                runner_up=event_types[second],
                 event_reasons=_largest(event, top),
                 body=body,
                 dropped_by=dropped_by,
@@ -255,12 +255,12 @@ def top_event_terms(classifier: ParagraphClassifier, k: int = 8) -> dict[str, li
     (``recall``, ``^share`` for a line's first word, ``seat belt``).
     """
     names = classifier.featurizer_.term_names()
-    n_types = len(EVENT_TYPES)
+    n_types = len(classifier.event_types_)
     weights = classifier.text_weights_[:, 3 + n_types : 3 + 2 * n_types]
     seen = np.isfinite(classifier.event2_intercept_)
     centred = weights - weights[:, seen].mean(axis=1, keepdims=True)
     out = {}
-    for j, event in enumerate(EVENT_TYPES):
+    for j, event in enumerate(classifier.event_types_):
         if seen[j]:
             best = np.argsort(-centred[:, j], kind="stable")[:k]
             out[event] = [(names[c], round(float(centred[c, j]), 3)) for c in best]
@@ -285,7 +285,7 @@ def _names(model: Model) -> _Names:
             layout=[f"layout {name}" for name in LAYOUT_FEATURES],
             stage2=clf.relevance_stage2_names(),
             event_context=[
-                f"{block} share of {event}" for block in clf.event_contexts for event in EVENT_TYPES
+                f"{block} share of {event}" for block in clf.event_contexts for event in clf.event_types_
             ],
         )
         model._explain_names = cached

@@ -1,7 +1,8 @@
-"""Reading and validating labeled data (LABELS.md): JSON Lines of paragraphs.
+"""Reading and validating labeled data (``labels/GUIDE.md``): JSON Lines of paragraphs.
 
-Every rule of LABELS.md that a file can break is checked line by line, and the
-first violation is reported with its file and line: bad JSON, a missing or
+Every rule of the labeling guide that a file can break is checked line by
+line, and each violation is reported with its file and line (the first by
+:func:`read_records`, every one by :func:`check_records`): bad JSON, a missing or
 mistyped field, an unknown event, an event on an irrelevant paragraph, a
 relevant paragraph without one, a duplicate or missing position, a text that
 is not one stripped non-blank line, an article split over two files.
@@ -16,19 +17,19 @@ line ends are accepted. Every error is a :class:`~autoclass.errors.LabelDataErro
 
 This module needs nothing beyond the standard library, so that the
 ``autoclass audit`` command reads labels without the training extras;
-``training.data`` turns validated records into a Hugging Face dataset.
+``autoclass.training.data`` turns validated records into a Hugging Face dataset.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from autoclass.errors import LabelDataError
+from autoclass.errors import AutoclassError, LabelDataError
 from autoclass.taxonomy import EVENT_TYPES
 
 REQUIRED = {"article_id": str, "position": int, "text": str, "relevant": bool}
@@ -181,7 +182,7 @@ def _lines(f: IO[bytes], name: str) -> Iterator[tuple[int, int, bytes]]:
             yield n, start, raw
 
 
-def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
+def _check_record(record: Any, path: str, line: int, events: tuple[str, ...]) -> dict[str, Any]:
     def fail(problem: str) -> LabelDataError:
         return LabelDataError(path, line, problem)
 
@@ -189,7 +190,7 @@ def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
         kind = {list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
             type(record), "a number"
         )
-        raise fail(f"expected a JSON object {{...}} with the fields of LABELS.md, got {kind}")
+        raise fail(f"expected a JSON object {{...}} with the fields of the labeling guide, got {kind}")
     for key, kind in REQUIRED.items():
         if key not in record:
             raise fail(f"missing field {key!r}")
@@ -207,17 +208,17 @@ def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
         raise fail(f"negative position {record['position']}")
     text = record["text"]
     if not text.strip():
-        raise fail("blank 'text': blank lines are not paragraphs (LABELS.md)")
+        raise fail("blank 'text': blank lines are not paragraphs (labeling guide)")
     if text != text.strip():
-        raise fail("'text' has surrounding white space: paragraphs are stripped (LABELS.md)")
+        raise fail("'text' has surrounding white space: paragraphs are stripped (labeling guide)")
     if len(text.splitlines()) != 1:
-        raise fail("'text' holds a line break: one paragraph is one line (LABELS.md)")
+        raise fail("'text' holds a line break: one paragraph is one line (labeling guide)")
     event = record["event"]
     if record["relevant"]:
         if event is None:
             raise fail("relevant paragraph without an event type")
-        if not isinstance(event, str) or event not in EVENT_TYPES:
-            raise fail(f"unknown event {_show(event)}; expected one of {', '.join(EVENT_TYPES)}")
+        if not isinstance(event, str) or event not in events:
+            raise fail(f"unknown event {_show(event)}; expected one of {', '.join(events)}")
     elif event is not None:
         raise fail(f"event {_show(event)} on an irrelevant paragraph (must be null)")
     if record["relevant"] and record.get("body") is False:
@@ -225,13 +226,16 @@ def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
     return record
 
 
-def read_records(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
+def read_records(paths: Iterable[str | Path], *, events: Sequence[str] = EVENT_TYPES) -> list[dict[str, Any]]:
     """Read and validate labeled JSON Lines files.
 
     Parameters
     ----------
     paths : iterable of str or Path
         The files, read in this order. Blank lines are skipped.
+    events : sequence of str
+        The event types a relevant paragraph may have (the taxonomy; see
+        :mod:`autoclass.taxonomy`); the default fifteen when omitted.
 
     Returns
     -------
@@ -242,9 +246,10 @@ def read_records(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     Raises
     ------
     LabelDataError
-        On the first violation of LABELS.md, naming the file, the line
-        (``None`` for a problem of the whole file: unreadable, empty, UTF-16)
-        and the problem in plain words.
+        On the first violation of the labeling guide, naming the file, the
+        line (``None`` for a problem of the whole file: unreadable, empty,
+        UTF-16) and the problem in plain words.  :func:`check_records`
+        reports every problem instead.
 
     Examples
     --------
@@ -259,58 +264,217 @@ def read_records(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
     Traceback (most recent call last):
     autoclass.errors.LabelDataError: .../b.jsonl:1: duplicate key 'event' in one JSON object
     """
+    records = []
+    for item in _scan(paths, tuple(events)):
+        if isinstance(item, LabelDataError):
+            raise item
+        records.append(item)
+    return records
+
+
+@dataclass(frozen=True)
+class LabelCheck:
+    """What :func:`check_records` found.
+
+    Attributes
+    ----------
+    records : list of dict
+        The valid records (as :func:`read_records` gives them).
+    problems : list of LabelDataError
+        The first problems, in file and line order (at most the limit asked).
+    n_problems : int
+        Every problem found, shown or not.
+    n_files : int
+        Files with at least one problem.
+    """
+
+    records: list[dict[str, Any]]
+    problems: list[LabelDataError]
+    n_problems: int
+    n_files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.n_problems == 0
+
+    def summary(self) -> str:
+        """One line: how many problems, in how many files.
+
+        Examples
+        --------
+        >>> LabelCheck([], [LabelDataError("a.jsonl", 3, "bad")], 1, 1).summary()
+        '1 problem in 1 file'
+        """
+        noun = "problem" if self.n_problems == 1 else "problems"
+        return f"{self.n_problems:,} {noun} in {self.n_files:,} file{'' if self.n_files == 1 else 's'}"
+
+
+class InvalidLabelsError(AutoclassError, ValueError):
+    """Label files that break the labeling guide; ``check`` holds every problem found.
+
+    Attributes
+    ----------
+    check : LabelCheck
+        The valid records, the first problems and their count.
+    """
+
+    def __init__(self, check: LabelCheck) -> None:
+        self.check = check
+        first = check.problems[0] if check.problems else "?"
+        super().__init__(f"{check.summary()} in the labels, the first: {first}")
+
+
+def check_records(
+    paths: Iterable[str | Path], *, events: Sequence[str] = EVENT_TYPES, limit: int | None = 100
+) -> LabelCheck:
+    """Validate labeled files and report every problem, not only the first.
+
+    A bad line is reported and skipped, and reading goes on with the next
+    line; a file that cannot be read on (unreadable, UTF-16, a line over
+    :data:`MAX_LINE_BYTES`) is reported once and left.  Problems that would
+    only follow from one already reported (a gap in positions where a line
+    was refused, a file empty of valid lines) are left out.  Memory stays
+    bounded: only the first ``limit`` problems are kept, the rest counted.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        The files, read in this order.
+    events : sequence of str
+        The event types of the taxonomy.
+    limit : int or None
+        Problems kept in :attr:`LabelCheck.problems`; ``None`` keeps all.
+
+    Returns
+    -------
+    LabelCheck
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "a.jsonl"
+    >>> good = '{"article_id": "a", "position": 0, "text": "Nio sells", "relevant": true, "event": "sales"}'
+    >>> _ = path.write_text("\\n".join([good, "{", good.replace("sales", "weather")]) + "\\n")
+    >>> result = check_records([path])
+    >>> result.n_problems, [(p.line, p.problem[:20]) for p in result.problems]
+    (2, [(2, 'invalid JSON (Expect'), (3, "unknown event 'weath")])
+    """
     records: list[dict[str, Any]] = []
+    problems: list[LabelDataError] = []
+    files: set[str] = set()
+    count = 0
+    for item in _scan(paths, tuple(events), go_on=True):
+        if isinstance(item, LabelDataError):
+            count += 1
+            files.add(item.path)
+            if limit is None or len(problems) < limit:
+                problems.append(item)
+        else:
+            records.append(item)
+    return LabelCheck(records, problems, count, len(files))
+
+
+def _scan(
+    paths: Iterable[str | Path], events: tuple[str, ...], *, go_on: bool = False
+) -> Iterator[dict[str, Any] | LabelDataError]:
+    """Valid records and problems, in file and line order; with ``go_on``, past bad lines too."""
     first_seen: dict[str, tuple[str, int]] = {}
     positions: dict[str, dict[int, int]] = {}
     opened: dict[tuple[int, int], str] = {}
+    troubled: set[str] = set()  # files with a problem: no follow-on problems reported for them
     for path in paths:
         name = str(path)
         count = 0
-        with _open(Path(path), name) as f:
-            status = os.fstat(f.fileno())
-            if (same := opened.get((status.st_dev, status.st_ino))) is not None:
-                raise LabelDataError(name, None, f"given twice (also as {same}): read each file once")
-            opened[status.st_dev, status.st_ino] = name
-            for n, offset, raw in _lines(f, name):
-                try:
-                    record = _parse(raw, offset)
-                except _LineError as exc:
-                    raise LabelDataError(name, n, str(exc)) from None
-                record = _check_record(record, name, n)
-                aid = record["article_id"]
-                if aid in first_seen and first_seen[aid][0] != name:
-                    raise LabelDataError(
-                        name,
-                        n,
-                        f"article {_show(aid)} also appears in {first_seen[aid][0]}: one article, one file",
-                    )
-                first_seen.setdefault(aid, (name, n))
-                seen = positions.setdefault(aid, {})
-                if record["position"] in seen:
-                    raise LabelDataError(
-                        name,
-                        n,
-                        f"duplicate position {record['position']} in article {_show(aid)} "
-                        f"(first at line {seen[record['position']]})",
-                    )
-                seen[record["position"]] = n
-                records.append({**record, "source_file": name, "line": n})
-                count += 1
-        if not count:
-            raise LabelDataError(
+        try:
+            with _open(Path(path), name) as f:
+                status = os.fstat(f.fileno())
+                if (same := opened.get((status.st_dev, status.st_ino))) is not None:
+                    raise LabelDataError(name, None, f"given twice (also as {same}): read each file once")
+                opened[status.st_dev, status.st_ino] = name
+                for n, offset, raw in _lines(f, name):
+                    try:
+                        record = _check_record(_parse(raw, offset), name, n, events)
+                    except _LineError as exc:
+                        problem = LabelDataError(name, n, str(exc))
+                    except LabelDataError as exc:
+                        problem = exc
+                    else:
+                        problem = _place(record, name, n, first_seen, positions)
+                    if problem is not None:
+                        troubled.add(name)
+                        yield problem
+                        if not go_on:
+                            return
+                        continue
+                    yield {**record, "source_file": name, "line": n}
+                    count += 1
+        except LabelDataError as exc:  # the file cannot be read (on)
+            troubled.add(name)
+            yield exc
+            if not go_on:
+                return
+            continue
+        if not count and name not in troubled:
+            yield LabelDataError(
                 name, None, "no labeled paragraphs: the file is empty or holds only blank lines"
             )
+            if not go_on:
+                return
     for aid, seen in positions.items():
         expected = set(range(len(seen)))
-        if set(seen) != expected:
+        path, line = first_seen[aid]
+        if set(seen) != expected and path not in troubled:
             missing = sorted(expected - set(seen))
-            path, line = first_seen[aid]
-            raise LabelDataError(
+            yield LabelDataError(
                 path,
                 line,
                 f"positions of article {_show(aid)} are not 0..{len(seen) - 1} (missing {missing[:5]})",
             )
-    return records
+            if not go_on:
+                return
+
+
+def _place(
+    record: dict[str, Any],
+    name: str,
+    n: int,
+    first_seen: dict[str, tuple[str, int]],
+    positions: dict[str, dict[int, int]],
+) -> LabelDataError | None:
+    """Record where the paragraph sits in its article; the problem if it cannot sit there."""
+    aid = record["article_id"]
+    if aid in first_seen and first_seen[aid][0] != name:
+        return LabelDataError(
+            name, n, f"article {_show(aid)} also appears in {first_seen[aid][0]}: one article, one file"
+        )
+    first_seen.setdefault(aid, (name, n))
+    seen = positions.setdefault(aid, {})
+    if record["position"] in seen:
+        return LabelDataError(
+            name,
+            n,
+            f"duplicate position {record['position']} in article {_show(aid)} "
+            f"(first at line {seen[record['position']]})",
+        )
+    seen[record["position"]] = n
+    return None
+
+
+def label_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """The label files named, and every ``*.jsonl`` file inside the folders named, each once.
+
+    Raises
+    ------
+    LabelDataError
+        If a path does not exist, or a folder holds no ``.jsonl`` file.
+    """
+    unique: dict[Path, Path] = {}
+    for path in map(Path, paths):
+        if not path.exists():
+            raise LabelDataError(str(path), None, "no such file or folder")
+        for f in label_files(path) if path.is_dir() else [path]:
+            unique.setdefault(f.resolve(), f)
+    return list(unique.values())
 
 
 def label_files(folder: Path) -> list[Path]:
@@ -326,7 +490,11 @@ def label_files(folder: Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class Pages:
-    """Labeled data grouped into pages, the unit of training and evaluation."""
+    """Labeled data grouped into pages, the unit of training and evaluation.
+
+    ``event_types`` is the taxonomy the labels were validated against: the
+    event types a model trained on these pages predicts.
+    """
 
     ids: list[str]
     sites: list[str]
@@ -336,6 +504,7 @@ class Pages:
     # Is the line the page's own story, whatever its topic?  None where the
     # labels leave it unknown (LABELS.md: an absent ``body`` is unknown).
     body: list[list[bool | None]] | None = None
+    event_types: tuple[str, ...] = EVENT_TYPES
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -350,8 +519,8 @@ def page_order(record: dict[str, Any]) -> tuple[str, str, int]:
     return record["source_file"], record["article_id"], record["position"]
 
 
-def pages_from_records(records: list[dict[str, Any]]) -> Pages:
-    """Group validated records into pages, in :func:`page_order`."""
+def pages_from_records(records: list[dict[str, Any]], *, event_types: Sequence[str] = EVENT_TYPES) -> Pages:
+    """Group validated records into pages, in :func:`page_order`; ``event_types``: their taxonomy."""
     order = sorted(records, key=page_order)
     ids: list[str] = []
     sites: list[str] = []
@@ -371,4 +540,4 @@ def pages_from_records(records: list[dict[str, Any]]) -> Pages:
         body[-1].append(True if r["relevant"] else r.get("body"))
         relevant[-1].append(r["relevant"])
         events[-1].append(r["event"])
-    return Pages(ids, sites, texts, relevant, events, body)
+    return Pages(ids, sites, texts, relevant, events, body, tuple(event_types))

@@ -10,6 +10,7 @@ from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import PageTooLargeError
 from autoclass.paragraphs import DEFAULT_MAX_CHARS, split_paragraphs
+from autoclass.taxonomy import EVENT_TYPES
 
 
 def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
@@ -63,6 +64,14 @@ class Model:
     @property
     def threshold(self) -> float:
         return self.classifier.relevance_threshold
+
+    @property
+    def event_types(self) -> tuple[str, ...]:
+        """The model's event types (its taxonomy), in the order of every event score."""
+        # An unfitted classifier, or another object in its place (both refused on load by the
+        # sanity check), has only its parameter, or nothing.
+        clf = self.classifier
+        return getattr(clf, "event_types_", None) or tuple(getattr(clf, "event_types", EVENT_TYPES))
 
     def predict(self, text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> Article:
         """Read one page. See :func:`autoclass.predict`."""
@@ -157,5 +166,6 @@ class Model:
                 threshold=self.threshold,
                 tag_min_share=self.tag_min_share,
                 origin=PageOrigin(self, page),
+                event_types=self.event_types,
             )
             start = stop

@@ -5,18 +5,24 @@ Loading checks the artifact's sha256 against the metadata (a corruption
 check) and the scikit-learn version it was trained with, and says what to do
 on a mismatch.
 
-The artifact is a joblib pickle (``model.joblib``, what training writes) or
-a skops file (``model.skops``, for sharing).  Unpickling runs whatever code
-the pickle names, and an attacker can write a matching ``metadata.json`` as
-easily as the pickle, so a pickle is only loaded when its sha256 is in the
-*trust store*: a text file of digests, one per line with an optional note,
-at ``$AUTOCLASS_TRUST_STORE``, else ``$XDG_CONFIG_HOME/autoclass/trusted-models``
-(``~/.config/autoclass/trusted-models``).  :func:`save_model` records what
-this machine trained, ``autoclass trust DIR`` (:func:`trust_model`) what the
-user vouches for.  A skops file needs no trust: skops builds only the types
-listed in ``SKOPS_TYPES`` besides those it deems safe itself (Python
-built-ins, numpy and scipy arrays, scikit-learn estimators), and refuses a
-file that holds any other, before building anything.
+The artifact is one of three formats:
+
+* ``model.npz`` (what training writes, and the model shipped with the
+  package): the fitted model's arrays and a JSON structure
+  (:mod:`autoclass.serialize`), read with ``numpy.load(allow_pickle=False)``,
+  so loading it runs no code from the file.  It also loads fastest.
+* ``model.skops`` (the ``skops`` extra): skops builds only the types listed
+  in ``SKOPS_TYPES`` besides those it deems safe itself (Python built-ins,
+  numpy and scipy arrays, scikit-learn estimators), and refuses a file that
+  holds any other, before building anything.
+* ``model.joblib``: a pickle.  Unpickling runs whatever code the pickle
+  names, and an attacker can write a matching ``metadata.json`` as easily as
+  the pickle, so a pickle is only loaded when its sha256 is in the *trust
+  store*: a text file of digests, one per line with an optional note, at
+  ``$AUTOCLASS_TRUST_STORE``, else ``$XDG_CONFIG_HOME/autoclass/trusted-models``
+  (``~/.config/autoclass/trusted-models``).  :func:`save_model` records what
+  this machine saved, ``autoclass trust DIR`` (:func:`trust_model`) what the
+  user vouches for.
 """
 
 from __future__ import annotations
@@ -27,13 +33,15 @@ import json
 import os
 import platform
 import warnings
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import joblib
 import sklearn
 
-from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError
+from autoclass import serialize
+from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError, pip_install
 from autoclass.files import RefusedFileError, read_regular
 from autoclass.model import Model
 from autoclass.sanity import InsaneModelError, check_model
@@ -41,11 +49,15 @@ from autoclass.trust import record_trusted, trust_store_path, trusted_digests
 
 ARTIFACT = "model.joblib"
 SKOPS_ARTIFACT = "model.skops"
-ARTIFACTS = {"joblib": ARTIFACT, "skops": SKOPS_ARTIFACT}
+NPZ_ARTIFACT = "model.npz"
+ARTIFACTS = {"joblib": ARTIFACT, "skops": SKOPS_ARTIFACT, "npz": NPZ_ARTIFACT}
+SAFE_ARTIFACTS = (NPZ_ARTIFACT, SKOPS_ARTIFACT)  # formats that load without running code from the file
 METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
-FORMAT_VERSION = 3  # bump when the artifact's structure changes
+SHIPPED_MODEL = "default_model"
+# Bump when the artifact's structure changes (3: the model's own event types; 4: the body head).
+FORMAT_VERSION = 4
 # The only classes of ours in an artifact; skops refuses a file holding any other.
 SKOPS_TYPES = ("autoclass.classifier.ParagraphClassifier", "autoclass.features.PageFeaturizer")
 # Read limits, so that a hostile directory cannot fill the memory: metadata.json
@@ -55,19 +67,67 @@ METADATA_MAX_BYTES = 16 << 20
 ARTIFACT_MAX_BYTES = 2 << 30
 
 
+def shipped_model_dir() -> Path:
+    """Where the package keeps the model it ships (``autoclass/default_model``; built by ``make dist``)."""
+    return Path(str(resources.files("autoclass") / SHIPPED_MODEL))
+
+
 def default_model_dir() -> Path:
     """Where :func:`autoclass.predict` looks for its model.
 
-    ``$AUTOCLASS_MODEL`` when set; else ``models/default`` of the source
-    checkout ``make train`` wrote to; else ``./models/default``.
+    ``$AUTOCLASS_MODEL`` when set; else, in a source checkout, the
+    ``models/default`` that ``make train`` writes; else the model shipped
+    with the package (:func:`shipped_model_dir`).
     """
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parent.parent / "models" / "default"
-    if checkout.exists():
+    source = Path(__file__).resolve().parent.parent
+    checkout = source / "models" / "default"
+    if (source / "pyproject.toml").is_file() and (checkout / METADATA).is_file():
         return checkout
-    return Path.cwd() / "models" / "default"
+    return shipped_model_dir()
+
+
+def not_found_message(directory: Path, source: str | None, *, cli: bool = False) -> str:
+    """Why no model was found and what to do, for the caller's situation.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        Where the model was looked for.
+    source : {"path", "env", "default"} or None
+        Who named the place: the caller (a path given to ``load_model`` or
+        ``--model``), ``$AUTOCLASS_MODEL``, or nobody (the default model).
+    cli : bool
+        Advice for the command line (``--model``) rather than Python (``load_model``).
+
+    Examples
+    --------
+    >>> print(not_found_message(Path("/x"), "path", cli=True))
+    no trained autoclass model in /x: give --model a directory written by `autoclass train LABELS -o DIR`
+    """
+    hint = _not_found_hint(source, cli=cli)
+    if source == "default":
+        return f"no default autoclass model: {hint}"
+    return f"no trained autoclass model in {directory}: {hint}"
+
+
+def _not_found_hint(source: str | None, *, cli: bool) -> str:
+    given = "give --model a directory" if cli else "point load_model() at a directory"
+    use = "pass --model DIR" if cli else "call load_model(DIR)"
+    if source == "path":
+        return f"{given} written by `autoclass train LABELS -o DIR`"
+    if source == "env":
+        return (
+            f"that is where {ENV_VAR} points: point it at a directory written by `autoclass train`, "
+            "or unset it to use the default model"
+        )
+    return (
+        "this installation has no default model (a source checkout without `make train`?): "
+        f"train one with `autoclass train LABELS -o DIR`, then set {ENV_VAR}=DIR or {use}; "
+        "in a source checkout, `make train` makes the default one"
+    )
 
 
 def sha256_file(path: Path) -> str:
@@ -117,7 +177,7 @@ def trust_model(path: str | os.PathLike) -> tuple[Path, str, bool]:
         If the artifact does not match its metadata.
     """
     directory = Path(path)
-    artifact, _, data = _read_artifact(directory, hint="point `autoclass trust` at a model directory")
+    artifact, _, data = _read_artifact(directory, source="trust")
     digest = hashlib.sha256(data).hexdigest()
     added = record_trusted(digest, note=f"trusted {artifact.resolve()}")
     return artifact, digest, added
@@ -134,8 +194,9 @@ def save_model(
 ) -> Path:
     """Write ``model`` to ``directory`` with its metadata and model card.
 
-    The artifact's name and sha256, the versions and the format are added to
-    ``metadata``; the rest (taxonomy, config, data hash, metrics) is the
+    The artifact's name and sha256, the versions, the format and the model's
+    event types (``taxonomy.events``) are added to ``metadata``; the rest
+    (where the taxonomy came from, config, data hash, metrics) is the
     caller's.  A joblib artifact's sha256 is recorded in the trust store: a
     model trained here is trusted here.
 
@@ -149,10 +210,12 @@ def save_model(
         What ``metadata.json`` holds besides what is added here.
     card : str
         The model card, written to ``README.md`` when not empty.
-    format : {"joblib", "skops"}
-        ``"joblib"`` (``model.joblib``, fastest to load, needs trust
-        elsewhere) or ``"skops"`` (``model.skops``, for sharing: loads
-        without trust; needs the ``skops`` extra).
+    format : {"joblib", "npz", "skops"}
+        ``"npz"`` (``model.npz``: arrays and JSON, loads fastest and without
+        running code, so it needs no trust anywhere; what training writes),
+        ``"joblib"`` (``model.joblib``, a pickle: needs trust elsewhere) or
+        ``"skops"`` (``model.skops``, loads without trust; needs the
+        ``skops`` extra).
 
     Returns
     -------
@@ -176,7 +239,9 @@ def save_model(
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACTS[format]
     payload = {"classifier": model.classifier, "tag_min_share": model.tag_min_share}
-    if format == "skops":
+    if format == "npz":
+        artifact.write_bytes(serialize.dumps(payload))
+    elif format == "skops":
         _skops_io().dump(payload, artifact, compression=_ZIP_DEFLATED)
     else:
         joblib.dump(payload, artifact, compress=3)
@@ -185,6 +250,7 @@ def save_model(
     digest = sha256_file(artifact)
     full = {
         **metadata,
+        "taxonomy": {**metadata.get("taxonomy", {}), "events": list(model.event_types)},
         "format_version": FORMAT_VERSION,
         "artifact": artifact.name,
         "artifact_sha256": digest,
@@ -227,7 +293,8 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
     Raises
     ------
     ModelNotFoundError
-        If there is no model there (run ``make train`` to make the default one).
+        If there is no model there; its message says what to do, for where
+        the place came from (``path``, ``$AUTOCLASS_MODEL``, the default).
     UntrustedModelError
         If the artifact is a joblib pickle that was neither trained on this
         machine nor marked as trusted, and ``trust`` is false; or a skops
@@ -237,20 +304,19 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
         another scikit-learn version.
     """
     directory = Path(path) if path is not None else default_model_dir()
-    hint = (
-        "run `make train` to train the default model"
-        if path is None
-        else f"point {ENV_VAR} or load_model() at a directory written by training"
-    )
-    artifact, metadata, data = _read_artifact(directory, hint=hint)
+    source = "path" if path is not None else "env" if os.environ.get(ENV_VAR) else "default"
+    artifact, metadata, data = _read_artifact(directory, source=source)
     trained_with = metadata.get("versions", {}).get("scikit-learn")
-    if trained_with != sklearn.__version__:
-        raise ModelLoadError(
-            f"model in {directory} was trained with scikit-learn {trained_with}, but "
-            f"{sklearn.__version__} is installed: install scikit-learn=={trained_with} "
-            "or retrain with `make train`"
-        )
-    if artifact.name == SKOPS_ARTIFACT:
+    # An npz model holds arrays and autoclass's own classes, whatever scikit-learn is installed;
+    # a pickle or skops file holds scikit-learn's own objects.
+    if artifact.name != NPZ_ARTIFACT:
+        _check_sklearn(directory, trained_with)
+    if artifact.name == NPZ_ARTIFACT:
+        built: set[str] = set()
+        payload = _load_npz(artifact, data, built)
+        if any(name.startswith("sklearn.") for name in built):
+            _check_sklearn(directory, trained_with)
+    elif artifact.name == SKOPS_ARTIFACT:
         payload = _load_skops(artifact, data)
     else:
         digest = hashlib.sha256(data).hexdigest()
@@ -261,15 +327,20 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
                 f"machine nor marked as trusted in {trust_store_path()}. If you trust where it "
                 f"came from: run `autoclass trust {directory}` to record it, or load it once with "
                 "load_model(path, trust=True) or `autoclass predict --trust-model`; or ask for "
-                "the model in the skops format (model.skops), which loads without running its code"
+                "the model in the npz format (model.npz, what `autoclass train` writes) or the skops "
+                "format (model.skops), which load without running code from the file"
             )
         try:
             # From the bytes just hashed, so the file cannot change in between.
             payload = joblib.load(io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same to the user
-            raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
+            raise ModelLoadError(
+                f"cannot load {artifact} ({exc}); retrain it with `autoclass train`"
+            ) from exc
     if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
-        raise ModelLoadError(f"{artifact} does not hold an autoclass model; retrain with `make train`")
+        raise ModelLoadError(
+            f"{artifact} does not hold an autoclass model; retrain it with `autoclass train`"
+        )
     model = Model(
         payload["classifier"],
         tag_min_share=payload["tag_min_share"],
@@ -282,14 +353,37 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
         raise ModelLoadError(
             f"{artifact} does not hold a usable model: {exc}; ask for a new copy of the model or retrain it"
         ) from None
+    taxonomy = metadata.get("taxonomy")
+    recorded = taxonomy.get("events") if isinstance(taxonomy, dict) else None
+    if recorded != list(model.event_types):
+        raise ModelLoadError(
+            f"the event types in {directory / METADATA} are not those of {artifact}; "
+            "restore the directory or retrain the model"
+        )
     return model
 
 
-def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any], bytes]:
+def _check_sklearn(directory: Path, trained_with: object) -> None:
+    if trained_with != sklearn.__version__:
+        raise ModelLoadError(
+            f"model in {directory} was trained with scikit-learn {trained_with}, but "
+            f"{sklearn.__version__} is installed: install scikit-learn=={trained_with} "
+            "or retrain it with `autoclass train`"
+        )
+
+
+def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any], bytes]:
     """The artifact's path, the metadata and the artifact's bytes, checked against each other."""
     meta_path = directory / METADATA
+    # exists(), not is_file(): a FIFO or device in their place is refused below, by name.
     if not meta_path.exists() or not any((directory / a).exists() for a in ARTIFACTS.values()):
-        raise ModelNotFoundError(f"no trained autoclass model in {directory}: {hint}")
+        if source == "trust":
+            message = (
+                f"no trained autoclass model in {directory}: point `autoclass trust` at a model directory"
+            )
+        else:
+            message = not_found_message(directory, source)
+        raise ModelNotFoundError(message, directory=directory, source=source)
     try:
         text = read_regular(meta_path, METADATA_MAX_BYTES)
         if len(text) > METADATA_MAX_BYTES:
@@ -303,7 +397,7 @@ def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any],
         found = metadata.get("format_version") if isinstance(metadata, dict) else None
         raise ModelLoadError(
             f"model in {directory} has format {found}, this autoclass "
-            f"reads format {FORMAT_VERSION}: retrain with `make train`"
+            f"reads format {FORMAT_VERSION}: retrain it with `autoclass train`"
         )
     name = metadata.get("artifact", ARTIFACT)
     if name not in ARTIFACTS.values():
@@ -332,9 +426,16 @@ def _read_artifact(directory: Path, *, hint: str) -> tuple[Path, dict[str, Any],
     if metadata.get("artifact_sha256") != hashlib.sha256(data).hexdigest():
         raise ModelLoadError(
             f"{artifact} does not match the sha256 in {meta_path} (file changed or corrupt); "
-            "retrain with `make train` or restore the directory"
+            "retrain it with `autoclass train` or restore the directory"
         )
     return artifact, metadata, data
+
+
+def _load_npz(artifact: Path, data: bytes, built: set[str]) -> Any:
+    try:
+        return serialize.loads(data, built=built)
+    except serialize.ContentError as exc:
+        raise ModelLoadError(f"cannot load {artifact}: {exc}; ask for a new copy of the model") from None
 
 
 _ZIP_DEFLATED = 8  # zipfile.ZIP_DEFLATED: as small as joblib's compress=3, loads about as fast as stored
@@ -346,9 +447,8 @@ def _skops_io() -> Any:
     try:
         import skops.io
     except ImportError as exc:
-        raise ModelLoadError(
-            'the skops model format needs the "skops" extra: pip install "autoclass[skops]"'
-        ) from exc
+        hint = pip_install("skops")
+        raise ModelLoadError(f'the skops model format needs the "skops" extra: {hint}') from exc
     return skops.io
 
 

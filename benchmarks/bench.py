@@ -50,9 +50,10 @@ def main(argv: list[str] | None = None) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from training.config import TrainConfig
-    from training.data import LABELS, load_pages
-    from training.train import fit
+    from autoclass.training.config import TrainConfig
+    from autoclass.training.data import load_pages
+    from autoclass.training.train import fit
+    from training import LABELS
 
     train = load_pages(LABELS / "train")
     heldout = load_pages(LABELS / "heldout")

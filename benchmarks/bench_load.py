@@ -1,8 +1,9 @@
-"""Benchmark of model loading: the joblib artifact against the same model in the skops format.
+"""Benchmark of model loading: the same model as joblib, npz and skops artifacts.
 
-Writes a skops copy of the model (default: the default model) to a temporary
-directory with ``save_model(..., format="skops")``, then, for each format,
-starts fresh Python processes that import autoclass and measure:
+Writes a copy of the model (default: the default model) in each format to a
+temporary directory with ``save_model(..., format=...)`` (skops only when
+the ``skops`` extra is installed), then, for each format, starts fresh
+Python processes that import autoclass and measure:
 
 * ``import skops.io`` (skops only: a cost each process pays once);
 * the first :func:`autoclass.load_model` in the process;
@@ -10,13 +11,14 @@ starts fresh Python processes that import autoclass and measure:
 
 Every figure is the median over ``--repeats`` fresh processes.  Also prints
 the artifacts' sizes.  Usage: ``python -m benchmarks.bench_load [--model DIR]``;
-writes ``bench-results/load.json``.  The joblib model is loaded with
+writes ``bench-results/load.json``.  The joblib copy is loaded with
 ``trust=True``, so the figures do not depend on this machine's trust store.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -77,13 +79,13 @@ def main(argv: list[str] | None = None) -> None:
 
     source = args.model or default_model_dir()
     model = load_model(source, trust=True)
-    if model.metadata.get("artifact") != ARTIFACTS["joblib"]:
-        parser.error(f"{source} holds no joblib artifact to compare with")
+    formats = ["joblib", "npz"] + (["skops"] if importlib.util.find_spec("skops") else [])
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        save_model(model, tmp, metadata=model.metadata, format="skops")
-        results["joblib"] = _measure(source, "joblib", args.repeats)
-        results["skops"] = _measure(Path(tmp), "skops", args.repeats)
+        for fmt in formats:
+            directory = Path(tmp) / fmt
+            save_model(model, directory, metadata=model.metadata, format=fmt)
+            results[fmt] = _measure(directory, fmt, args.repeats)
 
     rows = [
         ("import skops.io", "import_s", "s"),
@@ -93,9 +95,10 @@ def main(argv: list[str] | None = None) -> None:
         ("artifact size", "artifact_mb", "MB"),
     ]
     print(f"# Model load: {source}, median of {args.repeats} fresh processes\n")
-    print("| measure | joblib (model.joblib) | skops (model.skops) | unit |\n|---|---|---|---|")
+    print("| measure | " + " | ".join(f"{f} ({ARTIFACTS[f]})" for f in formats) + " | unit |")
+    print("|---" * (len(formats) + 2) + "|")
     for name, key, unit in rows:
-        print(f"| {name} | {results['joblib'][key]:.2f} | {results['skops'][key]:.2f} | {unit} |")
+        print(f"| {name} | " + " | ".join(f"{results[f][key]:.3f}" for f in formats) + f" | {unit} |")
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
     (out / "load.json").write_text(json.dumps({"model": str(source), **results}, indent=2) + "\n")

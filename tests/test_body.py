@@ -5,8 +5,9 @@ from __future__ import annotations
 import pickle
 
 from autoclass import predict
-from training.data import LABELS, load_pages
-from training.evaluate import evaluate
+from autoclass.training.data import load_pages
+from autoclass.training.evaluate import evaluate
+from training import LABELS
 
 OFF_TOPIC_PAGE = (
     "Home | Markets | Sport\n"

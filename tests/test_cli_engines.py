@@ -75,7 +75,7 @@ def test_dask_local_cluster_gives_the_local_output(job, tmp_path):
 
 def test_dask_engine_without_dask_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
-    with pytest.raises(MissingExtraError, match=r'pip install "autoclass\[dask\]"'):
+    with pytest.raises(MissingExtraError, match=r'pip install "autoclass-news\[dask\]"'):
         next(run_dask(iter([]), options=RecordOptions()))
 
 

@@ -8,8 +8,9 @@ import statistics
 
 import pytest
 
-from training.config import TrainConfig
-from training.crossval import (
+from autoclass.errors import AutoclassError
+from autoclass.training.config import TrainConfig
+from autoclass.training.crossval import (
     CACHE,
     HEADLINE,
     cached_learning_curve,
@@ -20,9 +21,10 @@ from training.crossval import (
     site_folds,
     subset,
 )
-from training.data import LABELS, load_dataset, load_pages, to_pages
-from training.evaluate import evaluate
-from training.train import fit, majority_event
+from autoclass.training.data import load_dataset, load_pages, to_pages
+from autoclass.training.evaluate import evaluate
+from autoclass.training.train import fit, majority_event
+from training import LABELS
 
 # Three of the smallest training sites (~15 pages each) and one held-out site.
 TRAIN_FILES = ["r2-mexico-news-en.jsonl", "market-ticker-news.jsonl", "q1-podcast-transcript.jsonl"]
@@ -105,23 +107,31 @@ def test_learning_curve_is_cached_until_the_data_changes(tmp_path, small_pages, 
             shutil.copy(LABELS / split / f, labels / split / f)
     calls = []
 
-    def fake_curve(train, heldout, config, *, fractions):
+    def fake_curve(train, heldout, config, *, fractions, skipped=None):
         calls.append(fractions)
         return [{"fraction": f, "pages": round(f * len(train)), "event_macro_f1": 0.5} for f in fractions]
 
-    monkeypatch.setattr("training.crossval.learning_curve", fake_curve)
+    monkeypatch.setattr("autoclass.training.crossval.learning_curve", fake_curve)
     model = fit(small_pages, CONFIG)
     model.metadata = {"config": CONFIG.to_dict(), "training_data": {"sha256": "x", "pages": len(small_pages)}}
-    model.path = tmp_path / "model"
-    model.path.mkdir()
-    heldout = load_pages(labels / "heldout")
+    cache = tmp_path / "evaluation"
+    heldout_files = sorted((labels / "heldout").glob("*.jsonl"))
+    heldout = load_pages(heldout_files)
     res = evaluate(model, heldout, majority_event="sales")
 
     def run():
-        return cached_learning_curve(model, heldout, labels=labels, fractions=(0.4, 0.7), heldout_results=res)
+        return cached_learning_curve(
+            model,
+            heldout,
+            train_files=sorted((labels / "train").glob("*.jsonl")),
+            heldout_files=heldout_files,
+            fractions=(0.4, 0.7),
+            heldout_results=res,
+            cache_dir=cache,
+        )
 
     first = run()
-    assert not first["cached"] and len(calls) == 1 and (model.path / CACHE).is_file()
+    assert not first["cached"] and len(calls) == 1 and (cache / CACHE).is_file()
     assert [p["fraction"] for p in first["points"]] == [0.4, 0.7, 1.0]
     assert first["points"][-1]["shipped"] and first["points"][-1]["pages"] == len(small_pages)
     second = run()
@@ -131,8 +141,29 @@ def test_learning_curve_is_cached_until_the_data_changes(tmp_path, small_pages, 
     assert not run()["cached"] and len(calls) == 2
 
 
+def test_a_share_too_small_to_train_on_is_skipped_with_the_reason():
+    from autoclass.labels import Pages
+    from tests.conftest import tiny_corpus
+
+    texts, relevant, events = tiny_corpus()
+    keep = [0, 1, 2]  # one event type per page: a single page cannot train the event head
+    pages = Pages(
+        [f"p{i}" for i in keep], [f"s{i}" for i in keep], [texts[i] for i in keep],
+        [relevant[i] for i in keep], [events[i] for i in keep],
+    )  # fmt: skip
+    config = TrainConfig(min_df=1, cv_folds=2)
+    skipped: list[str] = []
+    points = learning_curve(pages, pages, config, fractions=(0.3, 1.0), skipped=skipped)
+    assert [p["fraction"] for p in points] == [1.0]
+    assert skipped == [
+        "30% of the training pages (1 pages): training needs relevant paragraphs of at least two event types"
+    ]
+    with pytest.raises(AutoclassError, match="at least two event types"):
+        learning_curve(pages, pages, config, fractions=(0.3,))
+
+
 def test_train_stores_the_cross_validation_in_metadata_and_card(tmp_path):
-    from training.train import main
+    from autoclass.cli import main
 
     labels = tmp_path / "labels"
     (labels / "train").mkdir(parents=True)
@@ -141,14 +172,14 @@ def test_train_stores_the_cross_validation_in_metadata_and_card(tmp_path):
         shutil.copy(LABELS / "train" / f, labels / "train" / f)
     shutil.copy(LABELS / "heldout" / "korea-news-agency-en.jsonl", labels / "heldout")
     config = tmp_path / "config.toml"
-    text = (LABELS.parent / "training" / "config.toml").read_text()
-    config.write_text(text.replace("cv_folds = 5", "cv_folds = 2"))
-    main(["--labels", str(labels), "--output", str(tmp_path / "model"), "--config", str(config)])
+    config.write_text("[training]\ncv_folds = 2\n")
+    argv = ["train", str(labels / "train"), "--heldout", str(labels / "heldout")]
+    assert main([*argv, "-o", str(tmp_path / "model"), "--config", str(config)]) == 0
     meta = json.loads((tmp_path / "model" / "metadata.json").read_text())
+    assert meta["config"]["cv_folds"] == 2
     cv = meta["cross_validation"]
     assert cv["folds"] == 3  # config asks for 5, the labels have 3 sites
     assert cv["grouped_by"] == "site"
     assert set(cv["metrics"]["relevance_f1"]) == {"mean", "std", "folds"}
-    assert (
-        "Cross-validated on `labels/train` (3 folds by site" in (tmp_path / "model" / "README.md").read_text()
-    )
+    card = (tmp_path / "model" / "README.md").read_text()
+    assert "Cross-validated on the training pages (3 folds by site" in card

@@ -5,7 +5,8 @@ import json
 import pytest
 
 from autoclass import EVENT_TYPES, LabelDataError
-from training.data import ROOT, load_dataset, read_records, to_pages
+from autoclass.training.data import load_dataset, read_records, to_pages
+from training import ROOT
 
 GOOD = [
     {"article_id": "a", "position": 0, "text": "Nio sells 20,000 cars", "relevant": True, "event": "sales"},

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from training.evaluate import _calibration, _tag_metrics, gold_tags, render_markdown
+from autoclass.training.evaluate import _calibration, _tag_metrics, gold_tags, render_markdown
 
 
 def test_gold_tags_use_the_share_of_relevant_paragraphs():
@@ -31,8 +31,9 @@ def test_calibration_bins_and_error():
 
 
 def test_report_renders_every_section(default_model):
-    from training.data import LABELS, load_pages
-    from training.evaluate import evaluate
+    from autoclass.training.data import load_pages
+    from autoclass.training.evaluate import evaluate
+    from training import LABELS
 
     pages = load_pages(LABELS / "heldout")
     res = evaluate(default_model, pages, majority_event="sales")
@@ -43,8 +44,8 @@ def test_report_renders_every_section(default_model):
 
 def test_evaluate_with_predictions_returns_the_same_metrics_and_one_article_per_page(tiny_model):
     from autoclass.labels import Pages
+    from autoclass.training.evaluate import evaluate, evaluate_with_predictions
     from tests.conftest import tiny_corpus
-    from training.evaluate import evaluate, evaluate_with_predictions
 
     texts, relevant, events = tiny_corpus()
     pages = Pages([f"p{i}" for i in range(len(texts))], ["s"] * len(texts), texts, relevant, events)
@@ -73,7 +74,7 @@ def _article(relevance, events, body=None):
 
 def test_page_metrics_lost_clean_main_event_and_empty_off_topic_pages():
     from autoclass.labels import Pages
-    from training.evaluate import page_metrics
+    from autoclass.training.evaluate import page_metrics
 
     gold_rel = [
         [True, True, False],  # kept whole, nothing extra: clean, main event right
@@ -109,7 +110,7 @@ def test_page_metrics_lost_clean_main_event_and_empty_off_topic_pages():
 
 def test_body_metrics_count_only_lines_with_a_known_body():
     from autoclass.labels import Pages
-    from training.evaluate import _body_metrics
+    from autoclass.training.evaluate import _body_metrics
 
     article = _article([0.1, 0.9, 0.1, 0.1], ["sales"] * 4, body=[0.9, 0.9, 0.2, 0.8])
     pages = Pages(

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from autoclass.training.data import load_pages
+from autoclass.training.evaluate import evaluate
 from tests.conftest import SHARED
-from training.data import LABELS, load_pages
-from training.evaluate import evaluate
+from training import LABELS
 
 
 def test_heldout_pages_floors(default_model):

@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autoclass import EVENT_TYPES, LabelDataError
+from autoclass.cli import main
 from autoclass.labels import MAX_LINE_BYTES, read_records
-from training import labels_check
-from training.data import ROOT
+from training import ROOT
 
 RECORD = {
     "article_id": "a",
@@ -206,28 +206,28 @@ BAD_FILES = [
         "non-object JSON (list)",
         GOOD + b"[1, 2]\n",
         3,
-        "expected a JSON object {...} with the fields of LABELS.md, got a list",
+        "expected a JSON object {...} with the fields of the labeling guide, got a list",
         id="list",
     ),
     pytest.param(
         "non-object JSON (string)",
         b'"text"\n',
         1,
-        "expected a JSON object {...} with the fields of LABELS.md, got a string",
+        "expected a JSON object {...} with the fields of the labeling guide, got a string",
         id="string",
     ),
     pytest.param(
         "non-object JSON (null)",
         b"null\n",
         1,
-        "expected a JSON object {...} with the fields of LABELS.md, got null",
+        "expected a JSON object {...} with the fields of the labeling guide, got null",
         id="null",
     ),
     pytest.param(
         "non-object JSON (number)",
         b"3.5\n",
         1,
-        "expected a JSON object {...} with the fields of LABELS.md, got a number",
+        "expected a JSON object {...} with the fields of the labeling guide, got a number",
         id="number",
     ),
     pytest.param(
@@ -350,15 +350,17 @@ def test_labels_check_prints_the_message_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(LINE + b"\n" + b"[" * 100_000)
     run = subprocess.run(
-        [sys.executable, "-m", "training.labels_check", str(bad)],
+        [sys.executable, "-m", "autoclass", "labels", "check", str(bad)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert run.returncode == 1
-    assert run.stderr == f"labels-check: {bad}:2: invalid JSON: nested too deeply for the parser\n"
-    assert "Traceback" not in run.stdout + run.stderr
+    lines = run.stderr.splitlines()
+    assert lines[0] == f"{bad}:2: invalid JSON: nested too deeply for the parser"
+    assert lines[1].startswith("autoclass labels check: 1 problem in 1 file; see the labeling guide")
+    assert len(lines) == 2 and "Traceback" not in run.stdout + run.stderr
 
 
 def test_labels_check_takes_files_and_folders(tmp_path, capsys):
@@ -367,21 +369,47 @@ def test_labels_check_takes_files_and_folders(tmp_path, capsys):
     other = tmp_path / "other.jsonl"
     other.write_bytes(swap('"a"', '"b"', LINE) + b"\n")
     # A file named again inside a folder given is read once.
-    argv = ["--quiet", str(tmp_path / "sub" / "one.jsonl"), str(tmp_path / "sub"), str(other)]
-    assert labels_check.main(argv) == 0
-    assert capsys.readouterr().out == "labels-check: 2 pages, 3 paragraphs in 3 path(s): OK\n"
+    argv = [
+        "labels",
+        "check",
+        "--quiet",
+        str(tmp_path / "sub" / "one.jsonl"),
+        str(tmp_path / "sub"),
+        str(other),
+    ]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == (
+        "autoclass labels check: 2 pages, 3 paragraphs in 2 file(s), 15 event types "
+        "(default (the 15 types of the labeling guide)): OK\n"
+    )
     (tmp_path / "split.jsonl").write_bytes(swap('"position": 1', '"position": 2', LINE2) + b"\n")
     for argv, message in [
-        ([str(tmp_path / "none")], f"{tmp_path / 'none'}: no such file"),
+        ([str(tmp_path / "none")], f"{tmp_path / 'none'}: no such file or folder"),
         (
             [str(tmp_path / "sub"), str(tmp_path / "split.jsonl")],
             "split.jsonl:1: article 'a' also appears in",
         ),
-        (["--labels", str(tmp_path)], f"{tmp_path / 'train'}: no such folder"),
     ]:
-        assert labels_check.main(argv) == 1
+        assert main(["labels", "check", *argv]) == 1
         err = capsys.readouterr().err
-        assert err.startswith("labels-check: ") and message in err and "Traceback" not in err
+        assert message in err and "Traceback" not in err
+
+
+def test_labels_check_lists_every_problem_up_to_a_cap_and_counts_the_rest(tmp_path, capsys):
+    weather = swap('"sales"', '"weather"', swap('"position": 0', '"position": 1'))
+    (tmp_path / "a.jsonl").write_bytes(b"\n".join([LINE, b"{", weather, LINE]) + b"\n")
+    (tmp_path / "b.jsonl").write_bytes(b"[1]\n" * 60)
+    assert main(["labels", "check", str(tmp_path / "a.jsonl")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    a = tmp_path / "a.jsonl"
+    assert err[0].startswith(f"{a}:2: invalid JSON")
+    assert err[1].startswith(f"{a}:3: unknown event 'weather'")
+    assert err[2].startswith(f"{a}:4: duplicate position 0 in article 'a' (first at line 1)")
+    assert err[3].startswith("autoclass labels check: 3 problems in 1 file; see the labeling guide")
+    assert main(["labels", "check", "--max-problems", "5", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 5 + 2 and err[5] == "... and 58 more problems not listed"
+    assert err[6].startswith("autoclass labels check: 63 problems in 2 files")
 
 
 # --- property tests ----------------------------------------------------------

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from training import labels_check
-from training.data import LABELS, label_files, read_records
+from autoclass.labels import label_files, read_records
+from training import LABELS, labels_check
 
 
 def test_every_labeled_file_is_valid_and_heldout_is_separate():

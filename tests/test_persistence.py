@@ -39,16 +39,46 @@ def test_other_sklearn_version_is_refused_with_advice(tiny_model, tmp_path):
     meta = json.loads((tmp_path / "metadata.json").read_text())
     meta["versions"]["scikit-learn"] = "0.18.0"
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelLoadError, match=r"scikit-learn==0\.18\.0|make train"):
+    with pytest.raises(
+        ModelLoadError, match=r"install scikit-learn==0\.18\.0 or retrain it with `autoclass train`"
+    ):
         load_model(tmp_path)
 
 
-def test_missing_model_says_what_to_do(tmp_path, monkeypatch):
-    with pytest.raises(ModelNotFoundError, match="no trained autoclass model"):
+def test_an_npz_model_does_not_depend_on_the_scikit_learn_version(tiny_model, tmp_path):
+    save_model(tiny_model, tmp_path, metadata={}, format="npz")
+    meta = json.loads((tmp_path / "metadata.json").read_text())
+    meta["versions"]["scikit-learn"] = "0.18.0"
+    (tmp_path / "metadata.json").write_text(json.dumps(meta))
+    assert load_model(tmp_path).predict(PAGE) == tiny_model.predict(PAGE)
+
+
+def test_missing_model_says_what_to_do_where_it_was_looked_for(tmp_path, monkeypatch):
+    with pytest.raises(
+        ModelNotFoundError, match="point load_model\\(\\) at a directory written by `autoclass train"
+    ):
         load_model(tmp_path / "nowhere")
     monkeypatch.setenv(ENV_VAR, str(tmp_path / "nowhere"))
     assert default_model_dir() == tmp_path / "nowhere"
-    with pytest.raises(ModelNotFoundError, match="make train"):
+    with pytest.raises(ModelNotFoundError, match="where AUTOCLASS_MODEL points: .* or unset it") as info:
+        load_model()
+    assert (info.value.directory, info.value.source) == (tmp_path / "nowhere", "env")
+
+
+def test_without_a_model_in_reach_the_default_is_the_shipped_one(tmp_path, monkeypatch):
+    import autoclass.persistence as persistence
+
+    monkeypatch.delenv(ENV_VAR, raising=False)
+    # As installed from a wheel: no source checkout beside the package.
+    monkeypatch.setattr(
+        persistence, "__file__", str(tmp_path / "site-packages" / "autoclass" / "persistence.py")
+    )
+    assert default_model_dir() == persistence.shipped_model_dir()
+    assert default_model_dir().parts[-2:] == ("autoclass", "default_model")
+    monkeypatch.setattr(persistence, "shipped_model_dir", lambda: tmp_path / "none")
+    with pytest.raises(
+        ModelNotFoundError, match="no default autoclass model: .*`autoclass train LABELS -o DIR`"
+    ):
         load_model()
 
 
@@ -68,7 +98,7 @@ def test_other_artifact_format_is_refused(tiny_model, tmp_path):
     meta = json.loads((tmp_path / "metadata.json").read_text())
     meta["format_version"] = 1
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
-    with pytest.raises(ModelLoadError, match="has format 1.*retrain with `make train`"):
+    with pytest.raises(ModelLoadError, match="has format 1.*retrain it with `autoclass train`"):
         load_model(tmp_path)
 
 
@@ -155,5 +185,5 @@ def test_skops_model_without_skops_names_the_extra(tiny_model, tmp_path, monkeyp
     save_model(tiny_model, tmp_path, metadata={}, format="skops")
     monkeypatch.setitem(sys.modules, "skops", None)
     monkeypatch.setitem(sys.modules, "skops.io", None)
-    with pytest.raises(ModelLoadError, match=r'pip install "autoclass\[skops\]"'):
+    with pytest.raises(ModelLoadError, match=r'pip install "autoclass-news\[skops\]"'):
         load_model(tmp_path)

@@ -12,10 +12,18 @@ from pathlib import Path
 import pytest
 
 from autoclass.labels import Pages
+from autoclass.training.crossval import HEADLINE
+from autoclass.training.evaluate import EvaluatedSet, evaluate_sets, evaluate_with_predictions
+from autoclass.training.report import (
+    REPORT,
+    Row,
+    build_report,
+    confused_pairs,
+    esc,
+    render_report,
+    worst_articles,
+)
 from tests.conftest import TINY_PAGES
-from training.crossval import HEADLINE
-from training.evaluate import EvaluatedSet, evaluate_sets, evaluate_with_predictions
-from training.report import REPORT, Row, build_report, confused_pairs, esc, render_report, worst_articles
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCRIPT_TEXT = "<script>document.body.setAttribute('data-pwned', 'yes')</script> & \"quotes\""
@@ -90,7 +98,7 @@ def _labeled_file(path: Path, pages: list[list[tuple[str, bool, str | None]]]) -
 
 
 def test_page_text_is_escaped(tmp_path, tiny_model):
-    from training.data import load_pages
+    from autoclass.training.data import load_pages
 
     pages = [list(p) for p in TINY_PAGES]
     pages[0].insert(1, (SCRIPT_TEXT, True, "recall"))
@@ -103,7 +111,7 @@ def test_page_text_is_escaped(tmp_path, tiny_model):
     source = _labeled_file(tmp_path / "tiny.jsonl", pages)
     labeled = load_pages(source)
     results, articles = evaluate_with_predictions(tiny_model, labeled, majority_event="sales")
-    text = render_report(EvaluatedSet(labeled, articles, results, source), model=tiny_model)
+    text = render_report(EvaluatedSet(labeled, articles, results, [source]), model=tiny_model)
     assert "<script" not in text  # the report has no script of its own, and the page's shows as text
     assert esc(SCRIPT_TEXT) in text
     assert "tiny.jsonl, lines 1–8" in text  # where the worst article is
@@ -162,7 +170,8 @@ def _with_script_page(heldout: EvaluatedSet, model) -> EvaluatedSet:
     p = heldout.pages
     pages = Pages(
         [*p.ids, "test--script-page"], [*p.sites, "test-site"], [*p.texts, texts], [*p.relevant, relevant],
-        [*p.events, events],
+        [*p.events, events], [*p.body, [None] * len(texts)] if p.body is not None else None,
+        event_types=p.event_types,
     )  # fmt: skip
     results, articles = evaluate_with_predictions(model, pages, majority_event="sales")
     return EvaluatedSet(pages, articles, results, heldout.source)
@@ -171,12 +180,15 @@ def _with_script_page(heldout: EvaluatedSet, model) -> EvaluatedSet:
 # The learning curve's 25- and 50-page models stop before converging: no matter for a test of the page.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_report_renders_in_chromium_with_every_figure(tmp_path, default_model):
-    from training.config import TrainConfig
-    from training.crossval import learning_curve
-    from training.data import LABELS, load_pages
+    from autoclass.training.config import TrainConfig
+    from autoclass.training.crossval import learning_curve
+    from autoclass.training.data import load_pages
+    from training import LABELS, SEEDS
 
     _chromium()  # skip (or fail) early without a browser
-    sets = evaluate_sets(default_model)
+    sets = evaluate_sets(
+        default_model, {"held-out": [LABELS / "heldout"], **({"seeds": [SEEDS]} if SEEDS.is_file() else {})}
+    )
     heldout = _with_script_page(sets["held-out"], default_model)
     config = TrainConfig.from_dict(default_model.metadata["config"])
     small = learning_curve(load_pages(LABELS / "train"), heldout.pages, config, fractions=(0.02, 0.04))
@@ -193,7 +205,7 @@ def test_report_renders_in_chromium_with_every_figure(tmp_path, default_model):
         heldout,
         model=default_model,
         out_dir=tmp_path,
-        seeds=sets.get("seeds"),
+        others={k: v for k, v in sets.items() if k == "seeds"},
         curve=curve,
         cross_validation=cv,
     )

@@ -22,11 +22,12 @@ import pytest
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import autoclass
-from training.config import TrainConfig
-from training.data import LABELS, ROOT, load_dataset, sha256_files, to_pages
-from training.evaluate import evaluate
-from training.provenance import provenance
-from training.train import fit, majority_event
+from autoclass.training.config import TrainConfig
+from autoclass.training.data import load_dataset, to_pages
+from autoclass.training.evaluate import evaluate
+from autoclass.training.provenance import provenance, sha256_files
+from autoclass.training.train import fit, majority_event
+from training import LABELS, ROOT
 
 
 def smallest(folder: Path, n: int) -> list[Path]:
@@ -40,10 +41,10 @@ TEST_FILES = smallest(LABELS / "heldout", 2)
 TRAIN_SCRIPT = """
 import dataclasses, json, sys
 from pathlib import Path
-from training.config import TrainConfig
-from training.data import load_dataset, to_pages
-from training.evaluate import evaluate
-from training.train import fit, majority_event
+from autoclass.training.config import TrainConfig
+from autoclass.training.data import load_dataset, to_pages
+from autoclass.training.evaluate import evaluate
+from autoclass.training.train import fit, majority_event
 paths = json.loads(sys.argv[1])
 train = to_pages(load_dataset([Path(p) for p in paths["train"]]))
 test = to_pages(load_dataset([Path(p) for p in paths["test"]]))

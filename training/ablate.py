@@ -17,10 +17,11 @@ import time
 
 from threadpoolctl import threadpool_limits
 
-from training.config import TrainConfig
-from training.data import LABELS, SEEDS, load_pages
-from training.evaluate import evaluate
-from training.train import fit
+from autoclass.training.config import TrainConfig
+from autoclass.training.data import load_pages
+from autoclass.training.evaluate import evaluate
+from autoclass.training.train import fit
+from training import LABELS, SEEDS
 
 VARIANTS: dict[str, dict] = {
     "default": {},

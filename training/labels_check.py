@@ -1,15 +1,12 @@
-"""Validate every labeled file against LABELS.md and print the corpus counts.
+"""Check the repository's labeled corpus: every file, the held-out split, the sources, the targets.
 
-Fails (exit 1) on any violation: a record that breaks LABELS.md (with file
-and line), a held-out page whose site or relevant text also occurs in
-training, or composed files that are out of date with ``labels/sources``.
-The size and balance targets of the corpus are printed beside the counts.
-
-Usage: ``python -m training.labels_check [--quiet]`` (``make labels-check``)
-checks the repository's ``labels/``; ``python -m training.labels_check
-PATH...`` checks only the given files and folders (every ``*.jsonl`` inside)
-and prints their counts. Problems are printed as ``file:line: problem``,
-never as a traceback.
+``python -m training.labels_check [--quiet]`` (``make labels-check``) runs
+the checks of ``autoclass labels check`` on ``labels/train`` and
+``labels/heldout`` (every problem, ``file:line: problem``), then those of
+this corpus only: a held-out page whose site or relevant text also occurs
+in training, and composed files out of date with ``labels/sources``.  It
+prints the counts beside the corpus's size and balance targets, and exits 1
+on any problem.  To check other files: ``autoclass labels check PATH...``.
 """
 
 from __future__ import annotations
@@ -17,12 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 
+from autoclass.cli.labels import counts, print_problems, table
 from autoclass.errors import LabelDataError
-from autoclass.taxonomy import EVENT_TYPES
-from training.data import LABELS, label_files, read_records
+from autoclass.labels import check_records, label_paths
+from autoclass.taxonomy import resolve_taxonomy
+from training import LABELS
 
 TARGETS = {
     "pages": 300,
@@ -34,27 +32,6 @@ TARGETS = {
     "heldout_pages": 60,
     "sites": 12,
 }
-
-
-def counts(records: list[dict]) -> dict:
-    pages: dict[str, list[dict]] = {}
-    for r in records:
-        pages.setdefault(r["article_id"], []).append(r)
-    events = Counter(r["event"] for r in records if r["relevant"])
-    sites = Counter(r.get("site") or "?" for r in records)
-    site_pages = Counter(rs[0].get("site") or "?" for rs in pages.values())
-    offtopic = sum(1 for rs in pages.values() if not any(r["relevant"] for r in rs))
-    n = len(records)
-    return {
-        "pages": len(pages),
-        "paragraphs": n,
-        "relevant": sum(r["relevant"] for r in records),
-        "irrelevant": n - sum(r["relevant"] for r in records),
-        "offtopic_pages": offtopic,
-        "events": {e: events.get(e, 0) for e in EVENT_TYPES},
-        "sites": dict(sorted(sites.items())),
-        "site_pages": dict(sorted(site_pages.items())),
-    }
 
 
 def check_separation(train: list[dict], heldout: list[dict]) -> list[str]:
@@ -89,67 +66,30 @@ def check_composed(labels: Path) -> list[str]:
     return problems
 
 
-def _table(title: str, c: dict) -> str:
-    lines = [
-        f"## {title}",
-        "",
-        f"pages {c['pages']} (off-topic {c['offtopic_pages']}), paragraphs {c['paragraphs']}: "
-        f"relevant {c['relevant']}, irrelevant {c['irrelevant']} "
-        f"({c['irrelevant'] / max(c['paragraphs'], 1):.1%})",
-        "",
-        "| event | relevant paragraphs |",
-        "|---|---|",
-    ]
-    lines += [f"| {e} | {n} |" for e, n in c["events"].items()]
-    lines += ["", "| site | pages | paragraphs |", "|---|---|---|"]
-    lines += [f"| {s} | {c['site_pages'].get(s, 0)} | {n} |" for s, n in c["sites"].items()]
-    return "\n".join(lines) + "\n"
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    """The files named and those inside the folders named, each once (a file may be in a folder given)."""
-    unique: dict[Path, Path] = {}
-    for f in (f for p in paths for f in (label_files(p) if p.is_dir() else [p])):
-        unique.setdefault(f.resolve(), f)
-    return list(unique.values())
-
-
-def check_paths(paths: list[Path], *, quiet: bool = False) -> int:
-    """Validate the given files and folders only; print their counts unless ``quiet``."""
-    try:
-        records = read_records(_files(paths))
-    except LabelDataError as exc:
-        print(f"labels-check: {exc}", file=sys.stderr)
-        return 1
-    c = counts(records)
-    if not quiet:
-        print(_table("Checked files", c))
-    print(f"labels-check: {c['pages']} pages, {c['paragraphs']} paragraphs in {len(paths)} path(s): OK")
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "paths", nargs="*", type=Path, help="label files or folders to check instead of the labels folder"
-    )
     parser.add_argument("--labels", type=Path, default=LABELS, help="folder with train/ and heldout/")
     parser.add_argument("--quiet", action="store_true", help="print only problems and one summary line")
     args = parser.parse_args(argv)
-    if args.paths:
-        return check_paths(args.paths, quiet=args.quiet)
+    folders = [args.labels / "train", args.labels / "heldout"]
     try:
-        train = read_records(label_files(args.labels / "train"))
-        heldout = read_records(label_files(args.labels / "heldout"))
+        events, _ = resolve_taxonomy(folders)
+        check = check_records(label_paths(folders), events=events)
     except LabelDataError as exc:
         print(f"labels-check: {exc}", file=sys.stderr)
         return 1
+    if not check.ok:
+        print_problems(check, prog="labels-check")
+        return 1
+    in_train = {str(f) for f in label_paths([folders[0]])}
+    train = [r for r in check.records if r["source_file"] in in_train]
+    heldout = [r for r in check.records if r["source_file"] not in in_train]
     problems = check_separation(train, heldout) + check_composed(args.labels)
-    c_all, c_train, c_held = counts(train + heldout), counts(train), counts(heldout)
+    c_all, c_train, c_held = counts(train + heldout, events), counts(train, events), counts(heldout, events)
     if not args.quiet:
-        print(_table("All labeled pages", c_all))
-        print(_table("Training (labels/train)", c_train))
-        print(_table("Held-out (labels/heldout)", c_held))
+        print(table("All labeled pages", c_all))
+        print(table("Training (labels/train)", c_train))
+        print(table("Held-out (labels/heldout)", c_held))
         t = TARGETS
         checks = [
             (f"pages >= {t['pages']}", c_all["pages"] >= t["pages"]),

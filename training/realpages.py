@@ -277,7 +277,7 @@ def _print_errors(real: RealSet, articles: list) -> None:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from autoclass.persistence import load_model
-    from training.evaluate import evaluate_with_predictions, render_markdown, summary_line
+    from autoclass.training.evaluate import evaluate_with_predictions, render_markdown, summary_line
 
     model = load_model(args.model)
     majority = model.metadata.get("majority_event", "corporate")

@@ -11,11 +11,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from autoclass.cli import audit, explain, predict, trust
+from autoclass.cli import audit, evaluate, explain, labels, predict, train, trust
 from autoclass.cli.errors import UsageError
-from autoclass.errors import AutoclassError
+from autoclass.cli.labels import print_problems
+from autoclass.errors import AutoclassError, ModelNotFoundError
+from autoclass.labels import InvalidLabelsError
+from autoclass.persistence import not_found_message
 
-SUBCOMMANDS = (predict, explain, audit, trust)
+SUBCOMMANDS = (predict, explain, train, evaluate, labels, audit, trust)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,9 +49,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
+    except InvalidLabelsError as exc:
+        print_problems(exc.check, prog=f"autoclass {_command(args)}")
+        return 1
+    except ModelNotFoundError as exc:
+        # The advice names --model, not load_model(); a model missing on a Dask worker keeps its own.
+        message = not_found_message(exc.directory, exc.source, cli=True) if exc.source else str(exc)
+        print(f"autoclass {_command(args)}: error: {message}", file=sys.stderr)
+        return 1
     except UsageError as exc:
-        print(f"autoclass {args.command}: error: {exc}", file=sys.stderr)
+        print(f"autoclass {_command(args)}: error: {exc}", file=sys.stderr)
         return 2
     except AutoclassError as exc:
-        print(f"autoclass {args.command}: error: {exc}", file=sys.stderr)
+        print(f"autoclass {_command(args)}: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command as typed: ``predict``, ``labels check``."""
+    sub = getattr(args, "labels_command", None)
+    return f"{args.command} {sub}" if sub else args.command

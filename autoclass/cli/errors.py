@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from autoclass.errors import AutoclassError
+from autoclass.errors import AutoclassError, MissingExtraError
+
+__all__ = ["MissingExtraError", "RecordFailedError", "Terminated", "UsageError", "WorkerCrashedError"]
 
 
 class UsageError(AutoclassError, ValueError):
     """Options that do not go together; the command exits with status 2."""
-
-
-class MissingExtraError(AutoclassError, ImportError):
-    """An optional dependency is not installed; names the extra that brings it."""
-
-    def __init__(self, feature: str, extra: str) -> None:
-        self.extra = extra
-        super().__init__(f'{feature} needs the "{extra}" extra: pip install "autoclass[{extra}]"')
 
 
 class WorkerCrashedError(AutoclassError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from autoclass.persistence import SKOPS_ARTIFACT, trust_model
+from autoclass.persistence import SAFE_ARTIFACTS, trust_model
 from autoclass.trust import trust_store_path
 
 DESCRIPTION = """\
@@ -43,6 +43,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"autoclass trust: recorded {artifact} (sha256 {digest}) as trusted in {store}")
     else:
         print(f"autoclass trust: {artifact} (sha256 {digest}) is already trusted in {store}")
-    if artifact.name == SKOPS_ARTIFACT:
-        print(f"autoclass trust: note: a {SKOPS_ARTIFACT} model loads without trust", file=sys.stderr)
+    if artifact.name in SAFE_ARTIFACTS:
+        print(f"autoclass trust: note: a {artifact.name} model loads without trust", file=sys.stderr)
     return 0

@@ -1,7 +1,8 @@
 """The evaluation report: one self-contained HTML file with its figures embedded.
 
-``make eval`` writes ``report.html`` into the model directory: a summary
-table (held-out, seeds, baselines, cross-validation), the confusion matrix
+``autoclass evaluate MODEL LABELS -o DIR`` writes ``report.html`` into
+``DIR``: a summary table (held-out and any other sets, baselines,
+cross-validation), the confusion matrix of the model's event types
 of event types, per-class scores beside the baseline's, the relevance
 precision-recall curve and calibration, the learning curve, the most
 confused pairs of types with example paragraphs, and the worst held-out
@@ -30,10 +31,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.metrics import precision_recall_curve
 
-from autoclass.labels import label_files, read_records
+from autoclass.labels import read_records
 from autoclass.model import Model
-from training.data import display_path
-from training.evaluate import EvaluatedSet
+from autoclass.training.evaluate import EvaluatedSet
+from autoclass.training.provenance import display_path
 
 REPORT = "report.html"
 ERROR_BG = "#fbd5d5"
@@ -69,11 +70,10 @@ class Row:
         return self.relevance_error or self.event_error
 
 
-def paragraph_locations(source: Path) -> dict[str, list[str]]:
+def paragraph_locations(files: list[Path], events: tuple[str, ...]) -> dict[str, list[str]]:
     """``file:line`` of every labeled paragraph, by article id, in position order."""
-    files = [source] if source.is_file() else label_files(source)
     out: dict[str, dict[int, str]] = {}
-    for r in read_records(files):
+    for r in read_records(files, events=events):
         out.setdefault(r["article_id"], {})[r["position"]] = (
             f"{display_path(Path(r['source_file']))}:{r['line']}"
         )
@@ -273,7 +273,7 @@ def learning_curve_figure(curve: dict[str, Any], cross_validation: dict[str, Any
                 label=f"{label}, {k}-fold CV on train (mean ± std)",
             )  # fmt: skip
     ax.set_xticks(pages, [f"{p}\n({pt['fraction']:.0%})" for p, pt in zip(pages, points)], fontsize=8)
-    ax.set_xlabel("training pages (share of labels/train); the last point is the shipped model")
+    ax.set_xlabel("training pages (share of the training data); the last point is the model itself")
     ax.set_ylabel("score")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
@@ -296,7 +296,7 @@ def crossval_figure(cross_validation: dict[str, Any]) -> bytes:
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(
         f"{cross_validation['folds']}-fold cross-validation by {cross_validation['grouped_by']} "
-        "on labels/train: folds (grey), mean ± std (blue)",
+        "on the training pages: folds (grey), mean ± std (blue)",
         fontsize=10,
     )
     return _png(fig)
@@ -431,7 +431,8 @@ def render_report(
     heldout: EvaluatedSet,
     *,
     model: Model,
-    seeds: EvaluatedSet | None = None,
+    name: str = "held-out",
+    others: dict[str, EvaluatedSet] | None = None,
     curve: dict[str, Any] | None = None,
     cross_validation: dict[str, Any] | None = None,
 ) -> str:
@@ -444,14 +445,16 @@ def render_report(
         error analysis use these.
     model : Model
         The evaluated model (its threshold and metadata).
-    seeds : EvaluatedSet, optional
-        The seed pages, for the summary table.
+    name : str
+        The held-out set's name in the summary table.
+    others : dict of str to EvaluatedSet, optional
+        Other evaluated sets (the seed pages), for the summary table.
     curve : dict, optional
-        What :func:`training.crossval.cached_learning_curve` returns; no
+        What :func:`autoclass.training.crossval.cached_learning_curve` returns; no
         learning-curve figure without it.
     cross_validation : dict, optional
-        What :func:`training.crossval.cross_validate` returns (``metadata.json``
-        holds it after ``make train``).
+        What :func:`autoclass.training.crossval.cross_validate` returns (``metadata.json``
+        holds it after ``autoclass train``).
 
     Returns
     -------
@@ -459,8 +462,8 @@ def render_report(
         A complete HTML document with every figure embedded.
     """
     res = heldout.results
-    rows = paragraph_rows(heldout, locations=paragraph_locations(heldout.source))
-    sets = {"held-out": heldout, **({"seeds": seeds} if seeds is not None else {})}
+    rows = paragraph_rows(heldout, locations=paragraph_locations(heldout.source, model.event_types))
+    sets = {name: heldout, **(others or {})}
     meta = model.metadata
     data = meta.get("training_data", {})
     threshold = model.threshold
@@ -475,7 +478,7 @@ def render_report(
         f"{esc(data.get('pages', '?'))} pages / {esc(data.get('paragraphs', '?'))} paragraphs "
         f"(training data sha256 <code>{esc(str(data.get('sha256', '?'))[:16])}…</code>); "
         f"relevance threshold {threshold:.2f}. "
-        "Held-out pages come from sites never seen in training.</p>",
+        f"Event types: {esc(', '.join(model.event_types))}.</p>",
         "<h2>Summary</h2>",
         _summary_table(sets, cross_validation),
         "<p class='muted'>Baseline: keep every paragraph; the majority training event "
@@ -484,7 +487,8 @@ def render_report(
     if cross_validation is None:
         parts.append(
             "<p class='muted'>No cross-validation in this model's metadata: "
-            "<code>make train</code> (without <code>--no-crossval</code>) adds it.</p>"
+            "<code>autoclass train</code> (without <code>--no-crossval</code>, on pages of two sites "
+            "or more) adds it.</p>"
         )
     else:
         parts.append(
@@ -535,7 +539,10 @@ def render_report(
             )
         )
     else:
-        parts.append("<p class='muted'>Not computed (run <code>make eval</code>).</p>")
+        parts.append(
+            "<p class='muted'>Not computed (<code>autoclass evaluate --learning-curve</code> computes it "
+            "when the model's training files are at hand).</p>"
+        )
     parts += [
         "<h2>Most confused event types</h2>",
         "<p>Gold-relevant held-out paragraphs whose most probable event is not the gold one, by pair; "
@@ -558,15 +565,16 @@ def build_report(
     heldout: EvaluatedSet,
     *,
     model: Model,
-    out_dir: Path | None = None,
-    seeds: EvaluatedSet | None = None,
+    out_dir: Path,
+    name: str = "held-out",
+    others: dict[str, EvaluatedSet] | None = None,
     curve: dict[str, Any] | None = None,
     cross_validation: dict[str, Any] | None = None,
 ) -> Path:
-    """Write ``report.html`` into ``out_dir`` (default: the model's directory); return its path."""
-    target = Path(out_dir if out_dir is not None else model.path) / REPORT
+    """Write ``report.html`` into ``out_dir``; return its path."""
+    target = Path(out_dir) / REPORT
     html_text = render_report(
-        heldout, model=model, seeds=seeds, curve=curve, cross_validation=cross_validation
+        heldout, model=model, name=name, others=others, curve=curve, cross_validation=cross_validation
     )
     target.write_text(html_text, encoding="utf-8")
     return target.resolve()

@@ -1,7 +1,7 @@
 """Where a model comes from: the code, libraries, machine and command that trained it.
 
-Together with the training config and the sha256 of the training data (both
-already in ``metadata.json``), this is what it takes to rebuild a model: the
+Together with the training config and the sha256 of the training data
+(:func:`sha256_files`; both in ``metadata.json``), this is what it takes to rebuild a model: the
 same data, config, code and library versions give the same predictions, on
 any number of threads and under any ``PYTHONHASHSEED``
 (``tests/test_reproducible.py``).
@@ -9,19 +9,43 @@ any number of threads and under any ``PYTHONHASHSEED``
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import shlex
 import subprocess
 import sys
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import autoclass
 
-ROOT = Path(__file__).resolve().parent.parent
+# The source checkout autoclass runs from (an editable install), whose commit is the code's
+# version; an installed package has none (site-packages may sit inside some other repository).
+_SOURCE = Path(autoclass.__file__).resolve().parent.parent
+ROOT: Path | None = (
+    _SOURCE if (_SOURCE / "pyproject.toml").is_file() and (_SOURCE / ".git").exists() else None
+)
 DISTRIBUTIONS = ("numpy", "scipy", "scikit-learn", "joblib", "datasets")
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` relative to the working directory when inside it (so hashes and metadata travel)."""
+    path = Path(path)
+    cwd = Path.cwd()
+    absolute = path if path.is_absolute() else cwd / path
+    return absolute.relative_to(cwd).as_posix() if absolute.is_relative_to(cwd) else absolute.as_posix()
+
+
+def sha256_files(paths: Iterable[str | Path]) -> str:
+    """One sha256 over the files' names (see :func:`display_path`) and bytes, in sorted order."""
+    digest = hashlib.sha256()
+    for path in sorted(map(Path, paths)):
+        digest.update(display_path(path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _version(distribution: str) -> str | None:
@@ -56,13 +80,14 @@ def _native_libraries() -> list[dict[str, Any]]:
     ]
 
 
-def provenance(*, root: str | Path = ROOT) -> dict[str, Any]:
+def provenance(*, root: str | Path | None = ROOT) -> dict[str, Any]:
     """Everything besides data and config needed to rebuild a model, JSON-ready.
 
     Parameters
     ----------
     root : str or Path, optional
-        The repository whose commit is recorded; this checkout by default.
+        The repository whose commit is recorded; by default the source
+        checkout autoclass is imported from, none for an installed package.
 
     Returns
     -------
@@ -82,7 +107,7 @@ def provenance(*, root: str | Path = ROOT) -> dict[str, Any]:
     >>> info["versions"]["python"] == platform.python_version()
     True
     """
-    commit = _git(Path(root), "rev-parse", "HEAD")
+    commit = _git(Path(root), "rev-parse", "HEAD") if root is not None else None
     status = _git(Path(root), "status", "--porcelain") if commit is not None else None
     return {
         "versions": {

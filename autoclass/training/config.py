@@ -1,15 +1,51 @@
-"""The training configuration: a frozen dataclass read from config.toml."""
+"""The training configuration: a frozen dataclass read from config.toml.
+
+The default settings are the ``config.toml`` shipped in this package; a
+config file of one's own (``autoclass train --config FILE``) holds only the
+settings it changes, in the same sections, e.g.::
+
+    [relevance]
+    threshold = 0.6
+"""
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import asdict, dataclass, fields
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from autoclass.classifier import ParagraphClassifier
+from autoclass.errors import AutoclassError
+from autoclass.taxonomy import EVENT_TYPES
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent / "config.toml"
+DEFAULT_CONFIG: Traversable = resources.files("autoclass.training") / "config.toml"
+
+
+def _read(path: str | Path | Traversable) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8") if isinstance(path, Traversable) else Path(path).read_text()
+        return tomllib.loads(text)
+    except OSError as exc:
+        raise AutoclassError(f"cannot read the config {path} ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise AutoclassError(f"the config {path} is not valid TOML ({exc})") from None
+
+
+def _overlay(base: dict[str, Any], over: dict[str, Any], name: str, section: str = "") -> dict[str, Any]:
+    """``base`` with the settings of ``over``; an unknown setting is an error (a typo, most likely)."""
+    out = dict(base)
+    for key, value in over.items():
+        where = f"{section}.{key}" if section else key
+        if key not in base:
+            raise AutoclassError(
+                f"{name}: unknown setting {where!r}; the settings are those of the default config.toml"
+            )
+        both_tables = isinstance(value, dict) and isinstance(base[key], dict)
+        out[key] = _overlay(base[key], value, name, where) if both_tables else value
+    return out
 
 
 @dataclass(frozen=True)
@@ -31,9 +67,11 @@ class TrainConfig:
     learning_curve: tuple[float, ...] = (0.1, 0.25, 0.5)
 
     @classmethod
-    def from_toml(cls, path: str | Path = DEFAULT_CONFIG) -> TrainConfig:
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
+    def from_toml(cls, path: str | Path | None = None) -> TrainConfig:
+        """The default config, with the settings of the file at ``path`` (if any) over it."""
+        raw = _read(DEFAULT_CONFIG)
+        if path is not None:
+            raw = _overlay(raw, _read(path), str(path))
         # Evaluation settings do not change the model, so a config written
         # before they existed still trains the same model with the defaults.
         evaluation = raw.get("evaluation", {})
@@ -56,7 +94,9 @@ class TrainConfig:
                 learning_curve=tuple(float(x) for x in evaluation.get("learning_curve", cls.learning_curve)),
             )
         except KeyError as exc:
-            raise SystemExit(f"{path}: missing setting {exc}") from exc
+            raise AutoclassError(f"{path or DEFAULT_CONFIG}: missing setting {exc}") from None
+        except (TypeError, ValueError) as exc:
+            raise AutoclassError(f"{path or DEFAULT_CONFIG}: a setting of the wrong kind ({exc})") from None
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TrainConfig:
@@ -65,7 +105,8 @@ class TrainConfig:
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items() if k in known}
         return cls(**values)
 
-    def classifier(self) -> ParagraphClassifier:
+    def classifier(self, event_types: tuple[str, ...] = EVENT_TYPES) -> ParagraphClassifier:
+        """An unfitted classifier with these settings, predicting ``event_types``."""
         return ParagraphClassifier(
             ngram_range=self.ngram_range,
             min_df=self.min_df,
@@ -79,6 +120,7 @@ class TrainConfig:
             cv_folds=self.cv_folds,
             max_iter=self.max_iter,
             random_state=self.seed,
+            event_types=event_types,
         )
 
     def to_dict(self) -> dict[str, Any]:

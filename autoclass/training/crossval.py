@@ -8,8 +8,9 @@ headline metric.  :func:`learning_curve` refits on growing random shares of
 the training pages and evaluates each on the held-out pages, to show whether
 more labeled pages would still help.
 
-Usage: ``make train`` stores the cross-validation in ``metadata.json``;
-``make eval`` computes (and caches) the learning curve for the report.
+Usage: ``autoclass train`` stores the cross-validation in ``metadata.json``;
+``autoclass evaluate --learning-curve`` computes (and caches) the learning
+curve for the report.
 """
 
 from __future__ import annotations
@@ -17,22 +18,24 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from autoclass.labels import Pages, label_files
+from autoclass.errors import AutoclassError
+from autoclass.labels import Pages, pages_from_records, read_records
 from autoclass.model import Model
-from training.config import TrainConfig
-from training.data import LABELS, load_pages, sha256_files
-from training.evaluate import evaluate
-from training.train import fit, majority_event
+from autoclass.training.config import TrainConfig
+from autoclass.training.evaluate import EvaluatedSet, evaluate
+from autoclass.training.provenance import sha256_files
+from autoclass.training.train import fit, majority_event
 
 CACHE = "learning_curve.json"
 
-# (name, path in the results of training.evaluate.evaluate)
+# (name, path in the results of autoclass.training.evaluate.evaluate)
 HEADLINE: tuple[tuple[str, tuple[str, str]], ...] = (
     ("relevance_precision", ("relevance", "precision")),
     ("relevance_recall", ("relevance", "recall")),
@@ -61,6 +64,7 @@ def subset(pages: Pages, index: np.ndarray | list[int]) -> Pages:
         [pages.relevant[i] for i in idx],
         [pages.events[i] for i in idx],
         [pages.body[i] for i in idx] if pages.body is not None else None,
+        event_types=pages.event_types,
     )
 
 
@@ -148,12 +152,19 @@ def crossval_summary_line(cv: dict[str, Any]) -> str:
 
 
 def learning_curve(
-    train: Pages, heldout: Pages, config: TrainConfig, *, fractions: tuple[float, ...]
+    train: Pages,
+    heldout: Pages,
+    config: TrainConfig,
+    *,
+    fractions: tuple[float, ...],
+    skipped: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Held-out metrics of models fitted on growing random shares of ``train``.
 
     The shares are nested (each subset contains the smaller ones), drawn with
-    ``config.seed``.
+    ``config.seed``.  A share too small to train on (a single event type, no
+    irrelevant paragraph) raises, or with ``skipped`` is left out and noted
+    there.
 
     Returns
     -------
@@ -168,7 +179,13 @@ def learning_curve(
             raise ValueError(f"learning-curve fractions must be in (0, 1], not {fraction}")
         part = subset(train, np.sort(order[: max(1, round(fraction * len(train)))]))
         start = time.perf_counter()
-        model = fit(part, config)
+        try:
+            model = fit(part, config)
+        except AutoclassError as exc:
+            if skipped is None:
+                raise
+            skipped.append(f"{fraction:.0%} of the training pages ({len(part)} pages): {exc}")
+            continue
         seconds = time.perf_counter() - start
         res = evaluate(model, heldout, majority_event=majority_event(part))
         points.append(
@@ -187,17 +204,21 @@ def cached_learning_curve(
     model: Model,
     heldout: Pages,
     *,
-    labels: Path = LABELS,
+    train_files: Sequence[Path],
+    heldout_files: Sequence[Path],
     fractions: tuple[float, ...],
     heldout_results: dict[str, Any],
+    cache_dir: Path | None = None,
+    skipped: list[str] | None = None,
+    say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """The learning curve of ``model``'s config, cached in its directory.
+    """The learning curve of ``model``'s config, cached in ``cache_dir``.
 
     The refitted points are kept in ``learning_curve.json`` and reused while
-    the training data (sha256 in the model's metadata and of ``labels/train``
+    the training data (sha256 in the model's metadata and of ``train_files``
     now), the held-out data, the config and the fractions are unchanged.  The
-    shipped model itself is the last point (share 1.0), from
-    ``heldout_results``; it is not refitted.
+    model itself is the last point (share 1.0), from ``heldout_results``; it
+    is not refitted.
 
     Returns
     -------
@@ -208,30 +229,33 @@ def cached_learning_curve(
     data = model.metadata.get("training_data", {})
     key = {
         "training_sha256": data.get("sha256"),
-        "train_files_sha256": sha256_files(label_files(labels / "train")),
-        "heldout_sha256": sha256_files(label_files(labels / "heldout")),
+        "train_files_sha256": sha256_files(train_files),
+        "heldout_sha256": sha256_files(heldout_files),
         "config": config.model_settings(),
         "fractions": sorted(float(f) for f in fractions if f < 1),
     }
-    path = Path(model.path) / CACHE if model.path else None
+    path = Path(cache_dir) / CACHE if cache_dir is not None else None
     cached = None
     if path is not None and path.is_file():
         try:
             cached = json.loads(path.read_text())
         except json.JSONDecodeError:
             cached = None
-    hit = bool(cached) and cached.get("key") == json.loads(json.dumps(key))
+    hit = isinstance(cached, dict) and cached.get("key") == json.loads(json.dumps(key))
     if hit:
         points = cached["points"]
     else:
         if key["training_sha256"] != key["train_files_sha256"]:
-            print(
-                "warning: labels/train differs from the data this model was trained on; "
+            say(
+                "warning: the training files differ from the data this model was trained on; "
                 "the learning curve refits on the current files"
             )
-        train = load_pages(labels / "train")
-        points = learning_curve(train, heldout, config, fractions=tuple(key["fractions"]))
+        train = pages_from_records(
+            read_records(train_files, events=model.event_types), event_types=model.event_types
+        )
+        points = learning_curve(train, heldout, config, fractions=tuple(key["fractions"]), skipped=skipped)
         if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"key": key, "points": points}, indent=2) + "\n")
     shipped = {
         "fraction": 1.0,
@@ -241,3 +265,46 @@ def cached_learning_curve(
         **headline_metrics(heldout_results),
     }
     return {"key": key, "cached": hit, "points": [*points, shipped]}
+
+
+def model_learning_curve(
+    model: Model, heldout: EvaluatedSet, *, cache_dir: Path | None = None, say: Callable[[str], None] = print
+) -> dict[str, Any] | None:
+    """The learning curve of a model on an evaluated set; ``None``, with a line why, when it cannot be.
+
+    The training files are those recorded in the model's metadata (paths as
+    they were given to training, relative to the directory it ran in); the
+    fractions are its config's ``learning_curve``.
+    """
+    recorded = model.metadata.get("training_data", {}).get("files") or []
+    files = [Path(f) for f in recorded]
+    missing = [f for f in files if not f.is_file()]
+    if not files or missing:
+        why = f"{missing[0]} is not found here" if missing else "the model's metadata names no training files"
+        say(f"learning curve skipped: it refits on the model's training data, and {why}")
+        return None
+    config = TrainConfig.from_dict(model.metadata.get("config", {}))
+    start = time.perf_counter()
+    skipped: list[str] = []
+    curve = cached_learning_curve(
+        model,
+        heldout.pages,
+        train_files=files,
+        heldout_files=heldout.source,
+        fractions=config.learning_curve,
+        heldout_results=heldout.results,
+        cache_dir=cache_dir,
+        skipped=skipped,
+        say=say,
+    )
+    for note in skipped:
+        say(f"learning curve: skipped {note}")
+    if len(curve["points"]) < 2:
+        say("learning curve skipped: no share of the training pages could be trained on")
+        return None
+    state = "cached" if curve["cached"] else f"computed in {time.perf_counter() - start:.0f} s"
+    say(
+        f"learning curve (event macro-F1 by training pages, {state}): "
+        + ", ".join(f"{p['pages']}: {p['event_macro_f1']:.3f}" for p in curve["points"])
+    )
+    return curve

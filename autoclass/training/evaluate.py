@@ -1,28 +1,29 @@
-"""Evaluation on held-out articles (and the seed pages), beside simple baselines.
+"""Evaluation on labeled held-out articles, beside simple baselines.
 
 Relevance: precision, recall and F1 of the relevant class, and macro-F1 over
 both classes.  Event type: per-class precision/recall/F1, macro-F1, accuracy
-and the confusion matrix, on the paragraphs that are relevant in the gold
-labels (so the event head is judged apart from the relevance head).  Article
-tags: micro precision and recall of predicted tags against gold tags, where
-an event is a gold tag when it covers at least ``tag_min_share`` of the
-article's relevant paragraphs.
+and the confusion matrix over the model's own event types, on the paragraphs
+that are relevant in the gold labels (so the event head is judged apart from
+the relevance head).  Article tags: micro precision and recall of predicted
+tags against gold tags, where an event is a gold tag when it covers at least
+``tag_min_share`` of the article's relevant paragraphs.
 
 Baselines: keep-everything for relevance, the majority training event for
 events, and that one event as the only tag of every article.
 
-Usage: ``python -m training.evaluate [--model models/default] [--no-report]`` (``make eval``).
-Besides ``evaluation.json`` and ``evaluation.md`` it writes the HTML report
-(:mod:`training.report`) with a learning curve (:mod:`training.crossval`) into the
-model directory and prints its path.
+Each metric is one small function here; :func:`evaluate` gathers them.
+:func:`evaluate_model` is ``autoclass evaluate``: it reads label files and
+folders of any layout, prints the figures and writes ``evaluation.json``,
+``evaluation.md`` and the HTML report (:mod:`autoclass.training.report`, with
+a learning curve from :mod:`autoclass.training.crossval` when asked) where it
+is told, never into the model's directory unless told so.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,11 +32,9 @@ import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from autoclass.article import Article
+from autoclass.errors import MissingExtraError
+from autoclass.labels import Pages, label_paths, pages_from_records, read_records
 from autoclass.model import Model
-from autoclass.persistence import load_model
-from autoclass.taxonomy import EVENT_TYPES
-from training.config import TrainConfig
-from training.data import LABELS, SEEDS, Pages, load_pages
 
 
 def gold_tags(relevant: list[bool], events: list[str | None], min_share: float) -> set[str]:
@@ -78,8 +77,9 @@ def _calibration(gold: np.ndarray, prob: np.ndarray, bins: int = 10) -> dict[str
     return {"expected_calibration_error": float(ece), "bins": table}
 
 
-def _event_metrics(gold: list[str], pred: list[str]) -> dict[str, Any]:
-    present = [e for e in EVENT_TYPES if e in set(gold)]
+def _event_metrics(gold: list[str], pred: list[str], labels: Sequence[str]) -> dict[str, Any]:
+    """Event metrics over the types in ``labels`` (the model's taxonomy), on gold-relevant paragraphs."""
+    present = [e for e in labels if e in set(gold)]
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=present, zero_division=0)
     return {
         "accuracy": float(accuracy_score(gold, pred)) if gold else 0.0,
@@ -89,8 +89,8 @@ def _event_metrics(gold: list[str], pred: list[str]) -> dict[str, Any]:
             for i, e in enumerate(present)
         },
         "confusion": {
-            "labels": list(EVENT_TYPES),
-            "matrix": confusion_matrix(gold, pred, labels=list(EVENT_TYPES)).tolist() if gold else [],
+            "labels": list(labels),
+            "matrix": confusion_matrix(gold, pred, labels=list(labels)).tolist() if gold else [],
         },
     }
 
@@ -192,14 +192,14 @@ def evaluate_with_predictions(
         "model": {
             "relevance": _relevance_metrics(gold_rel, pred_rel),
             "calibration": _calibration(gold_rel, prob_rel),
-            "event": _event_metrics(gold_ev, pred_ev),
+            "event": _event_metrics(gold_ev, pred_ev, model.event_types),
             "tags": _tag_metrics(g_tags, p_tags),
             "pages": page_metrics(pages, articles),
             "body": _body_metrics(pages, articles),
         },
         "baseline": {
             "relevance": _relevance_metrics(gold_rel, np.ones_like(gold_rel)),
-            "event": _event_metrics(gold_ev, [majority_event] * len(gold_ev)),
+            "event": _event_metrics(gold_ev, [majority_event] * len(gold_ev), model.event_types),
             "tags": _tag_metrics(g_tags, [[majority_event] for _ in g_tags]),
         },
     }
@@ -218,14 +218,14 @@ class EvaluatedSet:
         The model's reading of each page, in the order of ``pages``.
     results : dict
         What :func:`evaluate` returns for these pages.
-    source : pathlib.Path
-        The label folder or file the pages were read from.
+    source : list of pathlib.Path
+        The label files the pages were read from.
     """
 
     pages: Pages
     articles: list[Article]
     results: dict[str, Any]
-    source: Path
+    source: list[Path]
 
 
 def render_markdown(results: dict[str, dict[str, Any]]) -> str:
@@ -317,78 +317,95 @@ def page_summary(m: dict[str, Any]) -> str:
     )
 
 
-def evaluate_sets(model: Model, *, labels: Path = LABELS, seeds: Path = SEEDS) -> dict[str, EvaluatedSet]:
-    """Held-out split of ``labels`` and, when present, the seed pages, with their predictions."""
-    majority = model.metadata.get("majority_event", "corporate")
-    sources = {"held-out": labels / "heldout"}
-    if seeds.is_file():
-        sources["seeds"] = seeds
+def read_pages(paths: Sequence[str | Path], *, events: Sequence[str]) -> tuple[Pages, list[Path]]:
+    """Labeled pages from files and folders of any layout, checked against the taxonomy ``events``."""
+    files = label_paths(paths)
+    return pages_from_records(read_records(files, events=events), event_types=events), files
+
+
+def evaluate_sets(model: Model, sets: dict[str, Sequence[str | Path]]) -> dict[str, EvaluatedSet]:
+    """Each named set of label files and folders, read and evaluated, with the predictions."""
+    majority = model.metadata.get("majority_event") or model.event_types[0]
     out = {}
-    for name, source in sources.items():
-        pages = load_pages(source)
+    for name, paths in sets.items():
+        pages, files = read_pages(paths, events=model.event_types)
         results, articles = evaluate_with_predictions(model, pages, majority_event=majority)
-        out[name] = EvaluatedSet(pages, articles, results, source)
+        out[name] = EvaluatedSet(pages, articles, results, files)
     return out
 
 
-def evaluate_all(model: Model, *, labels: Path = LABELS, seeds: Path = SEEDS) -> dict[str, dict[str, Any]]:
-    """Held-out split of ``labels`` and, when present, the seed pages."""
-    return {name: s.results for name, s in evaluate_sets(model, labels=labels, seeds=seeds).items()}
+def evaluate_all(model: Model, sets: dict[str, Sequence[str | Path]]) -> dict[str, dict[str, Any]]:
+    """The metrics of each named set of label files and folders."""
+    return {name: s.results for name, s in evaluate_sets(model, sets).items()}
 
 
-def write_reports(model_dir: Path, results: dict[str, dict[str, Any]]) -> None:
-    (model_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
-    (model_dir / "evaluation.md").write_text("# Evaluation\n\n" + render_markdown(results))
+def write_reports(out_dir: Path, results: dict[str, dict[str, Any]]) -> None:
+    """``evaluation.json`` and ``evaluation.md`` in ``out_dir``."""
+    (out_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out_dir / "evaluation.md").write_text("# Evaluation\n\n" + render_markdown(results))
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--model", type=Path, default=None, help="model directory (default: the default model)"
-    )
-    parser.add_argument("--labels", type=Path, default=LABELS, help="folder with train/ and heldout/")
-    parser.add_argument(
-        "--no-report", action="store_true", help="only the metrics: no learning curve, no report.html"
-    )
-    args = parser.parse_args(argv)
-    model = load_model(args.model)
-    sets = evaluate_sets(model, labels=args.labels)
-    results = {name: s.results for name, s in sets.items()}
-    write_reports(model.path, results)
-    print(render_markdown(results))
+def evaluate_model(
+    model: Model,
+    sets: dict[str, Sequence[str | Path]],
+    *,
+    out_dir: Path | None = None,
+    report: bool = True,
+    learning_curve: bool = False,
+    say: Callable[[str], None] = print,
+) -> dict[str, EvaluatedSet]:
+    """What ``autoclass evaluate`` does: metrics of ``model`` on labeled sets, and where told, the reports.
+
+    Parameters
+    ----------
+    model : Model
+        The model to evaluate.
+    sets : dict of str to sequence of path
+        Named sets of label files and folders; the first is the main one
+        (the report's figures and error analysis, the learning curve).
+    out_dir : pathlib.Path, optional
+        Where ``evaluation.json``, ``evaluation.md`` and ``report.html`` go
+        (created if needed); nothing is written without it.
+    report : bool
+        Write ``report.html`` (needs the ``report`` extra; skipped with a
+        line saying so without it).
+    learning_curve : bool
+        Refit the model's config on shares of its training data and score
+        each on the main set (cached in ``out_dir``); skipped with a line
+        saying why when the training files are gone or too few.
+    say : callable
+        Where progress and figures are printed.
+
+    Returns
+    -------
+    dict of str to EvaluatedSet
+    """
+    evaluated = evaluate_sets(model, sets)
+    results = {name: s.results for name, s in evaluated.items()}
+    say(render_markdown(results))
     for name, res in results.items():
-        print(summary_line(name, res))
-    if not args.no_report:
-        write_html_report(model, sets, labels=args.labels)
+        say(summary_line(name, res))
+    main = next(iter(evaluated.values()))
+    curve = None
+    if learning_curve:
+        from autoclass.training.crossval import model_learning_curve
 
-
-def write_html_report(model: Model, sets: dict[str, EvaluatedSet], *, labels: Path = LABELS) -> Path:
-    """Learning curve (cached) and ``report.html`` in the model directory; prints where it is."""
-    # Imported here: matplotlib is the optional ``report`` extra, and crossval imports training.train,
-    # which imports this module.
-    from training.crossval import cached_learning_curve, crossval_summary_line
-    from training.report import build_report
-
-    heldout = sets["held-out"]
-    fractions = TrainConfig.from_toml().learning_curve
-    start = time.perf_counter()
-    curve = cached_learning_curve(
-        model, heldout.pages, labels=labels, fractions=fractions, heldout_results=heldout.results
-    )
-    state = "cached" if curve["cached"] else f"computed in {time.perf_counter() - start:.0f} s"
-    print(
-        "learning curve (held-out event macro-F1 by training pages, "
-        + state
-        + "): "
-        + ", ".join(f"{p['pages']}: {p['event_macro_f1']:.3f}" for p in curve["points"])
-    )
-    cv = model.metadata.get("cross_validation")
-    if cv:
-        print(crossval_summary_line(cv))
-    path = build_report(heldout, model=model, seeds=sets.get("seeds"), curve=curve, cross_validation=cv)
-    print(f"report: {path}\n        {path.as_uri()}")
-    return path
-
-
-if __name__ == "__main__":
-    main()
+        curve = model_learning_curve(model, main, cache_dir=out_dir, say=say)
+    if out_dir is None:
+        return evaluated
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_reports(out_dir, results)
+    say(f"wrote {out_dir / 'evaluation.md'} and {out_dir / 'evaluation.json'}")
+    if report:
+        try:
+            from autoclass.training.report import build_report
+        except ImportError:
+            say(f"no report.html: {MissingExtraError('the HTML report', 'report')}")
+        else:
+            name, others = next(iter(evaluated)), dict(list(evaluated.items())[1:])
+            cv = model.metadata.get("cross_validation")
+            path = build_report(
+                main, model=model, out_dir=out_dir, name=name, others=others, curve=curve, cross_validation=cv
+            )
+            say(f"report: {path}\n        {path.as_uri()}")
+    return evaluated

@@ -1,0 +1,268 @@
+"""Train a model on labeled pages and save it: what ``autoclass train`` does.
+
+:func:`train_model` reads the taxonomy (a ``taxonomy.json`` beside the
+labels, or the one given), validates every label file against it (every
+problem reported before anything is fitted), fits the classifier with the
+config (the shipped ``config.toml``, with the settings of one's own file over
+it), cross-validates by site when there are sites enough (``[evaluation]
+crossval_folds``), evaluates the held-out sets given, and writes the model
+directory: ``model.npz``, ``metadata.json`` (taxonomy, config, data hash,
+metrics, provenance), the model card ``README.md`` and ``evaluation.md`` /
+``evaluation.json``.  What cannot be computed on a small corpus is skipped
+with a line saying why.  Needs the ``train`` extra (``datasets``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from autoclass.errors import AutoclassError, MissingExtraError
+from autoclass.explain import top_event_terms
+from autoclass.labels import InvalidLabelsError, Pages, check_records, label_paths
+from autoclass.model import Model
+from autoclass.persistence import METADATA, save_model
+from autoclass.taxonomy import resolve_taxonomy
+from autoclass.training.config import TrainConfig
+from autoclass.training.evaluate import evaluate_all, render_markdown, summary_line, write_reports
+from autoclass.training.provenance import display_path, provenance, sha256_files
+
+MAX_PROBLEMS = 20
+
+
+def fit(pages: Pages, config: TrainConfig) -> Model:
+    """Fit a model on labeled pages with one configuration; it predicts the pages' event types."""
+    classifier = config.classifier(pages.event_types)
+    classifier.fit(pages.texts, pages.relevant, pages.events, body=pages.body, groups=pages.sites)
+    return Model(classifier, tag_min_share=config.tag_min_share)
+
+
+def majority_event(pages: Pages) -> str:
+    counts = Counter(e for page in pages.events for e in page if e)
+    return counts.most_common(1)[0][0]
+
+
+def model_card(model: Model, metadata: dict[str, Any], results: dict[str, dict[str, Any]]) -> str:
+    data = metadata["training_data"]
+    cv_line = _crossval_card_line(metadata.get("cross_validation"))
+    events = model.event_types
+    taxonomy = metadata.get("taxonomy", {}).get("source", "")
+    where = ", ".join(f"`{f}`" for f in data["folders"])
+    evaluated = (
+        "- Evaluated on "
+        + "; ".join(f"{name} ({res['pages']} pages)" for name, res in results.items())
+        + ".\n"
+        if results
+        else "- Not evaluated on held-out pages (`autoclass evaluate` does it).\n"
+    )
+    return f"""# autoclass model
+
+Relevance (article content vs. boilerplate) and event type for each paragraph
+of a scraped news page, with article-level event tags.
+
+- Event types ({len(events)}): {", ".join(events)}; from {taxonomy}.
+
+- Model: TF-IDF of words, line-first words and word pairs, plus layout
+  features of the line in its page; stacked logistic regressions: relevance
+  (line content score, auto-topic score, page topic, then the line in its
+  page, calibrated out of site) and event type (own words, then the page's
+  and neighbours' event probabilities). Config: {metadata["config"]}.
+- Trained on {data["pages"]} pages / {data["paragraphs"]} paragraphs of
+  {where} (sha256 `{data["sha256"][:16]}...`), seed {metadata["config"]["seed"]}.
+{evaluated}{cv_line}- Intended use: English-language news pages, one paragraph per line.  Out of
+  scope: other languages.
+
+## Metrics
+
+{render_markdown(results)}
+## Top features of each event type
+
+The words and word pairs (`^word`: a line's first word) that most favour each
+type over the average type in the event head, with their weights; the head
+also reads the page's and neighbours' event shares. `paragraph.explain()` and
+`autoclass explain` show the features behind any one prediction.
+
+| event | top features |
+|---|---|
+{_top_features_table(model)}
+"""
+
+
+def _top_features_table(model: Model, k: int = 10) -> str:
+    rows = []
+    for event, terms in top_event_terms(model.classifier, k=k).items():
+        shown = ", ".join(f"{name} ({weight:.2f})" for name, weight in terms)
+        rows.append(f"| {event} | {shown} |")
+    return "\n".join(rows)
+
+
+def _crossval_card_line(cv: dict[str, Any] | None) -> str:
+    if not cv:
+        return ""
+    m = cv["metrics"]
+
+    def f(name: str) -> str:
+        return f"{m[name]['mean']:.3f} ± {m[name]['std']:.3f}"
+
+    return (
+        f"- Cross-validated on the training pages ({cv['folds']} folds by {cv['grouped_by']}, mean ± std): "
+        f"relevance F1 {f('relevance_f1')}, event macro-F1 {f('event_macro_f1')}, "
+        f"tags P/R {f('tag_precision')}/{f('tag_recall')}.\n"
+    )
+
+
+def train_model(
+    train: Sequence[str | Path],
+    output: str | Path,
+    *,
+    config: str | Path | None = None,
+    heldout: Sequence[str | Path] = (),
+    extra_sets: dict[str, Sequence[str | Path]] | None = None,
+    taxonomy: str | Path | None = None,
+    crossval: bool = True,
+    say: Callable[[str], None] = print,
+) -> Model:
+    """Train on labeled pages and save the model directory.
+
+    Parameters
+    ----------
+    train : sequence of path
+        Label files and folders (every ``*.jsonl`` inside) to fit on.
+    output : path
+        The model directory to write (new, empty, or holding a model).
+    config : path, optional
+        A config file whose settings override the shipped ``config.toml``.
+    heldout : sequence of path
+        Label files and folders to evaluate on, never fitted on.
+    extra_sets : dict of str to sequence of path, optional
+        More named sets to evaluate on (reported beside the held-out one).
+    taxonomy : path, optional
+        The taxonomy file; by default the ``taxonomy.json`` beside the
+        labels, else the default fifteen types.
+    crossval : bool
+        Cross-validate by site on the training pages (when there are at
+        least two sites).
+    say : callable
+        Where progress and figures are printed.
+
+    Returns
+    -------
+    Model
+        The trained model, saved in ``output``.
+
+    Raises
+    ------
+    InvalidLabelsError
+        If any label file breaks the labeling guide (every problem listed).
+    AutoclassError
+        If the data cannot train a model (one event type, no irrelevant
+        paragraph), the config is invalid or ``output`` is not a model folder.
+    MissingExtraError
+        Without the ``train`` extra.
+    """
+    try:
+        from autoclass.training.data import to_dataset, to_pages
+    except ImportError as exc:
+        raise MissingExtraError("training", "train") from exc
+    output = Path(output)
+    if output.exists() and (
+        not output.is_dir() or (any(output.iterdir()) and not (output / METADATA).is_file())
+    ):
+        raise AutoclassError(
+            f"{output} is not a model directory: give -o a new or empty folder, or a model's"
+        )
+    sets = {"held-out": list(heldout), **(extra_sets or {})} if heldout else dict(extra_sets or {})
+    events, source = resolve_taxonomy([*train, *heldout], taxonomy)
+    settings = TrainConfig.from_toml(config)
+    say(f"taxonomy: {len(events)} event types from {source}: {', '.join(events)}")
+    train_files = label_paths(train)
+    files = {name: label_paths(paths) for name, paths in sets.items()}
+    check = check_records(
+        [*train_files, *(f for fs in files.values() for f in fs)], events=events, limit=MAX_PROBLEMS
+    )
+    if not check.ok:
+        raise InvalidLabelsError(check)
+    training = {str(f) for f in train_files}
+    records = [r for r in check.records if r["source_file"] in training]
+    pages = to_pages(to_dataset(records, events=events))
+    say(f"training on {len(pages)} pages, {pages.n_paragraphs} paragraphs from {len(train_files)} file(s)")
+    start = time.perf_counter()
+    model = fit(pages, settings)
+    seconds = time.perf_counter() - start
+    say(f"trained in {seconds:.1f} s")
+
+    metadata: dict[str, Any] = {
+        "taxonomy": {
+            "events": list(events),
+            "source": source,
+            "relevance_threshold": settings.relevance_threshold,
+        },
+        "config": settings.to_dict(),
+        "majority_event": majority_event(pages),
+        "training_data": {
+            "folders": [display_path(p) for p in train],
+            "files": [display_path(p) for p in train_files],
+            "sha256": sha256_files(train_files),
+            "pages": len(pages),
+            "paragraphs": pages.n_paragraphs,
+        },
+        "training_seconds": round(seconds, 2),
+        "provenance": provenance(),
+    }
+    model.metadata = metadata
+    results = evaluate_all(model, files) if files else {}
+    metadata["metrics"] = {
+        name: {
+            "relevance_f1": res["model"]["relevance"]["f1"],
+            "relevance_macro_f1": res["model"]["relevance"]["macro_f1"],
+            "event_macro_f1": res["model"]["event"]["macro_f1"],
+            "event_accuracy": res["model"]["event"]["accuracy"],
+            "tag_precision": res["model"]["tags"]["precision"],
+            "tag_recall": res["model"]["tags"]["recall"],
+            "pages": res["pages"],
+        }
+        for name, res in results.items()
+    }
+    if crossval:
+        metadata["cross_validation"] = _cross_validate(pages, settings, say)
+    save_model(model, output, metadata=metadata, card=model_card(model, metadata, results), format="npz")
+    if results:
+        write_reports(output, results)
+        say(render_markdown(results))
+        for name, res in results.items():
+            say(summary_line(name, res))
+    else:
+        say(
+            "no held-out evaluation: give --heldout LABELS (pages never trained on), "
+            "or run `autoclass evaluate`"
+        )
+    if metadata.get("cross_validation"):
+        from autoclass.training.crossval import crossval_summary_line
+
+        say(crossval_summary_line(metadata["cross_validation"]))
+    say(f"model saved to {output}")
+    return model
+
+
+def _cross_validate(pages: Pages, config: TrainConfig, say: Callable[[str], None]) -> dict[str, Any] | None:
+    """Cross-validation by site, or ``None`` with a line saying why it cannot be done."""
+    # Imported here: crossval fits with this module's ``fit``.
+    from autoclass.training.crossval import cross_validate
+
+    # A small corpus may have fewer sites than folds: one site per fold then.
+    folds = min(config.crossval_folds, len(set(pages.sites)))
+    if folds < 2:
+        say(
+            "cross-validation skipped: the training pages come from fewer than two sites "
+            "(a page's site is its 'site' field, else its article)"
+        )
+        return None
+    say(f"cross-validating ({folds} folds by site)")
+    try:
+        return cross_validate(pages, config, folds=folds)
+    except AutoclassError as exc:
+        say(f"cross-validation skipped: a fold's training pages cannot train a model ({exc})")
+        return None

@@ -1,0 +1,173 @@
+"""`autoclass train`, `evaluate`, `labels`: a small corpus with 4 event types of its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from autoclass import load_model
+from autoclass.cli import main
+from tests.conftest import ROOT
+from tests.corpus import PAGE, TYPES, write_four_type_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    return write_four_type_corpus(tmp_path_factory.mktemp("corpus") / "my-labels")
+
+
+@pytest.fixture(scope="module")
+def trained(corpus, tmp_path_factory):
+    """The model trained on the corpus by `autoclass train`, and what the command printed."""
+    out = tmp_path_factory.mktemp("trained") / "my-model"
+    # A learning curve from a single page: a share too small to train on, as on any small corpus.
+    config = out.parent / "config.toml"
+    config.write_text("[evaluation]\nlearning_curve = [0.05, 0.5]\n")
+    argv = ["train", str(corpus / "train"), "--heldout", str(corpus / "heldout"), "-o", str(out)]
+    argv += ["--config", str(config)]
+    with pytest.MonkeyPatch.context() as mp:
+        lines: list[str] = []
+        mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
+        assert main(argv) == 0
+    return out, "\n".join(lines)
+
+
+def test_train_writes_a_model_with_its_own_taxonomy(trained, corpus):
+    out, printed = trained
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.md",
+        "evaluation.json",
+        "evaluation.md",
+        "metadata.json",
+        "model.npz",
+    ]
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["taxonomy"]["events"] == list(TYPES)
+    assert meta["taxonomy"]["source"] == str(corpus / "taxonomy.json")
+    assert meta["training_data"]["pages"] == 20
+    assert (
+        f"taxonomy: 4 event types from {corpus / 'taxonomy.json'}: funding, launch, lawsuit, other" in printed
+    )
+    card = (out / "README.md").read_text()
+    assert "- Event types (4): funding, launch, lawsuit, other; from" in card
+    evaluation = json.loads((out / "evaluation.json").read_text())
+    assert evaluation["held-out"]["pages"] == 6
+    assert evaluation["held-out"]["model"]["event"]["confusion"]["labels"] == list(TYPES)
+    # Four sites: cross-validation is computed, or skipped with the reason; never a crash.
+    assert "cross-validation (" in printed or "cross-validation skipped: " in printed
+
+
+def test_the_trained_model_predicts_only_its_types(trained, tmp_path, capsys):
+    model = load_model(trained[0])
+    article = model.predict(PAGE)
+    assert article.main_event == "funding"
+    assert all(tuple(p.event_scores) == TYPES for p in article.paragraphs)
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE)
+    assert main(["predict", "-q", "-j", "1", "--paragraphs", "--model", str(trained[0]), str(page)]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert set(record["tags"]) <= set(TYPES)
+    for p in record["paragraphs"]:
+        assert p["event"] in (*TYPES, None) and list(p["event_scores"]) == list(TYPES)
+    assert main(["explain", "--json", "--model", str(trained[0]), str(page)]) == 0
+    for line in capsys.readouterr().out.splitlines():
+        why = json.loads(line)
+        assert why["event"] in TYPES and why["runner_up"] in TYPES
+
+
+def test_evaluate_writes_where_told_and_never_into_the_model(trained, corpus, tmp_path, capsys):
+    model_dir = trained[0]
+    before = {p.name: p.read_bytes() for p in model_dir.iterdir()}
+    out = tmp_path / "my-eval"
+    argv = [
+        "evaluate",
+        str(model_dir),
+        str(corpus / "heldout" / "tech-digest.jsonl"),
+        str(corpus / "heldout"),
+    ]
+    assert main([*argv, "-o", str(out), "--learning-curve"]) == 0
+    printed = capsys.readouterr().out
+    assert {"evaluation.json", "evaluation.md", "report.html"} <= {p.name for p in out.iterdir()}
+    results = json.loads((out / "evaluation.json").read_text())
+    assert results["held-out"]["pages"] == 6  # a file named again inside a folder given is read once
+    assert results["held-out"]["model"]["event"]["confusion"]["labels"] == list(TYPES)
+    # One page cannot train a model: skipped with the reason, the rest of the curve computed.
+    assert "learning curve: skipped 5% of the training pages (1 pages): training needs" in printed
+    assert "learning curve (event macro-F1 by training pages, computed in" in printed
+    assert "Event types: funding, launch, lawsuit, other." in (out / "report.html").read_text()
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == before
+    # Writing into the model's directory needs --force.
+    assert main([*argv, "-o", str(model_dir)]) == 2
+    assert "is a model's directory" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == before
+
+
+def test_evaluate_without_output_writes_nothing(trained, corpus, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", str(trained[0]), str(corpus / "heldout" / "tech-digest.jsonl")]) == 0
+    assert "event macro-F1" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_labels_of_another_taxonomy_are_refused_by_evaluate(trained, tmp_path, capsys):
+    other = tmp_path / "x.jsonl"
+    record = {"article_id": "a", "position": 0, "text": "Nio sells cars", "relevant": True, "event": "sales"}
+    other.write_text(json.dumps(record) + "\n")
+    assert main(["evaluate", str(trained[0]), str(other)]) == 1
+    err = capsys.readouterr().err
+    assert f"{other}:1: unknown event 'sales'; expected one of funding, launch, lawsuit, other" in err
+
+
+def test_labels_check_reads_the_taxonomy_beside_the_labels(corpus, capsys):
+    assert main(["labels", "check", str(corpus)]) == 0
+    out = capsys.readouterr().out
+    assert "| funding |" in out and "| sales |" not in out
+    assert out.rstrip().endswith(f"26 pages, {_paragraphs(corpus)} paragraphs in 6 file(s), 4 event types "
+                                 f"({corpus / 'taxonomy.json'}): OK")  # fmt: skip
+
+
+def _paragraphs(corpus) -> int:
+    return sum(len(p.read_text().splitlines()) for p in corpus.rglob("*.jsonl"))
+
+
+def test_labels_guide_prints_the_guide(capsys):
+    assert main(["labels", "guide"]) == 0
+    assert capsys.readouterr().out == (ROOT / "labels" / "GUIDE.md").read_text()
+
+
+def test_train_on_invalid_labels_lists_every_problem_without_a_traceback(corpus, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "taxonomy.json").write_text((corpus / "taxonomy.json").read_text())
+    lines = (corpus / "train" / "motor-wire.jsonl").read_text().splitlines()
+    lines[1] = lines[1].replace('"position": 1', '"position": "1"')
+    lines[3] = lines[3][:20]
+    lines[5] = lines[5].replace('"text": "', '"text": " ')
+    (bad / "a.jsonl").write_text("\n".join(lines) + "\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "autoclass", "train", str(bad), "-o", str(tmp_path / "m")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr + run.stdout
+    err = run.stderr.splitlines()
+    assert [line.split(": ", 1)[0] for line in err[:3]] == [f"{bad / 'a.jsonl'}:{n}" for n in (2, 4, 6)]
+    assert err[3].startswith("autoclass train: 3 problems in 1 file; see the labeling guide")
+    assert not (tmp_path / "m").exists()
+
+
+def test_train_refuses_a_bad_config_and_an_output_that_is_no_model_folder(corpus, tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text("[relevance]\nthreshhold = 0.6\n")
+    argv = ["train", str(corpus / "train"), "-o", str(tmp_path / "m")]
+    assert main([*argv, "--config", str(config)]) == 1
+    assert "unknown setting 'relevance.threshhold'" in capsys.readouterr().err
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("x")
+    assert main(["train", str(corpus / "train"), "-o", str(tmp_path / "notes")]) == 1
+    assert "is not a model directory" in capsys.readouterr().err
