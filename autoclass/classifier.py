@@ -289,14 +289,16 @@ class ParagraphClassifier(BaseEstimator):
         # (some body line is not relevant): else the body scores repeat the content
         # scores, and the extra columns only add noise to a small model.
         self.body_in_relevance_ = bool((y_body != y_rel).any())
-        ctx, core = self._stage2_context(d_oof, t_oof, s_oof[batch.page_index], batch, b_oof)
+        # Computed once for both second stages.
+        b_ctx, similarity = relevance_context(b_oof, batch), body_similarity(d_oof, batch)
+        ctx, core = self._stage2_context(d_oof, t_oof, s_oof[batch.page_index], batch, b_ctx, similarity)
         x2 = self._stage2_rows(ctx, core, batch.layout, slice(None), fit=True)
         stage2 = LogisticRegression(C=1.0, max_iter=self.max_iter).fit(x2, y_rel)
         relevance = stage2.predict_proba(x2)[:, 1]
 
         # Body stage 2: the line in its page, from the body scores alone, so that
         # an article's lines are found whatever its topic.
-        xb = self._body_rows(b_oof, batch, fit=True)
+        xb = self._body_rows(b_ctx, similarity, batch.layout, fit=True)
         body2 = LogisticRegression(C=1.0, max_iter=self.max_iter).fit(xb, y_body)
         self.body2_weights_ = body2.coef_[0].copy()
         self.body2_intercept_ = float(body2.intercept_[0])
@@ -344,9 +346,19 @@ class ParagraphClassifier(BaseEstimator):
         return out
 
     def _stage2_context(
-        self, d: np.ndarray, t: np.ndarray, s: np.ndarray, batch: PageBatch, b: np.ndarray
+        self,
+        d: np.ndarray,
+        t: np.ndarray,
+        s: np.ndarray,
+        batch: PageBatch,
+        b_ctx: np.ndarray,
+        similarity: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """The narrow stage-2 columns, and the columns whose pairwise products are added."""
+        """The narrow stage-2 columns, and the columns whose pairwise products are added.
+
+        ``b_ctx`` is the body score in its page (:func:`relevance_context`), and
+        ``similarity`` the line's word overlap with the page's content lines.
+        """
         page_p = sigmoid(np.clip(s, -CLIP, CLIP))
         # Content on an on-topic page, topic on an on-topic page: the "and"
         # a linear stage cannot form by itself.
@@ -354,12 +366,12 @@ class ParagraphClassifier(BaseEstimator):
         if not self.relevance_context:
             return np.column_stack([d, t, both]), None
         d_ctx, t_ctx = relevance_context(d, batch), relevance_context(t, batch)
-        similarity = body_similarity(d, batch)[:, None]
+        similarity = similarity[:, None]
         ctx = np.hstack([d_ctx, t_ctx, similarity, both])
         if self.body_in_relevance_:
             # The body head's view (is the line the page's own story?), which the
             # relevance head reads beside its own: probability, window and page mean.
-            ctx = np.hstack([ctx, relevance_context(b, batch)[:, _BODY_CONTEXT]])
+            ctx = np.hstack([ctx, b_ctx[:, _BODY_CONTEXT]])
         if not self.relevance_interactions:
             return ctx, None
         # Pairwise products of the line's and its surroundings' probabilities
@@ -371,9 +383,11 @@ class ParagraphClassifier(BaseEstimator):
         )
         return ctx, core
 
-    def _body_rows(self, b: np.ndarray, batch: PageBatch, *, fit: bool = False) -> np.ndarray:
+    def _body_rows(
+        self, b_ctx: np.ndarray, similarity: np.ndarray, layout: np.ndarray, *, fit: bool = False
+    ) -> np.ndarray:
         """Standardised body stage-2 features: the body score in its page, and the line's shape."""
-        x = np.hstack([relevance_context(b, batch), body_similarity(b, batch)[:, None], batch.layout])
+        x = np.hstack([b_ctx, similarity[:, None], layout])
         return self._standardised(x, "body2", fit=fit)
 
     def _stage2_rows(
@@ -488,8 +502,10 @@ class ParagraphClassifier(BaseEstimator):
         s = page_mean_matrix(batch, sigmoid(np.clip(d, -CLIP, CLIP))) @ scores[:, 2]
         s = s[batch.page_index] + self.page_topic_intercept_
         b = scores[:, 3 + 2 * k] + batch.layout @ self.body1_layout_weights_ + self.body1_intercept_
-        body = sigmoid(self._body_rows(b, batch) @ self.body2_weights_ + self.body2_intercept_)
-        ctx, core = self._stage2_context(d, t, s, batch, b)
+        b_ctx, similarity = relevance_context(b, batch), body_similarity(d, batch)
+        xb = self._body_rows(b_ctx, similarity, batch.layout)
+        body = sigmoid(xb @ self.body2_weights_ + self.body2_intercept_)
+        ctx, core = self._stage2_context(d, t, s, batch, b_ctx, similarity)
         n = len(d)
         logits = np.empty(n)
         for start in range(0, n, _STAGE2_BLOCK):
