@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from autoclass.cli import audit, evaluate, explain, labels, predict, train, trust
 from autoclass.cli.batch import EXIT_BROKEN_PIPE
 from autoclass.cli.errors import UsageError
-from autoclass.cli.labels import print_problems
-from autoclass.errors import AutoclassError, ModelNotFoundError
+from autoclass.cli.labels import GUIDE_HINT, print_problems
+from autoclass.errors import AutoclassError, LabelDataError, ModelNotFoundError
 from autoclass.labels import InvalidLabelsError
 from autoclass.persistence import not_found_message
 
@@ -68,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The advice names --model, not load_model(); a model missing on a Dask worker keeps its own.
         message = not_found_message(exc.directory, exc.source, cli=True) if exc.source else str(exc)
         print(f"autoclass {_command(args)}: error: {message}", file=sys.stderr)
+        return 1
+    except LabelDataError as exc:
+        hint = f" (see {GUIDE_HINT})" if exc.line is not None else ""
+        print(f"autoclass {_command(args)}: error: {exc}{hint}", file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"autoclass {_command(args)}: error: {exc}", file=sys.stderr)
