@@ -168,7 +168,7 @@ def test_every_bad_record_gives_an_error_record_in_its_place(tmp_path, default_m
     assert predict(str(src), "--max-chars", "300", "-o", str(out)) == 1
     assert read_jsonl(out) == [
         expected(default_model, "ok1", PAGES[0]),
-        {"id": f"{src}:2", "error": "invalid JSON: Expecting value (column 27)"},
+        {"id": f"{src}:2", "error": "invalid JSON: Expecting value (column 26)"},
         {"id": "no-text", "error": "missing text field 'text'"},
         {"id": "number", "error": "text field 'text' is not a string (got number)"},
         {"id": "null", "error": "text field 'text' is not a string (got null)"},

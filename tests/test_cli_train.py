@@ -133,6 +133,16 @@ def _paragraphs(corpus) -> int:
     return sum(len(p.read_text().splitlines()) for p in corpus.rglob("*.jsonl"))
 
 
+def test_the_audit_reads_the_taxonomy_of_the_labels(corpus, tmp_path, capsys):
+    out = tmp_path / "disputes.jsonl"
+    argv = ["audit", str(corpus / "train"), "--folds", "2", "--top", "0", "--format", "jsonl", "-o", str(out)]
+    assert main(argv) == 0
+    assert f"4 event types ({corpus / 'taxonomy.json'})" in capsys.readouterr().err
+    disputes = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {d["predicted"] for d in disputes} <= {*TYPES, "irrelevant"}
+    assert {d["label"] for d in disputes} <= {*TYPES, "irrelevant"}
+
+
 def test_labels_guide_prints_the_guide(capsys):
     assert main(["labels", "guide"]) == 0
     assert capsys.readouterr().out == (ROOT / "labels" / "GUIDE.md").read_text()

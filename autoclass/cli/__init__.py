@@ -8,13 +8,15 @@ status.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
 from autoclass.cli import audit, evaluate, explain, labels, predict, train, trust
+from autoclass.cli.batch import EXIT_BROKEN_PIPE
 from autoclass.cli.errors import UsageError
-from autoclass.cli.labels import print_problems
-from autoclass.errors import AutoclassError, ModelNotFoundError
+from autoclass.cli.labels import GUIDE_HINT, print_problems
+from autoclass.errors import AutoclassError, LabelDataError, ModelNotFoundError
 from autoclass.labels import InvalidLabelsError
 from autoclass.persistence import not_found_message
 
@@ -32,7 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"autoclass {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for command in SUBCOMMANDS:
-        command.add_parser(subparsers)
+        sub = command.add_parser(subparsers)
+        if sub.get_default("parser") is None:  # a command with subcommands of its own sets its own
+            sub.set_defaults(parser=sub)
     return parser
 
 
@@ -40,15 +44,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``autoclass`` with ``argv`` (``sys.argv[1:]`` by default); returns the exit status.
 
     Usage errors exit with status 2, other autoclass errors with status 1,
-    each with a one-line message on stderr.
+    each with a one-line message on stderr; standard output closed by its
+    reader (``| head``) ends the command quietly with status 141.
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # The usage of the command that was typed, not the top-level one.
+        getattr(args, "parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
     try:
         return args.run(args)
+    except BrokenPipeError:
+        # As Unix tools do; output written at exit would fail again, so it goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except InvalidLabelsError as exc:
         print_problems(exc.check, prog=f"autoclass {_command(args)}")
         return 1
@@ -56,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The advice names --model, not load_model(); a model missing on a Dask worker keeps its own.
         message = not_found_message(exc.directory, exc.source, cli=True) if exc.source else str(exc)
         print(f"autoclass {_command(args)}: error: {message}", file=sys.stderr)
+        return 1
+    except LabelDataError as exc:
+        hint = f" (see {GUIDE_HINT})" if exc.line is not None else ""
+        print(f"autoclass {_command(args)}: error: {exc}{hint}", file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"autoclass {_command(args)}: error: {exc}", file=sys.stderr)

@@ -14,13 +14,16 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from sklearn.base import clone
+
 from autoclass.audit import AuditResult, Dispute, audit_records
 from autoclass.classifier import ParagraphClassifier
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options
+from autoclass.cli.options import add_model_options, add_taxonomy_option
 from autoclass.errors import ModelNotFoundError
 from autoclass.labels import label_files, read_records
 from autoclass.persistence import load_model
+from autoclass.taxonomy import resolve_taxonomy
 
 DESCRIPTION = """\
 Fit models out of fold (folds grouped by site) on labeled JSON Lines files
@@ -28,7 +31,9 @@ Fit models out of fold (folds grouped by site) on labeled JSON Lines files
 contradicts, most suspicious first, with file and line: likely label errors,
 or hard cases worth a look. Suspicion is the model's probability that the
 label is wrong. The models use the settings of --model (default: the default
-model; built-in defaults when there is none).
+model; built-in defaults when there is none) and the event types of the labels'
+taxonomy (a taxonomy.json beside them or one folder up, or --taxonomy FILE;
+else the default 15 types).
 """
 
 FIELDS = tuple(Dispute.__dataclass_fields__)
@@ -52,6 +57,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "-j", "--jobs", type=int, default=1, metavar="N", help="folds fitted in parallel (default 1)"
     )
+    add_taxonomy_option(parser)
     add_model_options(parser, model_help="model whose settings to use")
     parser.set_defaults(run=run)
     return parser
@@ -86,10 +92,13 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--folds must be at least 2, not {args.folds}")
     if args.top < 0:
         raise UsageError(f"--top must be 0 (all) or more, not {args.top}")
-    records = read_records(_files(args.paths))
+    events, source = resolve_taxonomy(args.paths, args.taxonomy)
+    records = read_records(_files(args.paths), events=events)
     classifier, settings = _classifier(args.model, trust=args.trust_model)
+    classifier = clone(classifier).set_params(event_types=events)
     print(
-        f"auditing {len(records):,} paragraphs with {settings}, {args.folds} folds by site...",
+        f"auditing {len(records):,} paragraphs with {settings}, {len(events)} event types ({source}), "
+        f"{args.folds} folds by site...",
         file=sys.stderr,
     )
     result = audit_records(records, classifier, folds=args.folds, jobs=max(1, args.jobs))

@@ -189,7 +189,11 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
         If the model cannot be loaded or an optional dependency is missing.
     """
     check_job(job)
-    sources = find_sources(job.inputs, stdin_format=job.stdin_format)
+    skipped: list[str] = []
+    sources = find_sources(job.inputs, stdin_format=job.stdin_format, skipped=skipped)
+    if skipped and not job.quiet:
+        shown = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
+        print(f"autoclass predict: skipped {len(skipped):,} file(s) of other types: {shown}", file=stderr)
     if job.output is not None and os.path.exists(job.output):
         # A directory input must not read the output it is being written to.
         sources = [s for s in sources if s.path == STDIN or not os.path.samefile(s.path, job.output)]

@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Any
 
@@ -213,13 +214,14 @@ def run_dask(
     distributed = _distributed()
     cluster = None
     if scheduler is None:
-        cluster = distributed.LocalCluster(
-            n_workers=jobs,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+        with _sigint_ignored():
+            cluster = distributed.LocalCluster(
+                n_workers=jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
         client = distributed.Client(cluster)
     else:
         client = distributed.Client(scheduler)
@@ -238,6 +240,24 @@ def run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore Ctrl-C while the local cluster starts its worker processes, which inherit that.
+
+    Ctrl-C reaches the whole process group: the main process alone stops the
+    run (and closes the cluster); workers that also took it would each print
+    a traceback.  Only the main thread can change signal handlers.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def model_path_for(model: str | None, *, engine: str, scheduler: str | None) -> str | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.train import add_set_option, extra_sets
+from autoclass.errors import ModelNotFoundError
 from autoclass.persistence import METADATA, load_model
 
 DESCRIPTION = """\
@@ -62,7 +63,15 @@ def run(args: argparse.Namespace) -> int:
             f"{out} is a model's directory: its evaluation.md and evaluation.json belong to the model's "
             "card; write elsewhere with another -o DIR, or pass --force to replace them"
         )
-    model = load_model(None if args.model == "default" else args.model, trust=args.trust_model)
+    try:
+        model = load_model(None if args.model == "default" else args.model, trust=args.trust_model)
+    except ModelNotFoundError:
+        if args.model == "default":
+            raise
+        raise ModelNotFoundError(
+            f"no trained autoclass model in {args.model}: MODEL is a directory written by "
+            "`autoclass train LABELS -o DIR`, or `default` for the default model"
+        ) from None
     sets = {"held-out": args.labels, **extra_sets(args.extra_set)}
     evaluate_model(
         model,

@@ -34,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "input", nargs="?", default="-", metavar="FILE", help="page text file, or '-' (stdin)"
+        "input", nargs="?", metavar="FILE", help="page text file, or '-' (stdin, the default when piped)"
     )
     parser.add_argument(
         "-p",
@@ -75,7 +75,12 @@ def run(args: argparse.Namespace) -> int:
     """Run ``autoclass explain`` with parsed arguments; returns the exit status."""
     if args.top < 1:
         raise UsageError(f"--top must be at least 1, not {args.top}")
-    paragraphs = split_paragraphs(_read_page(args.input))
+    if args.input is None and sys.stdin.isatty():
+        raise UsageError(
+            "no input: give a page file, or pipe a page into standard input "
+            "(`-` reads what is typed, up to Ctrl-D)"
+        )
+    paragraphs = split_paragraphs(_read_page(args.input or "-"))
     positions = args.paragraph
     if positions:
         bad = [n for n in positions if not 0 <= n < len(paragraphs)]

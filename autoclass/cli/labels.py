@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from autoclass.cli.errors import UsageError
+from autoclass.cli.options import add_taxonomy_option
 from autoclass.labels import InvalidLabelsError, LabelCheck, check_records, label_paths
 from autoclass.taxonomy import resolve_taxonomy
 
@@ -45,9 +46,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument("paths", nargs="+", metavar="PATH", help="label files (JSON Lines) and folders")
-    check.add_argument(
-        "--taxonomy", metavar="FILE", help="the taxonomy file (default: found beside the labels)"
-    )
+    add_taxonomy_option(check)
     check.add_argument(
         "--max-problems",
         type=int,

@@ -5,6 +5,13 @@ from __future__ import annotations
 import argparse
 
 
+def add_taxonomy_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--taxonomy FILE`` (default: the ``taxonomy.json`` beside the labels) to a subcommand's parser."""
+    parser.add_argument(
+        "--taxonomy", metavar="FILE", help="the taxonomy file (default: a taxonomy.json beside the labels)"
+    )
+
+
 def add_model_options(parser: argparse.ArgumentParser, *, model_help: str | None = None) -> None:
     """Add ``--model DIR`` and ``--trust-model`` to a subcommand's parser."""
     parser.add_argument(

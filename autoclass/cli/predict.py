@@ -12,6 +12,7 @@ import sys
 
 from autoclass.cli.batch import DEFAULT_CHUNK_SIZE, EXIT_BROKEN_PIPE, BatchJob, run_batch
 from autoclass.cli.engines import ENGINES
+from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_model_options
 from autoclass.cli.records import RecordOptions
 from autoclass.cli.writers import FORMATS
@@ -31,6 +32,12 @@ Exit status: 0 all records processed; 1 some records gave error records (or
 --strict stopped); 2 usage error; 3 a worker process died; 130 interrupted
 (143 on SIGTERM). After 3, 130 or 143, run again with --resume.
 """
+
+
+NO_INPUT = (
+    "no input: give files or directories, or pipe pages into standard input "
+    "(`-` reads what is typed, up to Ctrl-D)"
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -106,6 +113,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run ``autoclass predict`` with parsed arguments; returns the exit status."""
+    if not args.inputs and sys.stdin.isatty():
+        raise UsageError(NO_INPUT)
     job = BatchJob(
         inputs=tuple(args.inputs),
         output=args.output,

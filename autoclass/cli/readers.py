@@ -63,16 +63,20 @@ def is_jsonl_name(path: str) -> bool:
     return path.lower().endswith(JSONL_SUFFIXES)
 
 
-def _walk(directory: str) -> Iterator[Source]:
+def _walk(directory: str, skipped: list[str]) -> Iterator[Source]:
     for top, dirnames, filenames in os.walk(directory):
         dirnames.sort()
         for name in sorted(filenames):
             lowered = name.lower()
             if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES):
                 yield Source(os.path.join(top, name), is_jsonl_name(name))
+            else:
+                skipped.append(os.path.join(top, name))
 
 
-def find_sources(inputs: Sequence[str], *, stdin_format: str = "jsonl") -> list[Source]:
+def find_sources(
+    inputs: Sequence[str], *, stdin_format: str = "jsonl", skipped: list[str] | None = None
+) -> list[Source]:
     """The inputs of a run, directories expanded, in the order they will be read.
 
     Parameters
@@ -81,6 +85,9 @@ def find_sources(inputs: Sequence[str], *, stdin_format: str = "jsonl") -> list[
         Files, directories and ``"-"``; no inputs means standard input.
     stdin_format : str
         ``"jsonl"`` or ``"text"``: how standard input is read.
+    skipped : list of str, optional
+        Filled with the files found in directories whose names say neither
+        text nor JSON Lines (they are not read).
 
     Returns
     -------
@@ -90,16 +97,27 @@ def find_sources(inputs: Sequence[str], *, stdin_format: str = "jsonl") -> list[
     Raises
     ------
     UsageError
-        If an input does not exist or ``-`` is given twice.
+        If an input does not exist, ``-`` is given twice, or a directory
+        holds no file to read.
     """
     sources: list[Source] = []
+    skipped = [] if skipped is None else skipped
     for path in inputs or [STDIN]:
         if path == STDIN:
             if any(s.path == STDIN for s in sources):
                 raise UsageError("standard input '-' can be read only once")
             sources.append(Source(STDIN, stdin_format == "jsonl"))
         elif os.path.isdir(path):
-            sources.extend(_walk(path))
+            before = len(skipped)
+            found = list(_walk(path, skipped))
+            if not found:
+                others = skipped[before:]
+                what = f"{len(others):,} file(s) of other types, e.g. {others[0]}" if others else "no files"
+                raise UsageError(
+                    f"no input files in {path}: it holds {what}; a directory's inputs are "
+                    f"{', '.join('*' + s for s in (*TEXT_SUFFIXES, *JSONL_SUFFIXES))}"
+                )
+            sources.extend(found)
         elif os.path.exists(path):
             sources.append(Source(path, is_jsonl_name(path)))
         else:

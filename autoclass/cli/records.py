@@ -139,7 +139,8 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
         return record_id, None, f"not UTF-8: undecodable byte 0x{raw[exc.start]:02x} at offset {exc.start}"
     if is_jsonl:
         try:
-            obj = json.loads(decoded)
+            # Without its line end: a string cut short must read as unterminated, not as holding a newline.
+            obj = json.loads(decoded.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
             return record_id, None, f"invalid JSON: {exc.msg} (column {exc.pos + 1})"
         except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from autoclass.cli.errors import UsageError
+from autoclass.cli.options import add_taxonomy_option
 
 DESCRIPTION = """\
 Train a model on labeled pages (JSON Lines files of the labeling guide, and
@@ -40,9 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--heldout", nargs="+", default=[], metavar="LABELS", help="label files and folders to evaluate on"
     )
     add_set_option(parser)
-    parser.add_argument(
-        "--taxonomy", metavar="FILE", help="the taxonomy file (default: found beside the labels)"
-    )
+    add_taxonomy_option(parser)
     parser.add_argument(
         "--no-crossval", action="store_true", help="skip the cross-validation by site (quicker)"
     )
