@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
 from autoclass import predict
 from autoclass.training.data import load_pages
 from autoclass.training.evaluate import evaluate
@@ -73,3 +75,20 @@ def test_explanations_say_which_question_dropped_a_line(default_model):
     # model reads them as body, as off-topic.
     assert why[-1].dropped_by == "body"
     assert why[-1].to_dict()["dropped_by"] == "body"
+
+
+def test_label_files_check_the_body_field(tmp_path):
+    from autoclass.errors import LabelDataError
+    from autoclass.labels import read_records
+
+    record = '{"article_id": "a", "position": 0, "text": "Nio sells 20,000 cars", '
+    record += '"relevant": true, "event": "sales"'
+    good, bad, odd = tmp_path / "good.jsonl", tmp_path / "bad.jsonl", tmp_path / "odd.jsonl"
+    good.write_text(record + ', "body": true}\n' + record.replace('"position": 0', '"position": 1') + "}\n")
+    assert [r.get("body") for r in read_records([good])] == [True, None]
+    bad.write_text(record + ', "body": false}\n')
+    with pytest.raises(LabelDataError, match="relevant implies body"):
+        read_records([bad])
+    odd.write_text(record + ', "body": "yes"}\n')
+    with pytest.raises(LabelDataError, match="'body' must be true or false"):
+        read_records([odd])
