@@ -69,6 +69,19 @@ def test_a_pipe_given_by_name_is_still_read(tmp_path):
     assert record["id"].startswith("/dev/fd/") and record["main_event"] == "recall"
 
 
+def test_a_dangling_link_in_a_folder_gives_an_error_record_on_every_run_and_resume(folder, tmp_path):
+    (folder / "b.txt").symlink_to(tmp_path / "gone.txt")
+    out = tmp_path / "out.jsonl"
+    assert predict(str(folder), "-o", str(out)) == 1
+    first = out.read_bytes()
+    assert predict(str(folder), "-o", str(out)) == 1  # a rerun, with the output now there
+    assert out.read_bytes() == first
+    out.write_bytes(first.split(b"\n", 1)[0] + b"\n")
+    assert predict(str(folder), "-o", str(out), "--resume") == 1
+    assert out.read_bytes() == first
+    assert read_jsonl(out)[1]["error"].startswith("cannot read: [Errno 2] No such file or directory")
+
+
 def _deep_folder(top: Path, depth: int) -> None:
     """Folders nested below ``top`` past PATH_MAX, with a page at the bottom (made via dir_fd)."""
     fd = os.open(top, os.O_RDONLY)

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autoclass.cli import main
+from autoclass.cli.outputs import complete_records
 from autoclass.cli.records import Chunk, RecordOptions, parse_entry, process_chunk
-from autoclass.cli.writers import complete_records
 from tests.conftest import CLI_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent

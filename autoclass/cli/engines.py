@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import chain, islice
 from typing import Any
 
-from autoclass.cli.errors import MissingExtraError, WorkerCrashedError
+from autoclass.cli.errors import MissingExtraError, SchedulerUnreachableError, WorkerCrashedError
 from autoclass.cli.records import Chunk, ChunkResult, RecordOptions, process_chunk
 from autoclass.model import Model
 from autoclass.persistence import load_model
@@ -209,6 +209,8 @@ def run_dask(
     ------
     MissingExtraError
         If ``dask[distributed]`` is not installed.
+    SchedulerUnreachableError
+        If ``scheduler`` cannot be reached.
     """
     distributed = _distributed()
     cluster = None
@@ -222,7 +224,13 @@ def run_dask(
         )
         client = distributed.Client(cluster)
     else:
-        client = distributed.Client(scheduler)
+        try:
+            client = distributed.Client(scheduler)
+        except (OSError, ValueError) as exc:  # refused or timed out; a malformed address
+            raise SchedulerUnreachableError(
+                f"cannot reach the Dask scheduler at {scheduler} ({exc}); "
+                "check the address and that the scheduler is running"
+            ) from exc
     pending: deque = deque()
     try:
         limit = window or 2 * max(1, sum(client.nthreads().values()))
