@@ -99,6 +99,16 @@ def test_an_earlier_output_inside_an_input_folder_is_skipped_not_read(pages, tmp
         assert out.read_bytes().count(b"\n") == 40
 
 
+def test_a_file_in_an_input_folder_that_autoclass_did_not_write_is_never_overwritten(pages, tmp_path, capsys):
+    src, _ = pages
+    (tmp_path / "in").mkdir()
+    page = tmp_path / "in" / "pages.jsonl"
+    page.write_bytes(src.read_bytes())
+    assert main(["predict", "-q", "-j", "1", str(tmp_path / "in"), "-o", str(page)]) == 2
+    assert f"the output {page} is also an input ({page})" in capsys.readouterr().err
+    assert page.read_bytes() == src.read_bytes()
+
+
 # ---------------------------------------------------------------- pipes and devices
 
 

@@ -34,6 +34,7 @@ from autoclass.cli.outputs import Output, check_output, complete_records, open_s
 from autoclass.cli.progress import Progress, RunStats
 from autoclass.cli.readers import find_sources, iter_entries, read_chunks
 from autoclass.cli.records import ChunkResult, RecordOptions
+from autoclass.cli.resume import prepare
 from autoclass.cli.writers import FORMATS, format_for, head
 
 EXIT_OK = 0
@@ -187,21 +188,23 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
     ------
     UsageError
         If options do not go together, an input is missing, the output is
-        an input or cannot be opened, or ``--resume`` finds more records in
-        the output than in the input.
+        an input or cannot be opened, or ``--resume`` finds the records of
+        another run in the output (see :mod:`autoclass.cli.resume`).
     AutoclassError
         If the model cannot be loaded or an optional dependency is missing.
     """
     check_job(job)
     sources = find_sources(job.inputs, stdin_format=job.stdin_format)
     output, sources = check_output(job.output, sources, resume=job.resume, stdin=stdin)
-    skip = complete_records(job.output, job.format, truncate=True) if job.resume else 0
+    record, skip = prepare(job, output, sources)
     options = replace(job.options, output_format=job.format)
-    chunks = read_chunks(
-        iter_entries(sources, stdin=stdin, max_chars=job.options.max_chars),
-        chunk_size=job.chunk_size,
-        skip=skip,
+    entries = iter_entries(
+        sources,
+        stdin=stdin,
+        max_chars=job.options.max_chars,
+        on_first=None if record is None else record.first_record,
     )
+    chunks = read_chunks(entries, chunk_size=job.chunk_size, skip=skip)
     stats = RunStats(skipped=skip)
     progress = Progress(stderr)
     status, stopped = EXIT_OK, None
@@ -219,6 +222,8 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
             ) as sink,
             closing(_results(job, chunks, options)) as results,
         ):
+            if record is not None:
+                record.save()  # before the first record: records in the file imply their description
             for result in results:
                 if job.strict and result.errors:
                     position, record_id, reason = result.errors[0]

@@ -80,15 +80,19 @@ def _stdin_identity(stdin: IO[bytes] | None) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def _written_by_autoclass(path: str, size: int) -> bool:
+    return size == 0 or os.path.exists(run_file(path))
+
+
 def check_output(
     path: str | None, sources: list[Source], *, resume: bool, stdin: IO[bytes] | None = None
 ) -> tuple[Output, list[Source]]:
     """Check the output against the inputs, before anything is written.
 
     An output found again in an input folder is the output of an earlier
-    run: it is left out of the inputs.  Any other input that is the output
-    file, by name, symbolic link, hard link or redirected standard input,
-    is refused.
+    run (when autoclass wrote it, or it is empty): it is left out of the
+    inputs.  Any other input that is the output file, by name, symbolic
+    link, hard link or redirected standard input, is refused.
 
     Parameters
     ----------
@@ -134,7 +138,7 @@ def check_output(
         same = (_stdin_identity(stdin) if source.path == STDIN else _identity(source.path)) == output
         if not same:
             kept.append(source)
-        elif not source.in_folder:
+        elif not (source.in_folder and _written_by_autoclass(path, st.st_size)):
             given = "standard input" if source.path == STDIN else source.path
             raise UsageError(f"the output {path} is also an input ({given}); write the output elsewhere")
     return Output(path, True), kept
@@ -158,7 +162,7 @@ class TextSink:
     output_format : str
         ``"jsonl"`` or ``"csv"``.
     header : bool
-        Write the CSV header first.
+        Write the CSV header first (with the first records, or at :meth:`close`).
     owned : bool
         Whether the sink closes ``stream``.
     name : str
@@ -178,13 +182,15 @@ class TextSink:
         self.owned = owned
         self.name = name
         self.failed = False
-        if output_format == "csv" and header:
-            self.write([",".join(CSV_COLUMNS) + "\n"])
+        # Written with the first records, so that a run stopped before any
+        # leaves an empty file: an empty file is a run that has not started.
+        self.header = ",".join(CSV_COLUMNS) + "\n" if output_format == "csv" and header else ""
 
     def write(self, payload: list[str]) -> None:
         try:
-            self.stream.write("".join(payload).encode("utf-8"))
+            self.stream.write((self.header + "".join(payload)).encode("utf-8"))
             self.stream.flush()
+            self.header = ""
         except BrokenPipeError:
             raise  # the reader went away: the command stops quietly (status 141)
         except OSError as exc:
@@ -192,6 +198,8 @@ class TextSink:
             raise _cannot_write(self.name, exc) from exc
 
     def close(self) -> None:
+        if self.header and not self.failed:
+            self.write([])
         try:
             if self.owned:
                 self.stream.close()
@@ -255,8 +263,6 @@ def open_sink(
     ------
     UsageError
         If the output file cannot be opened (a missing folder, no permission).
-    OutputError
-        If the CSV header cannot be written.
     """
     if output.path is None:
         if output_format == "parquet":
@@ -308,6 +314,24 @@ def _complete_csv(f: IO[bytes]) -> tuple[int, int]:
     return 0, 0
 
 
+def count_records(path: str | os.PathLike, output_format: str) -> tuple[int, int]:
+    """The complete records of a JSON Lines or CSV output file, and where the last one ends.
+
+    Returns
+    -------
+    records : int
+        Complete records (the CSV header excluded); 0 when the file is missing.
+    end : int
+        The byte offset just after the last complete record (or the CSV header).
+    """
+    if output_format not in ("jsonl", "csv"):
+        raise ValueError(f"cannot count the records of {output_format} output; use jsonl or csv")
+    if not os.path.exists(path):
+        return 0, 0
+    with open(path, "rb") as f:
+        return _complete_jsonl(f) if output_format == "jsonl" else _complete_csv(f)
+
+
 def complete_records(path: str | os.PathLike, output_format: str, *, truncate: bool = False) -> int:
     """Count the complete records of an output file, optionally cutting off the rest.
 
@@ -334,12 +358,7 @@ def complete_records(path: str | os.PathLike, output_format: str, *, truncate: b
     >>> complete_records(out, "jsonl", truncate=True), out.read_bytes()
     (2, b'{"id":"a"}\\n{"id":"b"}\\n')
     """
-    if output_format not in ("jsonl", "csv"):
-        raise ValueError(f"cannot count the records of {output_format} output; use jsonl or csv")
-    if not os.path.exists(path):
-        return 0
-    with open(path, "rb") as f:
-        records, end = _complete_jsonl(f) if output_format == "jsonl" else _complete_csv(f)
-    if truncate and os.path.getsize(path) != end:
+    records, end = count_records(path, output_format)
+    if truncate and os.path.exists(path) and os.path.getsize(path) != end:
         os.truncate(path, end)
     return records

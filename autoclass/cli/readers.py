@@ -21,7 +21,7 @@ import gzip
 import os
 import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -213,8 +213,22 @@ def max_record_bytes(max_chars: int, *, jsonl: bool) -> int:
     return min(limit, sys.maxsize - 1)  # readline(limit + 1) takes a C ssize_t
 
 
+def _source_entries(source: Source, stdin: IO[bytes] | None, max_chars: int | None) -> Iterator[Entry]:
+    limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
+    if source.error is not None:
+        yield False, source.path, None, source.error
+    elif source.jsonl:
+        yield from _jsonl_entries(source, stdin, limit)
+    else:
+        yield _text_entry(source, stdin, limit)
+
+
 def iter_entries(
-    sources: Iterable[Source], *, stdin: IO[bytes] | None = None, max_chars: int | None = None
+    sources: Iterable[Source],
+    *,
+    stdin: IO[bytes] | None = None,
+    max_chars: int | None = None,
+    on_first: Callable[[int, Entry], None] | None = None,
 ) -> Iterator[Entry]:
     """Every input record, undecoded, in input order (one per output record).
 
@@ -228,6 +242,9 @@ def iter_entries(
         The ``--max-chars`` limit: a record whose bytes cannot fit in it is
         not read further (see :func:`max_record_bytes`) and gives an error
         entry, so memory stays bounded whatever the input.
+    on_first : callable, optional
+        Called with the index of each source and its first entry, before
+        that entry is yielded (``--resume`` checks standard input by it).
 
     Yields
     ------
@@ -235,14 +252,15 @@ def iter_entries(
         (is JSON Lines, default id, raw bytes, read error).  The default id is
         the path of a text file and ``path:line`` for a JSON Lines record.
     """
-    for source in sources:
-        limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
-        if source.error is not None:
-            yield False, source.path, None, source.error
-        elif source.jsonl:
-            yield from _jsonl_entries(source, stdin, limit)
-        else:
-            yield _text_entry(source, stdin, limit)
+    for index, source in enumerate(sources):
+        entries = _source_entries(source, stdin, max_chars)
+        if on_first is not None:
+            first = next(entries, None)
+            if first is None:
+                continue
+            on_first(index, first)
+            yield first
+        yield from entries
 
 
 def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> Iterator[Chunk]:
