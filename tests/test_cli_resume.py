@@ -100,6 +100,22 @@ def test_resume_refuses_an_output_longer_than_the_input(small, tmp_path, capsys)
     assert "already holds 60 records but the input has only 30" in capsys.readouterr().err
 
 
+def test_csv_resume_counts_rows_with_a_field_over_the_csv_modules_limit(tmp_path):
+    from autoclass.cli.outputs import complete_records
+
+    src = tmp_path / "in.jsonl"
+    ids = ["a", "b,\n" + "x" * 200_000, "c", '"d"' + "y" * 140_000, "e", "f"]
+    src.write_text("".join(json.dumps({"id": i, "text": f"Story\n{PAGE}"}) + "\n" for i in ids))
+    full = tmp_path / "full.csv"
+    assert predict(str(src), "--chunk-size", "2", "-o", str(full)) == 0
+    assert complete_records(full, "csv") == 6
+    out = copy_output(full, tmp_path / "out.csv")
+    for keep in range(1, len(full.read_bytes()), 150_001):
+        out.write_bytes(full.read_bytes()[:keep])
+        assert predict(str(src), "--chunk-size", "2", "-o", str(out), "--resume") == 0
+        assert out.read_bytes() == full.read_bytes()
+
+
 # ---------------------------------------------------------------- only the same run is resumed
 
 
