@@ -216,6 +216,14 @@ def test_strict_stops_at_the_first_failing_record(tmp_path, capsys):
     assert f"{out} holds 2 complete records" in err
 
 
+def test_strict_stop_counts_the_failing_record_in_the_summary(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"id": "a", "text": PAGES[0]}, {"id": "b"}, {"text": PAGES[2]}])
+    assert main(["predict", "-j", "1", "--strict", str(src), "-o", str(tmp_path / "out.jsonl")]) == 1
+    summary = capsys.readouterr().err.splitlines()[1]
+    assert summary.startswith("autoclass predict: 1 page, 4 paragraphs, ") and ", 1 error, " in summary
+
+
 def test_strict_run_without_failures_exits_zero(tmp_path):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"text": page} for page in PAGES])

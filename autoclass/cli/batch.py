@@ -228,7 +228,7 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
                 if job.strict and result.errors:
                     position, record_id, reason = result.errors[0]
                     sink.write(head(result.payload, position))
-                    stats.records += position
+                    stats.add_head(result)
                     raise RecordFailedError(record_id, reason)
                 sink.write(result.payload)
                 stats.add(result)
