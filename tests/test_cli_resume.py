@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -9,12 +10,14 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from autoclass.cli import main
+from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -259,12 +262,6 @@ def _wait_for_records(proc: subprocess.Popen, out: Path, n: int) -> None:
     raise AssertionError("no output after 60 s")
 
 
-def _workers(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    return [int(c) for c in children if Path(f"/proc/{c}/cmdline").read_bytes() == cmdline]
-
-
 def _check_stopped_then_resume(proc, out, src, full, *, status, message, jobs):
     _, err = proc.communicate(timeout=60)
     err = err.decode()
@@ -293,15 +290,44 @@ def test_signal_leaves_complete_records_and_resume_finishes(big, tmp_path, sig, 
     _check_stopped_then_resume(proc, out, src, full, status=status, message=message, jobs="1")
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc to find worker processes")
+@pytest.mark.skipif(not processes.HAS_PROC, reason="needs /proc to find worker processes")
 def test_killed_worker_stops_the_run_without_hanging_and_resume_finishes(big, tmp_path):
     src, full = big
     out = tmp_path / "out.jsonl"
     proc = _start(src, out, "--jobs", "2")
     _wait_for_records(proc, out, 3)
-    workers = _workers(proc.pid)
+    workers = processes.workers(proc.pid)
     assert len(workers) == 2
     os.kill(workers[0], signal.SIGKILL)
     _check_stopped_then_resume(
         proc, out, src, full, status=3, message="a worker process died (killed, or out of memory)", jobs="2"
     )
+
+
+@pytest.mark.skipif(not processes.HAS_PROC, reason="needs /proc to find worker processes")
+def test_workers_end_when_the_main_process_is_killed_and_the_pipe_closes(big):
+    src, full = big
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autoclass", "predict", str(src), "--chunk-size", "8", "--jobs", "2"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    found: list[int] = []
+    try:
+        for _ in range(3):
+            assert proc.stdout.readline()
+        found = processes.workers(proc.pid)
+        assert len(found) == 2
+        proc.kill()  # kill -9: the main process cannot tell its workers anything
+        proc.wait(timeout=10)
+        drained = threading.Thread(target=proc.stdout.read, daemon=True)
+        drained.start()
+        drained.join(timeout=20)
+        assert not drained.is_alive(), "the output pipe stays open: a worker still holds it"
+        assert processes.still_alive_after(found, 10) == [], "workers outlive the main process"
+    finally:
+        for pid in found:  # on failure, leave nothing behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        proc.stdout.close()

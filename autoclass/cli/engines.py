@@ -7,7 +7,8 @@ input size.  All run the same :func:`~autoclass.cli.records.process_chunk`,
 so their output is byte for byte the same.
 
 Each worker process loads the model once (:func:`cached_model`), with the
-``trust`` the run was given (``--trust-model``), since each loads it itself.
+``trust`` the run was given (``--trust-model``), since each loads it itself,
+and ends if the main process dies (:mod:`autoclass.cli.lifeline`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from itertools import chain, islice
 from typing import Any
 
 from autoclass.cli.errors import MissingExtraError, SchedulerUnreachableError, WorkerCrashedError
+from autoclass.cli.lifeline import end_with_parent
 from autoclass.cli.records import Chunk, ChunkResult, RecordOptions, process_chunk
 from autoclass.model import Model
 from autoclass.persistence import load_model
@@ -59,7 +61,8 @@ def cached_model(path: str | None, *, trust: bool = False) -> Model:
         return model
 
 
-def _init_worker(model_path: str | None, options: RecordOptions, trust: bool) -> None:
+def _init_worker(model_path: str | None, options: RecordOptions, trust: bool, parent: int) -> None:
+    end_with_parent(parent)  # a killed main process must not leave its workers waiting forever
     # Ctrl-C reaches the whole process group: the main process alone decides
     # what to do, and a SIGTERM handler inherited by fork must not linger.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -140,7 +143,10 @@ def run_local(
             yield process_chunk(chunk, model, options)
         return
     executor = ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_init_worker, initargs=(model_path, options, trust)
+        jobs,
+        mp_context=_context(),
+        initializer=_init_worker,
+        initargs=(model_path, options, trust, os.getpid()),
     )
     pending: deque = deque()
     finished = False
