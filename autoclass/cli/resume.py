@@ -173,6 +173,9 @@ class RunRecord:
             os.replace(temporary, self.path)
         except OSError as exc:
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        finally:
+            if os.path.exists(temporary):  # interrupted, or failed, before the rename
+                os.unlink(temporary)
 
     def first_record(self, index: int, entry: Entry) -> None:
         """Check, or record, the first record of the input ``index`` when it is a stream.
