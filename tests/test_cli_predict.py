@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autoclass.cli import main
+from autoclass.cli.outputs import complete_records
 from autoclass.cli.records import Chunk, RecordOptions, parse_entry, process_chunk
-from autoclass.cli.writers import complete_records
 from tests.conftest import CLI_PAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +214,14 @@ def test_strict_stops_at_the_first_failing_record(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "record 'c' failed: missing text field 'text' (--strict)" in err
     assert f"{out} holds 2 complete records" in err
+
+
+def test_strict_stop_counts_the_failing_record_in_the_summary(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"id": "a", "text": PAGES[0]}, {"id": "b"}, {"text": PAGES[2]}])
+    assert main(["predict", "-j", "1", "--strict", str(src), "-o", str(tmp_path / "out.jsonl")]) == 1
+    summary = capsys.readouterr().err.splitlines()[1]
+    assert summary.startswith("autoclass predict: 1 page, 4 paragraphs, ") and ", 1 error, " in summary
 
 
 def test_strict_run_without_failures_exits_zero(tmp_path):

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,15 @@ def test_predict_many_matches_predict_in_order(default_model):
     texts = [PAGE, "", "Tesla recalls 120,000 Model Y cars over seat belts", PAGE.upper()]
     many = list(predict_many(iter(texts), batch_size=3))
     assert many == [predict(t) for t in texts]
+
+
+# The model of the reliability probe kept these as relevant investment (0.997); the body head and
+# the corpus for real pages' failure classes fixed it (relevance 0.16 and 0.006 since).
+@pytest.mark.parametrize("text", [" ".join(["of"] * 20), "\n".join(["of"] * 20)], ids=["a line", "lines"])
+def test_a_page_of_one_stop_word_repeated_has_no_relevant_paragraph(default_model, text):
+    article = predict(text)
+    assert [p.relevant for p in article.paragraphs] == [False] * len(article.paragraphs)
+    assert article.main_event is None
 
 
 def test_empty_and_whitespace_pages(default_model):

@@ -9,17 +9,18 @@ decides what a run reports and how it ends.  Exit statuses:
 1     some records gave error records, or ``--strict`` stopped at one
 2     usage error
 3     a worker process died; the output is complete up to some record
+4     the output could not be written (a full disk, a file size limit);
+      it is complete up to some record
 130   interrupted (Ctrl-C); 143 for SIGTERM
 141   standard output closed by its reader (``| head``)
 ===== ==========================================================
 
-After 3, 130 and 143 the output holds only complete records, and
+After 3, 4, 130 and 143 the output holds only complete records, and
 ``--resume`` carries on from there.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -28,16 +29,19 @@ from dataclasses import dataclass, field, replace
 from typing import IO
 
 from autoclass.cli.engines import ENGINES, model_path_for, run_dask, run_local
-from autoclass.cli.errors import RecordFailedError, Terminated, UsageError, WorkerCrashedError
+from autoclass.cli.errors import OutputError, RecordFailedError, Terminated, UsageError, WorkerCrashedError
+from autoclass.cli.outputs import Output, check_output, complete_records, open_sink
 from autoclass.cli.progress import Progress, RunStats
-from autoclass.cli.readers import STDIN, find_sources, iter_entries, read_chunks
+from autoclass.cli.readers import find_sources, iter_entries, read_chunks
 from autoclass.cli.records import ChunkResult, RecordOptions
-from autoclass.cli.writers import FORMATS, complete_records, format_for, head, open_sink
+from autoclass.cli.resume import prepare
+from autoclass.cli.writers import FORMATS, format_for, head
 
 EXIT_OK = 0
 EXIT_FAILED_RECORDS = 1
 EXIT_USAGE = 2
 EXIT_WORKER_DIED = 3
+EXIT_OUTPUT_FAILED = 4
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 EXIT_BROKEN_PIPE = 141
@@ -183,8 +187,9 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
     Raises
     ------
     UsageError
-        If options do not go together, an input is missing, or ``--resume``
-        finds more records in the output than in the input.
+        If options do not go together, an input is missing, the output is
+        an input or cannot be opened, or ``--resume`` finds the records of
+        another run in the output (see :mod:`autoclass.cli.resume`).
     AutoclassError
         If the model cannot be loaded or an optional dependency is missing.
     """
@@ -194,29 +199,40 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
     if skipped and not job.quiet:
         shown = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         print(f"autoclass predict: skipped {len(skipped):,} file(s) of other types: {shown}", file=stderr)
-    if job.output is not None and os.path.exists(job.output):
-        # A directory input must not read the output it is being written to.
-        sources = [s for s in sources if s.path == STDIN or not os.path.samefile(s.path, job.output)]
-    skip = complete_records(job.output, job.format, truncate=True) if job.resume else 0
+    output, sources = check_output(job.output, sources, resume=job.resume, stdin=stdin)
+    record, skip = prepare(job, output, sources)
     options = replace(job.options, output_format=job.format)
-    chunks = read_chunks(
-        iter_entries(sources, stdin=stdin, max_chars=job.options.max_chars),
-        chunk_size=job.chunk_size,
-        skip=skip,
+    entries = iter_entries(
+        sources,
+        stdin=stdin,
+        max_chars=job.options.max_chars,
+        on_first=None if record is None else record.first_record,
     )
-    sink = open_sink(
-        job.output, output_format=job.format, paragraphs=options.paragraphs, append=job.resume, stdout=stdout
-    )
+    chunks = read_chunks(entries, chunk_size=job.chunk_size, skip=skip)
     stats = RunStats(skipped=skip)
     progress = Progress(stderr)
     status, stopped = EXIT_OK, None
     try:
-        with _terminate_as_interrupt(), closing(_results(job, chunks, options)) as results:
+        with (
+            _terminate_as_interrupt(),
+            closing(
+                open_sink(
+                    output,
+                    output_format=job.format,
+                    paragraphs=options.paragraphs,
+                    append=job.resume,
+                    stdout=stdout,
+                )
+            ) as sink,
+            closing(_results(job, chunks, options)) as results,
+        ):
+            if record is not None:
+                record.save()  # before the first record: records in the file imply their description
             for result in results:
                 if job.strict and result.errors:
                     position, record_id, reason = result.errors[0]
                     sink.write(head(result.payload, position))
-                    stats.records += position
+                    stats.add_head(result)
                     raise RecordFailedError(record_id, reason)
                 sink.write(result.payload)
                 stats.add(result)
@@ -228,25 +244,24 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
         status, stopped = EXIT_INTERRUPTED, "interrupted"
     except WorkerCrashedError as exc:
         status, stopped = EXIT_WORKER_DIED, str(exc)
+    except OutputError as exc:
+        status, stopped = EXIT_OUTPUT_FAILED, str(exc)
     except RecordFailedError as exc:
         status, stopped = EXIT_FAILED_RECORDS, f"{exc} (--strict)"
     finally:
         progress.close()
-        sink.close()
     if stopped is not None:
-        how_far = _how_far(job, stats, hint=status != EXIT_FAILED_RECORDS)
+        how_far = _how_far(output, job.format, stats, hint=status != EXIT_FAILED_RECORDS)
         print(f"autoclass predict: {stopped}; {how_far}", file=stderr)
     if not job.quiet:
         print(f"autoclass predict: {stats.summary()}", file=stderr)
     return status
 
 
-def _how_far(job: BatchJob, stats: RunStats, *, hint: bool) -> str:
-    if job.output is None:
-        return f"{stats.records:,} records written to standard output"
-    if job.format == "parquet":
-        return f"{stats.records:,} records written to {job.output}"
-    total = complete_records(job.output, job.format, truncate=True)
-    return f"{job.output} holds {total:,} complete records" + (
+def _how_far(output: Output, output_format: str, stats: RunStats, *, hint: bool) -> str:
+    if not output.regular or output_format == "parquet":
+        return f"{stats.records:,} records written to {output.name}"
+    total = complete_records(output.path, output_format, truncate=True)
+    return f"{output.path} holds {total:,} complete records" + (
         "; run again with --resume to go on" if hint else ""
     )

@@ -7,7 +7,8 @@ input size.  All run the same :func:`~autoclass.cli.records.process_chunk`,
 so their output is byte for byte the same.
 
 Each worker process loads the model once (:func:`cached_model`), with the
-``trust`` the run was given (``--trust-model``), since each loads it itself.
+``trust`` the run was given (``--trust-model``), since each loads it itself,
+and ends if the main process dies (:mod:`autoclass.cli.lifeline`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Any
 
-from autoclass.cli.errors import MissingExtraError, WorkerCrashedError
+from autoclass.cli.errors import MissingExtraError, SchedulerUnreachableError, WorkerCrashedError
+from autoclass.cli.lifeline import end_with_parent
 from autoclass.cli.records import Chunk, ChunkResult, RecordOptions, process_chunk
 from autoclass.model import Model
 from autoclass.persistence import load_model
@@ -60,7 +62,8 @@ def cached_model(path: str | None, *, trust: bool = False) -> Model:
         return model
 
 
-def _init_worker(model_path: str | None, options: RecordOptions, trust: bool) -> None:
+def _init_worker(model_path: str | None, options: RecordOptions, trust: bool, parent: int) -> None:
+    end_with_parent(parent)  # a killed main process must not leave its workers waiting forever
     # Ctrl-C reaches the whole process group: the main process alone decides
     # what to do, and a SIGTERM handler inherited by fork must not linger.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -141,7 +144,10 @@ def run_local(
             yield process_chunk(chunk, model, options)
         return
     executor = ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_init_worker, initargs=(model_path, options, trust)
+        jobs,
+        mp_context=_context(),
+        initializer=_init_worker,
+        initargs=(model_path, options, trust, os.getpid()),
     )
     pending: deque = deque()
     finished = False
@@ -210,6 +216,8 @@ def run_dask(
     ------
     MissingExtraError
         If ``dask[distributed]`` is not installed.
+    SchedulerUnreachableError
+        If ``scheduler`` cannot be reached.
     """
     distributed = _distributed()
     cluster = None
@@ -224,7 +232,13 @@ def run_dask(
             )
         client = distributed.Client(cluster)
     else:
-        client = distributed.Client(scheduler)
+        try:
+            client = distributed.Client(scheduler)
+        except (OSError, ValueError) as exc:  # refused or timed out; a malformed address
+            raise SchedulerUnreachableError(
+                f"cannot reach the Dask scheduler at {scheduler} ({exc}); "
+                "check the address and that the scheduler is running"
+            ) from exc
     pending: deque = deque()
     try:
         limit = window or 2 * max(1, sum(client.nthreads().values()))

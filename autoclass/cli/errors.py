@@ -15,6 +15,14 @@ class WorkerCrashedError(AutoclassError):
     """A worker process died (killed, out of memory) in the middle of a run."""
 
 
+class OutputError(AutoclassError):
+    """The output cannot take more bytes (a full disk, a file size limit, an I/O error)."""
+
+
+class SchedulerUnreachableError(AutoclassError):
+    """The Dask scheduler given with ``--scheduler`` cannot be reached."""
+
+
 class RecordFailedError(AutoclassError):
     """A record could not be processed and ``--strict`` asked to stop there."""
 

@@ -10,7 +10,13 @@ import argparse
 import os
 import sys
 
-from autoclass.cli.batch import DEFAULT_CHUNK_SIZE, EXIT_BROKEN_PIPE, BatchJob, run_batch
+from autoclass.cli.batch import (
+    DEFAULT_CHUNK_SIZE,
+    EXIT_BROKEN_PIPE,
+    EXIT_OUTPUT_FAILED,
+    BatchJob,
+    run_batch,
+)
 from autoclass.cli.engines import ENGINES
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_model_options
@@ -29,8 +35,9 @@ record), gzip-compressed forms of both, directories of them (recursive: *.txt,
 input (JSON Lines, or one page with --stdin-format text).
 
 Exit status: 0 all records processed; 1 some records gave error records (or
---strict stopped); 2 usage error; 3 a worker process died; 130 interrupted
-(143 on SIGTERM). After 3, 130 or 143, run again with --resume.
+--strict stopped); 2 usage error; 3 a worker process died; 4 the output could
+not be written (disk full); 130 interrupted (143 on SIGTERM). After 3, 4, 130
+or 143, run again with --resume.
 """
 
 
@@ -137,8 +144,17 @@ def run(args: argparse.Namespace) -> int:
         trust_model=args.trust_model,
     )
     try:
-        return run_batch(job, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, stderr=sys.stderr)
+        status = run_batch(job, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer, stderr=sys.stderr)
     except BrokenPipeError:
         # The reader went away (`autoclass predict ... | head`): stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return EXIT_BROKEN_PIPE
+    if status == EXIT_OUTPUT_FAILED and args.output is None:
+        _drop_stdout()
+    return status
+
+
+def _drop_stdout() -> None:
+    # What standard output could not take is still in its buffer: flushed at
+    # exit it would fail again, with a second message and another status.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

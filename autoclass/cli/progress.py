@@ -42,6 +42,14 @@ class RunStats:
         self.kept += result.n_kept
         self.errors += len(result.errors)
 
+    def add_head(self, result: ChunkResult) -> None:
+        """Count what a ``--strict`` stop writes of ``result``, and its first error record."""
+        position = result.errors[0][0]
+        self.records += position
+        self.paragraphs += result.head[0]
+        self.kept += result.head[1]
+        self.errors += 1
+
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started

@@ -9,22 +9,27 @@ Directories are walked recursively in sorted order for ``*.txt``,
 Readers do not decode anything: they pass raw bytes on (see
 :mod:`autoclass.cli.records`), so that the reading process stays cheap.  A
 file that cannot be read gives one entry with a read error, and the run goes
-on with the next file.
+on with the next file; so does a folder that cannot be listed, and a file
+found in a folder that is not a regular file (a named pipe there would wait
+for a writer forever).  Files named on the command line may be pipes
+(``<(zcat pages.jsonl.gz)``).
 """
 
 from __future__ import annotations
 
 import gzip
 import os
+import sys
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from typing import IO
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.records import Chunk, Entry
+from autoclass.files import open_regular, read_at_most
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -46,10 +51,17 @@ class Source:
         The path as given or found in a directory; ``"-"`` for standard input.
     jsonl : bool
         JSON Lines (one page per record) rather than a single plain-text page.
+    in_folder : bool
+        Found in a folder, so read only if it is a regular file.
+    error : str or None
+        Why it cannot be read (a folder that cannot be listed): it gives one
+        error record.
     """
 
     path: str
     jsonl: bool
+    in_folder: bool = False
+    error: str | None = None
 
 
 def is_jsonl_name(path: str) -> bool:
@@ -64,14 +76,25 @@ def is_jsonl_name(path: str) -> bool:
 
 
 def _walk(directory: str, skipped: list[str]) -> Iterator[Source]:
-    for top, dirnames, filenames in os.walk(directory):
+    failed: list[OSError] = []
+
+    def unlisted() -> Iterator[Source]:
+        # os.walk reports a folder it cannot list (permissions, a path too
+        # long) when it comes to it, so each error record takes that folder's place.
+        for exc in failed:
+            yield Source(exc.filename or directory, False, in_folder=True, error=f"cannot read: {exc}")
+        failed.clear()
+
+    for top, dirnames, filenames in os.walk(directory, onerror=failed.append):
+        yield from unlisted()
         dirnames.sort()
         for name in sorted(filenames):
             lowered = name.lower()
             if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES):
-                yield Source(os.path.join(top, name), is_jsonl_name(name))
+                yield Source(os.path.join(top, name), is_jsonl_name(name), in_folder=True)
             else:
                 skipped.append(os.path.join(top, name))
+    yield from unlisted()
 
 
 def find_sources(
@@ -125,25 +148,38 @@ def find_sources(
     return sources
 
 
-def _open(path: str, stdin: IO[bytes] | None) -> IO[bytes]:
+@contextmanager
+def _open(source: Source, stdin: IO[bytes] | None) -> Iterator[IO[bytes]]:
+    path = source.path
     if path == STDIN:
         if stdin is None:
             raise ValueError("no standard input to read")
         peek = getattr(stdin, "peek", None)
         if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
-            return gzip.GzipFile(fileobj=stdin, mode="rb")
-        return nullcontext(stdin)  # type: ignore[return-value]  # standard input stays open
-    if path.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed by the caller
+            with gzip.GzipFile(fileobj=stdin, mode="rb") as unzipped:
+                yield unzipped
+        else:
+            yield stdin  # standard input stays open
+        return
+    if source.in_folder:
+        f = open_regular(path, buffering=1 << 20)
+    else:
+        f = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed just below
+    with f:
+        if path.lower().endswith(".gz"):
+            with gzip.GzipFile(fileobj=f, mode="rb") as unzipped:
+                yield unzipped
+        else:
+            yield f
 
 
-def _jsonl_entries(path: str, stdin: IO[bytes] | None, max_bytes: int | None) -> Iterator[Entry]:
+def _jsonl_entries(source: Source, stdin: IO[bytes] | None, max_bytes: int | None) -> Iterator[Entry]:
+    path = source.path
     name = STDIN_NAME if path == STDIN else path
     line = 0
     limit = -1 if max_bytes is None else max_bytes + 1
     try:
-        with _open(path, stdin) as f:
+        with _open(source, stdin) as f:
             while raw := f.readline(limit):
                 line += 1
                 if max_bytes is not None and len(raw) > max_bytes and not raw.endswith(b"\n"):
@@ -161,11 +197,11 @@ def _jsonl_entries(path: str, stdin: IO[bytes] | None, max_bytes: int | None) ->
         yield True, f"{name}:{line + 1}", None, f"cannot read: {exc}"
 
 
-def _text_entry(path: str, stdin: IO[bytes] | None, max_bytes: int | None) -> Entry:
-    name = STDIN_NAME if path == STDIN else path
+def _text_entry(source: Source, stdin: IO[bytes] | None, max_bytes: int | None) -> Entry:
+    name = STDIN_NAME if source.path == STDIN else source.path
     try:
-        with _open(path, stdin) as f:
-            raw = f.read(-1 if max_bytes is None else max_bytes + 1)
+        with _open(source, stdin) as f:
+            raw = f.read() if max_bytes is None else read_at_most(f, max_bytes)
     except _READ_ERRORS as exc:
         return False, name, None, f"cannot read: {exc}"
     if max_bytes is not None and len(raw) > max_bytes:
@@ -182,17 +218,35 @@ def max_record_bytes(max_chars: int, *, jsonl: bool) -> int:
 
     A character takes at most 4 bytes in UTF-8, and at most 12 in JSON
     (``\\ud83d\\ude00``); a JSON Lines record gets 1 MiB more for its other fields.
+    A limit too large for any file stops at what a read can take.
 
     Examples
     --------
     >>> max_record_bytes(1000, jsonl=False), max_record_bytes(1000, jsonl=True)
     (4003, 1060576)
+    >>> max_record_bytes(10**18, jsonl=True) == sys.maxsize - 1
+    True
     """
-    return 12 * max_chars + (1 << 20) if jsonl else 4 * max_chars + len(_BOM)
+    limit = 12 * max_chars + (1 << 20) if jsonl else 4 * max_chars + len(_BOM)
+    return min(limit, sys.maxsize - 1)  # readline(limit + 1) takes a C ssize_t
+
+
+def _source_entries(source: Source, stdin: IO[bytes] | None, max_chars: int | None) -> Iterator[Entry]:
+    limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
+    if source.error is not None:
+        yield False, source.path, None, source.error
+    elif source.jsonl:
+        yield from _jsonl_entries(source, stdin, limit)
+    else:
+        yield _text_entry(source, stdin, limit)
 
 
 def iter_entries(
-    sources: Iterable[Source], *, stdin: IO[bytes] | None = None, max_chars: int | None = None
+    sources: Iterable[Source],
+    *,
+    stdin: IO[bytes] | None = None,
+    max_chars: int | None = None,
+    on_first: Callable[[int, Entry], None] | None = None,
 ) -> Iterator[Entry]:
     """Every input record, undecoded, in input order (one per output record).
 
@@ -206,6 +260,9 @@ def iter_entries(
         The ``--max-chars`` limit: a record whose bytes cannot fit in it is
         not read further (see :func:`max_record_bytes`) and gives an error
         entry, so memory stays bounded whatever the input.
+    on_first : callable, optional
+        Called with the index of each source and its first entry, before
+        that entry is yielded (``--resume`` checks standard input by it).
 
     Yields
     ------
@@ -213,12 +270,15 @@ def iter_entries(
         (is JSON Lines, default id, raw bytes, read error).  The default id is
         the path of a text file and ``path:line`` for a JSON Lines record.
     """
-    for source in sources:
-        limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
-        if source.jsonl:
-            yield from _jsonl_entries(source.path, stdin, limit)
-        else:
-            yield _text_entry(source.path, stdin, limit)
+    for index, source in enumerate(sources):
+        entries = _source_entries(source, stdin, max_chars)
+        if on_first is not None:
+            first = next(entries, None)
+            if first is None:
+                continue
+            on_first(index, first)
+            yield first
+        yield from entries
 
 
 def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> Iterator[Chunk]:

@@ -91,6 +91,9 @@ class ChunkResult:
         (position in the chunk, id, reason) of every error record.
     payload : object
         The encoded records (see :func:`autoclass.cli.writers.encode_results`).
+    head : (int, int)
+        Paragraphs and kept paragraphs of the records before the first error
+        record (all of them when there is none), for a ``--strict`` stop.
     """
 
     index: int
@@ -99,6 +102,7 @@ class ChunkResult:
     n_kept: int
     errors: list[tuple[int, str, str]]
     payload: Any
+    head: tuple[int, int] = (0, 0)
 
 
 def _type_name(value: object) -> str:
@@ -198,11 +202,14 @@ def _results(
     predicted: Iterator[Article | str],
     errors: list[tuple[int, str, str]],
     counts: list[int],
+    head: list[int],
 ) -> Iterator[Result]:
     # A generator, so that each article is encoded and dropped as soon as it is read.
     for position, (record_id, _, error) in enumerate(parsed):
         outcome = next(predicted) if error is None else error
         if isinstance(outcome, str):
+            if not errors:
+                head[:] = counts
             errors.append((position, record_id, outcome))
             yield record_id, None, outcome
         else:
@@ -236,9 +243,11 @@ def process_chunk(chunk: Chunk, model: Model, options: RecordOptions) -> ChunkRe
     predicted = _predict_all(model, [text for _, text, error in parsed if error is None], options.batch_size)
     errors: list[tuple[int, str, str]] = []
     counts = [0, 0]
+    head: list[int] = []
     payload = encode_results(
-        _results(parsed, predicted, errors, counts),
+        _results(parsed, predicted, errors, counts, head),
         output_format=options.output_format,
         paragraphs=options.paragraphs,
     )
-    return ChunkResult(chunk.index, len(parsed), counts[0], counts[1], errors, payload)
+    paragraphs, kept = head or counts
+    return ChunkResult(chunk.index, len(parsed), counts[0], counts[1], errors, payload, (paragraphs, kept))
