@@ -195,7 +195,9 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
     """
     check_job(job)
     sources = find_sources(job.inputs, stdin_format=job.stdin_format)
-    output, sources = check_output(job.output, sources, resume=job.resume, stdin=stdin)
+    output, sources = check_output(
+        job.output, sources, output_format=job.format, resume=job.resume, stdin=stdin
+    )
     record, skip = prepare(job, output, sources)
     options = replace(job.options, output_format=job.format)
     entries = iter_entries(
