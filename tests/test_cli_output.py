@@ -144,6 +144,16 @@ def test_dev_stdout_into_a_pipe_works_as_with_process_substitution(pages):
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_parquet_onto_a_pipe_is_a_usage_error(pages, tmp_path):
+    src, _ = pages
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    done = run_cli(str(src), "-o", str(fifo), "--format", "parquet", timeout=30)
+    problem = f"Parquet output needs a regular file, and {fifo} is a named pipe"
+    assert one_line_error(done, 2).endswith(problem)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_resume_onto_a_named_pipe_is_a_usage_error(pages, tmp_path):
     src, _ = pages
     fifo = tmp_path / "out.fifo"

@@ -199,7 +199,9 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
     if skipped and not job.quiet:
         shown = ", ".join(skipped[:3]) + (", ..." if len(skipped) > 3 else "")
         print(f"autoclass predict: skipped {len(skipped):,} file(s) of other types: {shown}", file=stderr)
-    output, sources = check_output(job.output, sources, resume=job.resume, stdin=stdin)
+    output, sources = check_output(
+        job.output, sources, output_format=job.format, resume=job.resume, stdin=stdin
+    )
     record, skip = prepare(job, output, sources)
     options = replace(job.options, output_format=job.format)
     entries = iter_entries(

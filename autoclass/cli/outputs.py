@@ -84,7 +84,12 @@ def _written_by_autoclass(path: str, size: int) -> bool:
 
 
 def check_output(
-    path: str | None, sources: list[Source], *, resume: bool, stdin: IO[bytes] | None = None
+    path: str | None,
+    sources: list[Source],
+    *,
+    output_format: str = "jsonl",
+    resume: bool = False,
+    stdin: IO[bytes] | None = None,
 ) -> tuple[Output, list[Source]]:
     """Check the output against the inputs, before anything is written.
 
@@ -99,6 +104,8 @@ def check_output(
         The ``-o`` path; ``None`` for standard output.
     sources : list of Source
         The inputs found.
+    output_format : str
+        One of ``FORMATS`` (Parquet needs a regular file).
     resume : bool
         Whether the run resumes (it needs a regular file).
     stdin : binary file, optional
@@ -115,7 +122,7 @@ def check_output(
     ------
     UsageError
         If the output is an input, a directory, cannot be looked up, or is
-        not a regular file and ``resume`` is set.
+        not a regular file and ``resume`` is set or the format is Parquet.
     """
     if path is None:
         return Output(None, False), sources
@@ -128,8 +135,11 @@ def check_output(
     if stat.S_ISDIR(st.st_mode):
         raise UsageError(f"cannot write {path}: it is a directory; give a file name")
     if not stat.S_ISREG(st.st_mode):
+        kind = file_kind(st.st_mode)
         if resume:
-            raise UsageError(f"--resume needs a regular file, and {path} is {file_kind(st.st_mode)}")
+            raise UsageError(f"--resume needs a regular file, and {path} is {kind}")
+        if output_format == "parquet":  # its writer seeks
+            raise UsageError(f"Parquet output needs a regular file, and {path} is {kind}")
         return Output(path, False), sources
     output = (st.st_dev, st.st_ino)
     kept = []

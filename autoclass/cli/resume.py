@@ -25,7 +25,7 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autoclass.cli.errors import OutputError, UsageError
 from autoclass.cli.outputs import Output, count_records, run_file
@@ -33,6 +33,9 @@ from autoclass.cli.readers import STDIN, Source
 from autoclass.cli.records import Entry
 from autoclass.files import read_regular
 from autoclass.persistence import METADATA, METADATA_MAX_BYTES, default_model_dir
+
+if TYPE_CHECKING:
+    from autoclass.cli.batch import BatchJob
 
 LAYOUT = 1  # of the description; a description of another layout is another run's
 _MAX_BYTES = 1 << 30  # a description lists every input file: about 100 bytes each
@@ -73,8 +76,8 @@ def _model_id(model: str | None, scheduler: str | None) -> str | None:
     return digest if isinstance(digest, str) else model
 
 
-def describe(job: Any, sources: list[Source]) -> dict[str, Any]:
-    """The description of a run (a :class:`~autoclass.cli.batch.BatchJob` over ``sources``).
+def describe(job: BatchJob, sources: list[Source]) -> dict[str, Any]:
+    """The description of the run ``job`` over ``sources``.
 
     Returns
     -------
@@ -210,7 +213,7 @@ def _load(path: str) -> dict[str, Any] | None:
     return description if isinstance(description, dict) else None
 
 
-def prepare(job: Any, output: Output, sources: list[Source]) -> tuple[RunRecord | None, int]:
+def prepare(job: BatchJob, output: Output, sources: list[Source]) -> tuple[RunRecord | None, int]:
     """The run record to save once the output is open, and how many records to skip.
 
     On ``--resume`` with an output that is not empty, checks that its run
