@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -181,7 +181,7 @@ def _lines(f: IO[bytes], name: str) -> Iterator[tuple[int, int, bytes]]:
             yield n, start, raw
 
 
-def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
+def _check_record(record: Any, path: str, line: int, events: Sequence[str] = EVENT_TYPES) -> dict[str, Any]:
     def fail(problem: str) -> LabelDataError:
         return LabelDataError(path, line, problem)
 
@@ -216,8 +216,8 @@ def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
     if record["relevant"]:
         if event is None:
             raise fail("relevant paragraph without an event type")
-        if not isinstance(event, str) or event not in EVENT_TYPES:
-            raise fail(f"unknown event {_show(event)}; expected one of {', '.join(EVENT_TYPES)}")
+        if not isinstance(event, str) or event not in events:
+            raise fail(f"unknown event {_show(event)}; expected one of {', '.join(events)}")
     elif event is not None:
         raise fail(f"event {_show(event)} on an irrelevant paragraph (must be null)")
     if record["relevant"] and record.get("body") is False:
@@ -225,13 +225,16 @@ def _check_record(record: Any, path: str, line: int) -> dict[str, Any]:
     return record
 
 
-def read_records(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
+def read_records(paths: Iterable[str | Path], *, events: Sequence[str] = EVENT_TYPES) -> list[dict[str, Any]]:
     """Read and validate labeled JSON Lines files.
 
     Parameters
     ----------
     paths : iterable of str or Path
         The files, read in this order. Blank lines are skipped.
+    events : sequence of str
+        The event types a relevant paragraph may have (a model's taxonomy);
+        the fifteen of LABELS.md by default.
 
     Returns
     -------
@@ -276,7 +279,7 @@ def read_records(paths: Iterable[str | Path]) -> list[dict[str, Any]]:
                     record = _parse(raw, offset)
                 except _LineError as exc:
                     raise LabelDataError(name, n, str(exc)) from None
-                record = _check_record(record, name, n)
+                record = _check_record(record, name, n, events)
                 aid = record["article_id"]
                 if aid in first_seen and first_seen[aid][0] != name:
                     raise LabelDataError(
