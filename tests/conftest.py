@@ -134,3 +134,17 @@ def default_model():
         return load_model()
     except ModelNotFoundError:
         pytest.fail("no default model: run `make test` (it trains one) or `make train`")
+
+
+# A taxonomy of its own: a model trained on one names its types (``Model.event_types``).
+CUSTOM_TYPES = tuple(f"kind-{i}" for i in range(15))
+
+
+def custom_model(model):
+    """``model`` (its classifier and settings) presented as a model whose event types have other names."""
+    from autoclass.model import Model
+
+    class _Custom(Model):
+        event_types = CUSTOM_TYPES
+
+    return _Custom(model.classifier, tag_min_share=model.tag_min_share)
