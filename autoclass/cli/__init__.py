@@ -11,11 +11,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from autoclass.cli import audit, draft, explain, label, labels, predict, trust
+from autoclass.cli import audit, draft, explain, label, labels, predict, suggest, trust
 from autoclass.cli.errors import UsageError
 from autoclass.errors import AutoclassError
 
-SUBCOMMANDS = (predict, explain, draft, label, labels, audit, trust)
+SUBCOMMANDS = (predict, explain, draft, suggest, label, labels, audit, trust)
 
 
 def build_parser() -> argparse.ArgumentParser:
