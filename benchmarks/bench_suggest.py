@@ -236,8 +236,8 @@ def table(result: dict[str, Any]) -> str:
     for k, (s, r) in enumerate(zip(result["mean"]["suggest"], result["mean"]["random"])):
         lines.append(
             f"| {k} | {s['pages']:.0f} / {r['pages']:.0f} | {s['paragraphs']:,.0f} / {r['paragraphs']:,.0f} "
-            f"| **{s['relevance_f1']:.3f}** / {r['relevance_f1']:.3f} "
-            f"| **{s['event_macro_f1']:.3f}** / {r['event_macro_f1']:.3f} |"
+            f"| {s['relevance_f1']:.3f} / {r['relevance_f1']:.3f} "
+            f"| {s['event_macro_f1']:.3f} / {r['event_macro_f1']:.3f} |"
         )
     w, n = result["wins"], result["comparisons"]
     lines.append(
