@@ -61,3 +61,12 @@ def test_drafts_use_the_model_taxonomy(tiny_model):
     events = {r["event"] for r in draft.records if r["relevant"]}
     assert events and events <= set(CUSTOM_TYPES)
     assert list(draft.records[0]["model"]["event_scores"]) == list(CUSTOM_TYPES)
+
+
+def test_draft_refuses_to_write_over_an_input(tmp_path, capsys):
+    pages = tmp_path / "pages.jsonl"
+    write_jsonl(pages, [{"id": "a", "text": CLI_PAGES[0]}])
+    before = pages.read_bytes()
+    assert main(["draft", str(pages), "-o", str(pages)]) == 2
+    assert "is also an input" in capsys.readouterr().err
+    assert pages.read_bytes() == before

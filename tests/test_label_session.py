@@ -94,6 +94,17 @@ def test_session_removes_a_page_cut_short_by_a_crash(tmp_path, default_model):
     assert session.state()["page"]["article_id"] == "p1"
 
 
+def test_session_keeps_a_whole_last_record_without_its_line_end(tmp_path, default_model):
+    drafts = _drafts(tmp_path, default_model)
+    out = tmp_path / "out.jsonl"
+    LabelSession(drafts, out, event_types=EVENT_TYPES).accept("p0", _labels(drafts[0]))
+    whole = out.read_bytes()
+    out.write_bytes(whole.rstrip(b"\n"))  # as an editor that drops the last line end saves it
+    session = LabelSession(drafts, out, event_types=EVENT_TYPES)
+    assert out.read_bytes() == whole and session.recovered_bytes == 0
+    assert session.state()["done"] == 1
+
+
 def test_session_refuses_the_output_of_other_drafts(tmp_path, default_model):
     drafts = _drafts(tmp_path, default_model)
     out = tmp_path / "out.jsonl"

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
 from typing import IO
 
-from autoclass.cli.inputs import Skipped, add_input_options, iter_pages
+from autoclass.cli.inputs import Skipped, add_input_options, check_output, pages_reporting_skips
 from autoclass.cli.options import add_model_options
 from autoclass.cli.output import open_text_output
-from autoclass.labeling.drafts import PageInput, draft_pages, encode_page
+from autoclass.labeling.drafts import draft_pages, encode_page
 from autoclass.persistence import load_model
 
 DESCRIPTION = """\
@@ -43,23 +42,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _pages(args: argparse.Namespace, skipped: list[Skipped]) -> Iterator[PageInput]:
-    for item in iter_pages(args, stdin=sys.stdin.buffer, output=args.output):
-        if isinstance(item, Skipped):
-            skipped.append(item)
-            print(f"autoclass draft: skipped {item.record_id}: {item.reason}", file=sys.stderr)
-        else:
-            yield item
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``autoclass draft`` with parsed arguments; returns the exit status."""
+    check_output(args.inputs, args.output)
     model = load_model(args.model, trust=args.trust_model)
     skipped: list[Skipped] = []
     pages = paragraphs = 0
     out: IO[str]
     with open_text_output(args.output) as out:
-        for draft in draft_pages(model, _pages(args, skipped)):
+        pages_in = pages_reporting_skips(args, command="draft", output=args.output, skipped=skipped)
+        for draft in draft_pages(model, pages_in):
             out.write(encode_page(draft))
             pages += 1
             paragraphs += len(draft.records)

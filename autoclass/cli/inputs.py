@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -37,6 +38,21 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
     """Add the input arguments and options that ``autoclass predict`` has."""
     parser.add_argument("inputs", nargs="*", metavar="PAGES", help="files, directories, or '-' for stdin")
     add_page_options(parser, too_long="are skipped")
+
+
+def check_output(inputs: list[str], output: str | None) -> None:
+    """Refuse an output file that is one of the input files (writing it would destroy the input).
+
+    Raises
+    ------
+    UsageError
+        Naming the file.
+    """
+    if output is None or not os.path.exists(output):
+        return
+    for path in inputs:
+        if path != STDIN and os.path.isfile(path) and os.path.samefile(path, output):
+            raise UsageError(f"the output {output} is also an input: write to another file")
 
 
 def _meta(entry: Entry) -> dict[str, str]:
@@ -94,3 +110,16 @@ def iter_pages(
             yield Skipped(record_id, error or "cannot read")
         else:
             yield PageInput(_unique(record_id, seen), text, _meta(entry))
+
+
+def pages_reporting_skips(
+    args: argparse.Namespace, *, command: str, output: str | None, skipped: list[Skipped]
+) -> Iterator[PageInput]:
+    """The pages of :func:`iter_pages` (from standard input for ``-``); each skipped record is
+    reported on stderr (``autoclass COMMAND: skipped ID: reason``) and appended to ``skipped``."""
+    for item in iter_pages(args, stdin=sys.stdin.buffer, output=output):
+        if isinstance(item, Skipped):
+            skipped.append(item)
+            print(f"autoclass {command}: skipped {item.record_id}: {item.reason}", file=sys.stderr)
+        else:
+            yield item

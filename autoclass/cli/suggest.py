@@ -10,7 +10,7 @@ import sys
 from typing import IO
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.inputs import Skipped, add_input_options, iter_pages
+from autoclass.cli.inputs import Skipped, add_input_options, check_output, pages_reporting_skips
 from autoclass.cli.labels import label_paths
 from autoclass.cli.options import add_model_options
 from autoclass.cli.output import open_text_output
@@ -101,6 +101,7 @@ def _show(out: IO[str], rank: int, score: PageScore, page: PageInput) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``autoclass suggest`` with parsed arguments; returns the exit status."""
+    check_output(args.inputs, args.output)
     if args.n < 1:
         raise UsageError(f"--n must be at least 1, not {args.n}")
     if args.max_per_site is not None and args.max_per_site < 1:
@@ -108,14 +109,9 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model, trust=args.trust_model)
     labeled = _labeled(args.labeled, model_event_types(model))
     known = set(labeled.ids) if labeled is not None else set()
-    pool: list[PageInput] = []
-    skipped = 0
-    for item in iter_pages(args, stdin=sys.stdin.buffer, output=args.output):
-        if isinstance(item, Skipped):
-            skipped += 1
-            print(f"autoclass suggest: skipped {item.record_id}: {item.reason}", file=sys.stderr)
-        elif item.article_id not in known:
-            pool.append(item)
+    skipped: list[Skipped] = []
+    pages_in = pages_reporting_skips(args, command="suggest", output=args.output, skipped=skipped)
+    pool = [page for page in pages_in if page.article_id not in known]
     chosen = (
         suggest(
             model,
@@ -142,6 +138,6 @@ def run(args: argparse.Namespace) -> int:
             _show(err, rank, score, page)
         err.write(
             f"autoclass suggest: {len(chosen)} of {len(pool):,} unlabeled pages chosen, as drafts in "
-            f"{args.output or 'standard output'}; {skipped:,} records skipped\n"
+            f"{args.output or 'standard output'}; {len(skipped):,} records skipped\n"
         )
     return 1 if skipped else 0

@@ -48,8 +48,21 @@ def event_keys(event_types: Sequence[str]) -> dict[str, str]:
 
 
 def _truncate_partial_tail(path: Path, pages: dict[str, DraftPage]) -> int:
-    """Cut a partial last line, then a last page with fewer lines than its draft; return bytes cut."""
+    """Cut a partial last line, then a last page with fewer lines than its draft; return bytes cut.
+
+    A last line that is a whole record without its line end (an editor dropped it) is kept.
+    """
     data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        try:
+            whole = isinstance(json.loads(data[data.rfind(b"\n") + 1 :]), dict)
+        except ValueError:
+            whole = False
+        if whole:
+            with open(path, "ab") as f:
+                f.write(b"\n")
+                os.fsync(f.fileno())
+            data += b"\n"
     end = data.rfind(b"\n") + 1
     # Start offset and article of each line, to find where the last page begins.
     starts, ids = [], []

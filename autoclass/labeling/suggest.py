@@ -93,9 +93,6 @@ class PageScore:
     novelty: float
     similarity: float
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
-
 
 def relevance_uncertainty(relevance: np.ndarray) -> float:
     """Binary entropy, in bits, of the lines' relevance probabilities, summed.
@@ -264,6 +261,8 @@ def suggest(
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, not {n}")
+    if not pages:
+        return []
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     pool = _score_pool(model, pages, batch_size, per_line)
     total = sum(w.values()) or 1.0
