@@ -1,11 +1,34 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
+
+# Headless Chromium from Debian's package, for the tests that render pages (CI installs it).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS: tuple[str, ...] = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def chromium_or_skip() -> Path:
+    """The browser's path; skips the test without it, or fails it when AUTOCLASS_REQUIRE_BROWSER=1."""
+    if CHROMIUM.is_file():
+        return CHROMIUM
+    if os.environ.get("AUTOCLASS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{CHROMIUM} is missing and AUTOCLASS_REQUIRE_BROWSER=1 (apt-get install chromium)")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); .ci/run installs it")
 
 
 def _real_trust_store() -> str:
@@ -134,3 +157,17 @@ def default_model():
         return load_model()
     except ModelNotFoundError:
         pytest.fail("no default model: run `make test` (it trains one) or `make train`")
+
+
+# A taxonomy of its own: a model trained on one names its types (``Model.event_types``).
+CUSTOM_TYPES = tuple(f"kind-{i}" for i in range(15))
+
+
+def custom_model(model):
+    """``model`` (its classifier and settings) presented as a model whose event types have other names."""
+    from autoclass.model import Model
+
+    class _Custom(Model):
+        event_types = CUSTOM_TYPES
+
+    return _Custom(model.classifier, tag_min_share=model.tag_min_share)

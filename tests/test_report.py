@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from html.parser import HTMLParser
@@ -23,9 +22,8 @@ from autoclass.training.report import (
     render_report,
     worst_articles,
 )
-from tests.conftest import TINY_PAGES
+from tests.conftest import CHROMIUM_FLAGS, TINY_PAGES, chromium_or_skip
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCRIPT_TEXT = "<script>document.body.setAttribute('data-pwned', 'yes')</script> & \"quotes\""
 
 # Appended to a copy of the report only: the report itself has no JavaScript.
@@ -137,25 +135,10 @@ class _Dom(HTMLParser):
         self.texts.append(data)
 
 
-def _chromium() -> Path:
-    if CHROMIUM.is_file():
-        return CHROMIUM
-    if os.environ.get("AUTOCLASS_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{CHROMIUM} is missing and AUTOCLASS_REQUIRE_BROWSER=1 (apt-get install chromium)")
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); .ci/run installs it")
-
-
 def _chromium_args(tmp_path: Path, name: str) -> list[str]:
     return [
-        str(_chromium()),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        str(chromium_or_skip()),
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={tmp_path / ('profile-' + name)}",
         "--virtual-time-budget=5000",
     ]
@@ -185,7 +168,7 @@ def test_report_renders_in_chromium_with_every_figure(tmp_path, default_model):
     from autoclass.training.data import load_pages
     from training import LABELS, SEEDS
 
-    _chromium()  # skip (or fail) early without a browser
+    chromium_or_skip()  # skip (or fail) early without a browser
     sets = evaluate_sets(
         default_model, {"held-out": [LABELS / "heldout"], **({"seeds": [SEEDS]} if SEEDS.is_file() else {})}
     )

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from autoclass.cli import audit, evaluate, explain, labels, predict, train, trust
+from autoclass.cli import audit, draft, evaluate, explain, label, labels, predict, suggest, train, trust
 from autoclass.cli.batch import EXIT_BROKEN_PIPE
 from autoclass.cli.errors import UsageError
 from autoclass.cli.labels import GUIDE_HINT, print_problems
@@ -20,7 +20,7 @@ from autoclass.errors import AutoclassError, LabelDataError, ModelNotFoundError
 from autoclass.labels import InvalidLabelsError
 from autoclass.persistence import not_found_message
 
-SUBCOMMANDS = (predict, explain, train, evaluate, labels, audit, trust)
+SUBCOMMANDS = (predict, explain, train, evaluate, draft, suggest, label, labels, audit, trust)
 
 
 def build_parser() -> argparse.ArgumentParser:

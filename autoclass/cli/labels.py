@@ -1,6 +1,8 @@
-"""``autoclass labels``: check labeled files (``labels check``), show the labeling guide (``labels guide``).
+"""``autoclass labels``: check labeled files (``labels check``), show the labeling guide (``labels guide``),
+convert to and from other labeling tools (``labels convert``).
 
-Argument wiring and output only; validation is :func:`autoclass.labels.check_records`.
+Argument wiring and output only; validation is :func:`autoclass.labels.check_records`,
+conversion :mod:`autoclass.cli.labels_convert`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import IO, Any
 
+from autoclass.cli import labels_convert
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_taxonomy_option
 from autoclass.labels import InvalidLabelsError, LabelCheck, check_records, label_paths
@@ -35,8 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     """Register ``labels`` and its subcommands on the ``autoclass`` parser's subcommands."""
     parser = subparsers.add_parser(
         "labels",
-        help="check labeled files; show the labeling guide",
-        description="Work with labeled data: `autoclass labels check PATHS...`, `autoclass labels guide`.",
+        help="check labeled files; show the labeling guide; convert to and from other labeling tools",
+        description="Work with labeled data: `autoclass labels check PATHS...`, `autoclass labels guide`, "
+        "`autoclass labels convert INPUT... -o OUTPUT --to FORMAT`.",
     )
     commands = parser.add_subparsers(title="commands", dest="labels_command", metavar="COMMAND")
     check = commands.add_parser(
@@ -60,6 +64,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "guide", help="print the labeling guide", description="Print the labeling guide."
     )
     guide.set_defaults(run=run_guide, parser=guide)
+    labels_convert.add_parser(commands)
     parser.set_defaults(run=lambda args: _usage(parser), parser=parser)
     return parser
 

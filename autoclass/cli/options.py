@@ -1,8 +1,10 @@
-"""Options shared by the subcommands that load a model."""
+"""Options shared by subcommands: those that load a model, and those that read pages as ``predict`` does."""
 
 from __future__ import annotations
 
 import argparse
+
+from autoclass.paragraphs import DEFAULT_MAX_CHARS
 
 
 def add_taxonomy_option(parser: argparse.ArgumentParser) -> None:
@@ -24,4 +26,30 @@ def add_model_options(parser: argparse.ArgumentParser, *, model_help: str | None
         action="store_true",
         help="load a joblib model not marked as trusted (it runs code when loaded; "
         "`autoclass trust DIR` records it instead)",
+    )
+
+
+def add_page_options(parser: argparse.ArgumentParser, *, too_long: str) -> None:
+    """Add how pages are read (``--text-field``, ``--id-field``, ``--stdin-format``, ``--max-chars``).
+
+    ``too_long`` says what becomes of a page longer than ``--max-chars`` ("give an error record").
+    """
+    parser.add_argument(
+        "--text-field", default="text", help="JSON Lines key of the page text (default: text)"
+    )
+    parser.add_argument(
+        "--id-field", default="id", help="JSON Lines key of the page id (default: id; else path:line)"
+    )
+    parser.add_argument(
+        "--stdin-format",
+        choices=("jsonl", "text"),
+        default="jsonl",
+        help="read standard input as JSON Lines (default) or as one page",
+    )
+    parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_MAX_CHARS,
+        metavar="N",
+        help=f"longer pages {too_long} (default: {DEFAULT_MAX_CHARS:,})",
     )

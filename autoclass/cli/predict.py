@@ -19,10 +19,9 @@ from autoclass.cli.batch import (
 )
 from autoclass.cli.engines import ENGINES
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options
+from autoclass.cli.options import add_model_options, add_page_options
 from autoclass.cli.records import RecordOptions
 from autoclass.cli.writers import FORMATS
-from autoclass.paragraphs import DEFAULT_MAX_CHARS
 
 DESCRIPTION = """\
 Read scraped pages, keep each article's own paragraphs and tag them with event
@@ -64,25 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         help="output format (default: from the output's suffix, else jsonl)",
     )
     parser.add_argument("--paragraphs", action="store_true", help="add every paragraph's labels and scores")
-    parser.add_argument(
-        "--text-field", default="text", help="JSON Lines key of the page text (default: text)"
-    )
-    parser.add_argument(
-        "--id-field", default="id", help="JSON Lines key of the page id (default: id; else path:line)"
-    )
-    parser.add_argument(
-        "--stdin-format",
-        choices=("jsonl", "text"),
-        default="jsonl",
-        help="read standard input as JSON Lines (default) or as one page",
-    )
-    parser.add_argument(
-        "--max-chars",
-        type=int,
-        default=DEFAULT_MAX_CHARS,
-        metavar="N",
-        help=f"longer pages give an error record (default: {DEFAULT_MAX_CHARS:,})",
-    )
+    add_page_options(parser, too_long="give an error record")
     parser.add_argument("--strict", action="store_true", help="stop at the first record that fails")
     parser.add_argument(
         "--resume",

@@ -1,0 +1,72 @@
+"""Drafts: ``autoclass draft`` and :mod:`autoclass.labeling.drafts`."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from autoclass.cli import main
+from autoclass.labeling.drafts import PageInput, draft_pages, drafted_event_types, read_drafts
+from autoclass.labels import read_records
+from autoclass.taxonomy import EVENT_TYPES
+from tests.conftest import CLI_PAGES, CUSTOM_TYPES, custom_model
+from tests.test_cli_predict import read_jsonl, write_jsonl
+
+
+def test_drafts_hold_the_model_labels_and_probabilities_and_are_valid_labels(tmp_path, default_model):
+    pages = tmp_path / "pages.jsonl"
+    write_jsonl(pages, [{"id": "nio", "site": "wire", "text": CLI_PAGES[0]}])
+    out = tmp_path / "drafts.jsonl"
+    assert main(["draft", str(pages), "-o", str(out), "--quiet"]) == 0
+    records = read_jsonl(out)
+    article = default_model.predict(CLI_PAGES[0])
+    assert [r["text"] for r in records] == [p.text for p in article.paragraphs]
+    for r, p in zip(records, article.paragraphs):
+        assert (r["relevant"], r["event"], r["site"]) == (p.relevant, p.event, "wire")
+        assert r["body"] is (p.relevant or p.body >= default_model.threshold)
+        assert r["model"]["relevance"] == p.relevance and r["model"]["body"] == p.body
+        assert r["model"]["event_scores"] == p.event_scores
+    assert len(read_records([out])) == len(records)  # validation ignores the model's field
+    assert drafted_event_types(out) == EVENT_TYPES
+
+
+def test_draft_reads_every_input_predict_reads(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "crawl"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(CLI_PAGES[0], encoding="utf-8")
+    with gzip.open(folder / "sub" / "b.jsonl.gz", "wt", encoding="utf-8") as f:
+        f.write(json.dumps({"id": "b1", "url": "https://www.wire.example/b1", "text": CLI_PAGES[1]}) + "\n")
+        f.write(json.dumps({"id": "a", "text": ""}) + "\n")  # empty: skipped, reported
+    single = tmp_path / "c.txt"
+    single.write_text(CLI_PAGES[2], encoding="utf-8")
+    out = tmp_path / "drafts.jsonl"
+    assert main(["draft", str(folder), str(single), str(single), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "skipped a: empty page" in err and "3 pages" not in err and "4 pages" in err
+    pages = read_drafts(out)
+    ids = [p.article_id for p in pages]
+    assert ids == [f"{folder}/a.txt", "b1", str(single), f"{single}#2"]  # a repeated input gets its own id
+    assert pages[1].site == "wire.example"  # the host of its url
+    assert pages[1].records[0]["url"] == "https://www.wire.example/b1"
+
+    monkeypatch.setattr("sys.stdin", type("In", (), {"buffer": open(single, "rb")})())
+    stdin_out = tmp_path / "stdin.jsonl"
+    assert main(["draft", "-", "--stdin-format", "text", "-o", str(stdin_out), "--quiet"]) == 0
+    assert [p.article_id for p in read_drafts(stdin_out)] == ["<stdin>"]
+
+
+def test_drafts_use_the_model_taxonomy(tiny_model):
+    custom = custom_model(tiny_model)
+    draft = next(draft_pages(custom, [PageInput("p", CLI_PAGES[1])]))
+    events = {r["event"] for r in draft.records if r["relevant"]}
+    assert events and events <= set(CUSTOM_TYPES)
+    assert list(draft.records[0]["model"]["event_scores"]) == list(CUSTOM_TYPES)
+
+
+def test_draft_refuses_to_write_over_an_input(tmp_path, capsys):
+    pages = tmp_path / "pages.jsonl"
+    write_jsonl(pages, [{"id": "a", "text": CLI_PAGES[0]}])
+    before = pages.read_bytes()
+    assert main(["draft", str(pages), "-o", str(pages)]) == 2
+    assert "is also an input" in capsys.readouterr().err
+    assert pages.read_bytes() == before
