@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -248,12 +249,36 @@ def run_dask(
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+    except KeyboardInterrupt:
+        _quiet_half_built_futures()
+        raise
     finally:
         if pending:
             client.cancel(list(pending))
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _quiet_half_built_futures() -> None:
+    """Silence distributed's ``Future.__del__`` on a future that Ctrl-C cut off half-built.
+
+    Ctrl-C can land inside ``client.submit`` while a ``Future`` is being made;
+    when that object is collected, its ``__del__`` fails on an attribute it
+    never got, and Python prints the traceback as "Exception ignored in ..."
+    after the run has already stopped cleanly. Other unraisable errors are
+    reported as before.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        if isinstance(unraisable.exc_value, AttributeError) and (
+            getattr(unraisable.object, "__qualname__", "") == "Future.__del__"
+        ):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
 
 
 @contextmanager
