@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autoclass.classifier import ParagraphClassifier
-from autoclass.features import LAYOUT_FEATURES
+from autoclass.html import HtmlPage
 from autoclass.taxonomy import EVENT_TYPES
 
 if TYPE_CHECKING:
@@ -172,7 +172,8 @@ def explain_page(
         raise ValueError(f"top must be at least 1, not {top}")
     clf = model.classifier
     names = _names(model)
-    state = clf.forward([list(paragraphs)], keep_features=True)
+    page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)
+    state = clf.forward([page], keep_features=True)
     tfidf, layout = state.batch.tfidf, state.batch.layout
     k = len(EVENT_TYPES)
     seen = np.isfinite(clf.event2_intercept_)
@@ -192,7 +193,7 @@ def explain_page(
         content = [
             *_contributions(names.terms, terms[words], values[words], clf.text_weights_[terms[words], 0]),
             *_contributions(
-                names.layout, np.arange(len(LAYOUT_FEATURES)), layout[i], clf.relevance1_layout_weights_
+                names.layout, np.arange(len(names.layout)), layout[i], clf.relevance1_layout_weights_
             ),
         ]
         x2 = state.relevance_features[i]
@@ -268,7 +269,7 @@ def _names(model: Model) -> _Names:
         clf = model.classifier
         cached = _Names(
             terms=[_term_label(t) for t in clf.featurizer_.term_names()],
-            layout=[f"layout {name}" for name in LAYOUT_FEATURES],
+            layout=[f"layout {name}" for name in clf.featurizer_.dense_names()],
             stage2=clf.relevance_stage2_names(),
             event_context=[
                 f"{block} share of {event}" for block in clf.event_contexts for event in EVENT_TYPES

@@ -104,9 +104,7 @@ CLASS_GROUPS: dict[str, tuple[str, str]] = {
         "byline author authors date dateline time timestamp meta posted published updated",
         "byline author timestamp",
     ),
-    "content": ("article content body post entry story text main prose richtext articlebody", "article"),
     "sidebar": ("sidebar side aside widget widgets rail secondary", "sidebar widget"),
-    "header": ("header masthead topbar hero headline title", "masthead"),
     "subscribe": (
         "newsletter subscribe subscription signup register login paywall cta",
         "newsletter subscri signup",
@@ -146,9 +144,11 @@ MAX_ATTRIBUTES = 64
 MAX_DEPTH = 512
 # Pages with fewer tags cannot nest deep enough to matter.
 _DEPTH_CHECK_TAGS = 20_000
-# Possessive: each '=' is found once, so a search is linear in the page's size.
-_MANY_ATTRIBUTES = re.compile(rf"<[A-Za-z](?:[^<>=]*+=){{{MAX_ATTRIBUTES}}}")
-_MANY_ATTRIBUTES_TAG = re.compile(rf"<([A-Za-z][^\s<>/]*)((?:[^<>=]*+=){{{MAX_ATTRIBUTES}}}[^<>]*+)>?")
+# A start tag with MAX_ATTRIBUTES name=value pairs; possessive, so a search is
+# linear in the page's size.
+_ATTRIBUTE = r"""\s++[^\s<>=/"']++\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s<>"']*+)"""
+_MANY_ATTRIBUTES = re.compile(rf"<[A-Za-z][^\s<>/]*+(?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}")
+_MANY_ATTRIBUTES_TAG = re.compile(rf"<([A-Za-z][^\s<>/]*+)((?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}[^<>]*+)>?")
 _KEPT_ATTR = re.compile(r"""\s(class|id)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
@@ -325,7 +325,7 @@ def _guard(html: str) -> str:
 
 def _clean_text(raw: str) -> str:
     text = " ".join(raw.split())
-    if _CONTROL.search(text):
+    if not text.isprintable() and _CONTROL.search(text):
         text = " ".join(_CONTROL.sub("", text).split())
     return text
 
@@ -386,9 +386,12 @@ def _walk(root: object) -> list[Block]:
     pieces: list[str] = []
     add_piece = pieces.append
     # Open elements, each (node id, tag, ancestor bits, class bits, own class bits,
-    # heading, element number, number of the block element around it, kind), kind
-    # being 1 for a block element, 0 inline, -1 dropped (its content is skipped).
-    stack: list[tuple[int, str, int, int, int, int, int, int, int]] = [(-1, "html", 0, 0, 0, 0, 0, 0, 1)]
+    # heading, element number, number of the block element around it, kind, tag
+    # path), kind being 1 for a block element, 0 inline, -1 dropped (its content
+    # is skipped).
+    stack: list[tuple[int, str, int, int, int, int, int, int, int, str]] = [
+        (-1, "html", 0, 0, 0, 0, 0, 0, 1, "")
+    ]
     blocks_open = [0]  # positions in ``stack`` of the open block elements
     # The open block's accumulators: ancestor bits, class bits, inline own class
     # bits, link characters, links.
@@ -403,8 +406,7 @@ def _walk(root: object) -> list[Block]:
         pieces.clear()
         if text:
             at = blocks_open[-1]
-            _, tag, _, _, own, heading, _, container, _ = stack[at]
-            path = ">".join(entry[1] for entry in stack[2 : at + 1]) if at >= 2 else "body"
+            _, tag, _, _, own, heading, _, container, _, path = stack[at]
             bits = anc | _LINK_BIT if link_chars >= len(text) else anc & ~_LINK_BIT
             blocks.append(
                 Block(
@@ -449,7 +451,7 @@ def _walk(root: object) -> list[Block]:
         if tag[0] == "-":  # comments
             continue
         if parent[8] < 0 or tag in skip_tags:
-            stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1))
+            stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
             continue
         attrs = node.attributes
         own = 0
@@ -466,7 +468,7 @@ def _walk(root: object) -> list[Block]:
                 or "hidden" in attrs
                 or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
             ):
-                stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1))
+                stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
                 continue
         counter += 1
         if tag in block_tags:
@@ -487,6 +489,7 @@ def _walk(root: object) -> list[Block]:
             (
                 node.mem_id, tag, parent[2] | tag_bit.get(tag, 0), parent[3] | own, own,
                 headings.get(tag, parent[5]), counter, container, kind,
+                f"{parent[9]}>{tag}" if parent[9] else "" if tag == "html" else tag,
             )
         )  # fmt: skip
     if pieces:

@@ -45,7 +45,7 @@ ARTIFACTS = {"joblib": ARTIFACT, "skops": SKOPS_ARTIFACT}
 METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
-FORMAT_VERSION = 3  # bump when the artifact's structure changes
+FORMAT_VERSION = 4  # bump when the artifact's structure changes
 # The only classes of ours in an artifact; skops refuses a file holding any other.
 SKOPS_TYPES = ("autoclass.classifier.ParagraphClassifier", "autoclass.features.PageFeaturizer")
 # Read limits, so that a hostile directory cannot fill the memory: metadata.json
