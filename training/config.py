@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from autoclass.classifier import ParagraphClassifier
+from autoclass.markup import MARKUP_GROUPS
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "config.toml"
 
@@ -27,6 +28,8 @@ class TrainConfig:
     tag_min_share: float = 0.2
     cv_folds: int = 5
     max_iter: int = 3000
+    markup: tuple[str, ...] = tuple(MARKUP_GROUPS)
+    html: bool = True
     crossval_folds: int = 5
     learning_curve: tuple[float, ...] = (0.1, 0.25, 0.5)
 
@@ -52,6 +55,8 @@ class TrainConfig:
                 tag_min_share=float(raw["article"]["tag_min_share"]),
                 cv_folds=int(raw["training"]["cv_folds"]),
                 max_iter=int(raw["training"]["max_iter"]),
+                markup=tuple(raw["features"].get("markup", cls.markup)),
+                html=bool(raw["training"].get("html", cls.html)),
                 crossval_folds=int(evaluation.get("crossval_folds", cls.crossval_folds)),
                 learning_curve=tuple(float(x) for x in evaluation.get("learning_curve", cls.learning_curve)),
             )
@@ -79,6 +84,7 @@ class TrainConfig:
             cv_folds=self.cv_folds,
             max_iter=self.max_iter,
             random_state=self.seed,
+            markup=self.markup,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from autoclass.persistence import load_model
 from autoclass.taxonomy import EVENT_TYPES
 from training.config import TrainConfig
 from training.data import LABELS, SEEDS, Pages, load_pages
+from training.html_styles import has_composed_sources, html_pages
 
 
 def gold_tags(relevant: list[bool], events: list[str | None], min_share: float) -> set[str]:
@@ -328,6 +329,11 @@ def evaluate_sets(model: Model, *, labels: Path = LABELS, seeds: Path = SEEDS) -
         pages = load_pages(source)
         results, articles = evaluate_with_predictions(model, pages, majority_event=majority)
         out[name] = EvaluatedSet(pages, articles, results, source)
+    if model.metadata.get("training_data", {}).get("html_pages") and has_composed_sources(labels):
+        # The held-out pages rendered as HTML, partly in styles no training page has.
+        pages = html_pages("heldout")
+        results, articles = evaluate_with_predictions(model, pages, majority_event=majority)
+        out["held-out html"] = EvaluatedSet(pages, articles, results, labels / "heldout")
     return out
 
 

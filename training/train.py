@@ -22,6 +22,7 @@ from autoclass.taxonomy import EVENT_TYPES
 from training.config import DEFAULT_CONFIG, TrainConfig
 from training.data import LABELS, ROOT, Pages, display_path, label_files, load_pages, sha256_files
 from training.evaluate import evaluate_all, render_markdown, summary_line, write_reports
+from training.html_styles import has_composed_sources, html_pages, join_pages
 from training.provenance import provenance
 
 
@@ -111,7 +112,13 @@ def main(argv: list[str] | None = None) -> None:
     config = TrainConfig.from_toml(args.config)
     train_files = label_files(args.labels / "train")
     pages = load_pages(args.labels / "train")
-    print(f"training on {len(pages)} pages, {pages.n_paragraphs} paragraphs from {args.labels / 'train'}")
+    text_pages = len(pages)
+    if config.html and has_composed_sources(args.labels):
+        pages = join_pages(pages, html_pages("train"))
+    print(
+        f"training on {len(pages)} pages ({text_pages} text, {len(pages) - text_pages} HTML), "
+        f"{pages.n_paragraphs} paragraphs from {args.labels / 'train'}"
+    )
     start = time.perf_counter()
     model = fit(pages, config)
     seconds = time.perf_counter() - start
@@ -125,6 +132,8 @@ def main(argv: list[str] | None = None) -> None:
             "files": [display_path(p) for p in train_files],
             "sha256": sha256_files(train_files),
             "pages": len(pages),
+            "text_pages": text_pages,
+            "html_pages": len(pages) - text_pages,
             "paragraphs": pages.n_paragraphs,
         },
         "training_seconds": round(seconds, 2),
