@@ -9,7 +9,10 @@ from typing import Any
 from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import PageTooLargeError
-from autoclass.paragraphs import DEFAULT_MAX_CHARS, split_paragraphs
+from autoclass.html import HtmlPage, parse_html
+from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, split_paragraphs
+
+Page = list[str] | HtmlPage
 
 
 def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
@@ -21,10 +24,24 @@ def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
         raise PageTooLargeError(len(text), max_chars, index=index)
 
 
-def _checked_pages(texts: Iterator[object], max_chars: int | None) -> Iterator[list[str]]:
-    for index, text in enumerate(texts):
-        _check_page(text, max_chars, index)
-        yield split_paragraphs(text)
+def _check_html(html: object, max_chars: int | None, index: int | None) -> None:
+    if not isinstance(html, str | bytes):
+        which = "html" if index is None else f"texts[{index}]"
+        raise TypeError(f"{which} must be str or bytes (an HTML document), not {type(html).__name__}")
+    if max_chars is not None and len(html) > HTML_SIZE_FACTOR * max_chars:
+        raise PageTooLargeError(len(html), HTML_SIZE_FACTOR * max_chars, index=index, html=True)
+
+
+def _checked_pages(texts: Iterator[object], max_chars: int | None, html: bool) -> Iterator[Page]:
+    for index, item in enumerate(texts):
+        if isinstance(item, HtmlPage):
+            yield item
+        elif html:
+            _check_html(item, max_chars, index)
+            yield parse_html(item)
+        else:
+            _check_page(item, max_chars, index)
+            yield split_paragraphs(item)
 
 
 def _check_limit(max_chars: int | None) -> None:
@@ -70,23 +87,42 @@ class Model:
         _check_page(text, max_chars, None)
         return next(self._predict_pages([split_paragraphs(text)]))
 
+    def predict_html(
+        self,
+        html: str | bytes,
+        *,
+        url: str | None = None,
+        encoding: str | None = None,
+        max_chars: int | None = DEFAULT_MAX_CHARS,
+    ) -> Article:
+        """Read one HTML page. See :func:`autoclass.predict_html`."""
+        _check_limit(max_chars)
+        _check_html(html, max_chars, None)
+        return next(self._predict_pages([parse_html(html, url=url, encoding=encoding)]))
+
     def predict_many(
         self,
-        texts: Iterable[str],
+        texts: Iterable[str | bytes | HtmlPage],
         *,
         batch_size: int = 64,
         max_chars: int | None = DEFAULT_MAX_CHARS,
+        html: bool = False,
     ) -> Iterator[Article]:
         """Read many pages, vectorizing them in batches; yields articles in order.
 
         Parameters
         ----------
-        texts : iterable of str
-            Page texts, one paragraph per line.
+        texts : iterable of str, bytes or HtmlPage
+            Page texts, one paragraph per line; with ``html``, HTML documents
+            (``str``, or ``bytes`` decoded as a browser would).  Pages parsed
+            by :func:`autoclass.html.parse_html` are read as they are.
         batch_size : int
             Pages vectorized together.
         max_chars : int or None
-            Longest page accepted, in characters; ``None`` for no limit.
+            Longest page accepted, in characters (an HTML document may be
+            ``HTML_SIZE_FACTOR`` times longer); ``None`` for no limit.
+        html : bool
+            Read each text as an HTML document.
 
         Returns
         -------
@@ -112,13 +148,13 @@ class Model:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         _check_limit(max_chars)
-        return self._predict_texts(iter(texts), batch_size, max_chars)
+        return self._predict_texts(iter(texts), batch_size, max_chars, html)
 
     def _predict_texts(
-        self, texts: Iterator[str], batch_size: int, max_chars: int | None
+        self, texts: Iterator[object], batch_size: int, max_chars: int | None, html: bool
     ) -> Iterator[Article]:
-        batch: list[list[str]] = []
-        pages = _checked_pages(texts, max_chars)
+        batch: list[Page] = []
+        pages = _checked_pages(texts, max_chars, html)
         while True:
             try:
                 page = next(pages)
@@ -137,14 +173,14 @@ class Model:
         if batch:
             yield from self._predict_pages(batch)
 
-    def predict_pages(self, pages: list[list[str]], *, batch_size: int = 64) -> list[Article]:
-        """Read pages already split into paragraphs (as in labeled data), in batches."""
+    def predict_pages(self, pages: list[Page], *, batch_size: int = 64) -> list[Article]:
+        """Read pages already split into paragraphs (as in labeled data, or parsed HTML), in batches."""
         out: list[Article] = []
         for start in range(0, len(pages), batch_size):
             out.extend(self._predict_pages(pages[start : start + batch_size]))
         return out
 
-    def _predict_pages(self, pages: list[list[str]]) -> Iterator[Article]:
+    def _predict_pages(self, pages: list[Page]) -> Iterator[Article]:
         relevance, events, body = self.classifier.predict_all(pages)
         start = 0
         for page in pages:
@@ -154,6 +190,8 @@ class Model:
                 relevance[start:stop],
                 events[start:stop],
                 body=body[start:stop],
+                paths=[b.path for b in page.blocks] if isinstance(page, HtmlPage) else None,
+                url=page.url if isinstance(page, HtmlPage) else None,
                 threshold=self.threshold,
                 tag_min_share=self.tag_min_share,
                 origin=PageOrigin(self, page),
