@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
@@ -195,8 +196,9 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
         sources = [s for s in sources if s.path == STDIN or not os.path.samefile(s.path, job.output)]
     skip = complete_records(job.output, job.format, truncate=True) if job.resume else 0
     options = replace(job.options, output_format=job.format)
+    not_pages: Counter[str] = Counter()  # archive records that are not HTML pages, by kind
     chunks = read_chunks(
-        iter_entries(sources, stdin=stdin, max_chars=job.options.max_chars),
+        iter_entries(sources, stdin=stdin, max_chars=job.options.max_chars, skipped=not_pages),
         chunk_size=job.chunk_size,
         skip=skip,
     )
@@ -234,6 +236,12 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
         print(f"autoclass predict: {stopped}; {how_far}", file=stderr)
     if not job.quiet:
         print(f"autoclass predict: {stats.summary()}", file=stderr)
+        if not_pages:
+            kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(not_pages.items(), key=lambda kv: -kv[1]))
+            print(
+                f"autoclass predict: {sum(not_pages.values()):,} archive records skipped ({kinds})",
+                file=stderr,
+            )
     return status
 
 

@@ -1,9 +1,11 @@
 """Input of ``autoclass predict``: finding input files and cutting them into chunks.
 
 Plain-text files hold one page each; JSON Lines files hold one page per
-record (blank lines are skipped); either may be gzip-compressed.
+record (blank lines are skipped); either may be gzip-compressed.  HTML files
+and WARC archives are read by :mod:`autoclass.cli.html_readers`.
 Directories are walked recursively in sorted order for ``*.txt``,
-``*.txt.gz``, ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson`` and ``*.ndjson.gz``.
+``*.txt.gz``, ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson``, ``*.ndjson.gz``,
+``*.html``, ``*.htm`` (and ``.gz``), ``*.warc`` and ``*.warc.gz``.
 ``-`` is standard input: JSON Lines, or one page with ``--stdin-format text``.
 
 Readers do not decode anything: they pass raw bytes on (see
@@ -17,6 +19,7 @@ from __future__ import annotations
 import gzip
 import os
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from itertools import islice
 from typing import IO
 
 from autoclass.cli.errors import UsageError
+from autoclass.cli.html_readers import html_kind, max_html_bytes, warc_entries
 from autoclass.cli.records import Chunk, Entry
 
 STDIN = "-"
@@ -46,10 +50,13 @@ class Source:
         The path as given or found in a directory; ``"-"`` for standard input.
     jsonl : bool
         JSON Lines (one page per record) rather than a single plain-text page.
+    html : str or None
+        ``"html"`` (one HTML page) or ``"warc"`` (an archive of pages), else ``None``.
     """
 
     path: str
     jsonl: bool
+    html: str | None = None
 
 
 def is_jsonl_name(path: str) -> bool:
@@ -68,8 +75,8 @@ def _walk(directory: str) -> Iterator[Source]:
         dirnames.sort()
         for name in sorted(filenames):
             lowered = name.lower()
-            if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES):
-                yield Source(os.path.join(top, name), is_jsonl_name(name))
+            if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES) or html_kind(name):
+                yield Source(os.path.join(top, name), is_jsonl_name(name), html_kind(name))
 
 
 def find_sources(inputs: Sequence[str], *, stdin_format: str = "jsonl") -> list[Source]:
@@ -101,7 +108,7 @@ def find_sources(inputs: Sequence[str], *, stdin_format: str = "jsonl") -> list[
         elif os.path.isdir(path):
             sources.extend(_walk(path))
         elif os.path.exists(path):
-            sources.append(Source(path, is_jsonl_name(path)))
+            sources.append(Source(path, is_jsonl_name(path), html_kind(path)))
         else:
             raise UsageError(f"no such file or directory: {path}")
     return sources
@@ -174,7 +181,11 @@ def max_record_bytes(max_chars: int, *, jsonl: bool) -> int:
 
 
 def iter_entries(
-    sources: Iterable[Source], *, stdin: IO[bytes] | None = None, max_chars: int | None = None
+    sources: Iterable[Source],
+    *,
+    stdin: IO[bytes] | None = None,
+    max_chars: int | None = None,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Entry]:
     """Every input record, undecoded, in input order (one per output record).
 
@@ -192,12 +203,22 @@ def iter_entries(
     Yields
     ------
     Entry
-        (is JSON Lines, default id, raw bytes, read error).  The default id is
-        the path of a text file and ``path:line`` for a JSON Lines record.
+        (is JSON Lines, default id, raw bytes, read error), and for an HTML
+        document (url, charset).  The default id is the path of a text or
+        HTML file, ``path:line`` for a JSON Lines record and the
+        ``WARC-Record-ID`` of an archive's page.
+    skipped : collections.Counter, optional
+        Counts the archive records that are not HTML pages, by kind.
     """
     for source in sources:
         limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
-        if source.jsonl:
+        if source.html is not None:
+            limit = None if max_chars is None else max_html_bytes(max_chars)
+            if source.html == "warc":
+                yield from warc_entries(source.path, limit, skipped)
+            else:
+                yield (*_text_entry(source.path, stdin, limit), (None, None))
+        elif source.jsonl:
             yield from _jsonl_entries(source.path, stdin, limit)
         else:
             yield _text_entry(source.path, stdin, limit)
