@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 MODEL := models/default/metadata.json
 
-.PHONY: install labels labels-check train eval eval-real test test-fast bench lint format clean
+.PHONY: install labels labels-check train eval eval-real eval-html test test-fast bench lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ eval: $(MODEL)
 # .cache/realpages; without them it lists the pages to fetch and how.
 eval-real: $(MODEL)
 	$(BIN)/python -m training.realpages eval --markdown
+
+# The HTML path on the public article-extraction benchmark in ../shared/html-benchmark (when present):
+# article-body F1 (dev and test halves), relevance on its car pages, pages/s on one core, each beside
+# trafilatura measured in the same run.
+eval-html: $(MODEL)
+	$(BIN)/python -m training.eval_html
 
 test: $(MODEL)
 	$(BIN)/python -m pytest
