@@ -215,7 +215,7 @@ def iter_html(
 
 
 def _read(stream: IO[bytes], limit: int | None) -> bytes:
-    """Up to ``limit`` bytes of a stream (all of it for ``None``): warcio's readers return a buffer at a time."""
+    """Up to ``limit`` bytes of a stream (all for ``None``): warcio's readers give a buffer at a time."""
     parts, size = [], 0
     while limit is None or size < limit:
         chunk = stream.read(1 << 16 if limit is None else min(1 << 16, limit - size))

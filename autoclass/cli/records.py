@@ -124,7 +124,8 @@ def _html_page(
         return (
             record_id,
             None,
-            f"page too long: HTML of {len(html)} {unit} > {HTML_SIZE_FACTOR} x --max-chars",
+            f"page too long: HTML of {len(html)} {unit} > "
+            f"{HTML_SIZE_FACTOR} x --max-chars {options.max_chars}",
         )
     page = parse_html(html, url=url, encoding=charset)
     if not len(page):
