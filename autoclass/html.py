@@ -104,7 +104,9 @@ CLASS_GROUPS: dict[str, tuple[str, str]] = {
         "byline author authors date dateline time timestamp meta posted published updated",
         "byline author timestamp",
     ),
+    "content": ("article content body post entry story text main prose richtext articlebody", "article"),
     "sidebar": ("sidebar side aside widget widgets rail secondary", "sidebar widget"),
+    "header": ("header masthead topbar hero headline title", "masthead"),
     "subscribe": (
         "newsletter subscribe subscription signup register login paywall cta",
         "newsletter subscri signup",
@@ -184,6 +186,9 @@ class Block(NamedTuple):
     container : int
         Number of the block element around the block's element (blocks
         that share it are siblings in the page's structure).
+    ancestry : tuple of int
+        Numbers of the block elements the block is inside, outermost first,
+        its own element last: where it sits in the page's tree.
     """
 
     text: str
@@ -197,6 +202,7 @@ class Block(NamedTuple):
     link_chars: int
     links: int
     container: int
+    ancestry: tuple[int, ...] = ()
 
 
 class HtmlPage(Sequence[str]):
@@ -374,7 +380,7 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
         html = _SURROGATE.sub("\ufffd", html)
     if "<" not in html:  # plain text: one block, as a browser shows it
         text = _clean_text(html)
-        blocks = [Block(text, "body", "body", 1, 0, 0, 0, 0, 0, 0, 0)] if text else []
+        blocks = [Block(text, "body", "body", 1, 0, 0, 0, 0, 0, 0, 0, ())] if text else []
         return HtmlPage(blocks, url=url, encoding=codec)
     root = LexborHTMLParser(_guard(html).encode("utf-8")).root
     return HtmlPage(_walk(root) if root is not None else [], url=url, encoding=codec)
@@ -400,6 +406,7 @@ def _walk(root: object) -> list[Block]:
     counted_link = -1
     counter = 0
     block_tags, skip_tags, tag_bit, headings = _BLOCK_TAGS, _SKIP, _TAG_BIT, _HEADING
+    new_block = tuple.__new__  # a Block from its fields without a Python-level __new__
 
     def flush() -> None:
         text = _clean_text("".join(pieces))
@@ -407,13 +414,27 @@ def _walk(root: object) -> list[Block]:
         if text:
             at = blocks_open[-1]
             _, tag, _, _, own, heading, _, container, _, path = stack[at]
-            bits = anc | _LINK_BIT if link_chars >= len(text) else anc & ~_LINK_BIT
-            blocks.append(
-                Block(
-                    text, tag, path, at - 1, bits, cls, own | own_inline, heading,
-                    min(link_chars, len(text)), links, container,
-                )
-            )  # fmt: skip
+            size = len(text)
+            if link_chars >= size:
+                bits, linked = anc | _LINK_BIT, size
+            else:
+                bits, linked = anc & ~_LINK_BIT, link_chars
+            ancestry = tuple([stack[k][6] for k in blocks_open[1:]])
+            fields = (
+                text,
+                tag,
+                path,
+                at - 1,
+                bits,
+                cls,
+                own | own_inline,
+                heading,
+                linked,
+                links,
+                container,
+                ancestry,
+            )
+            blocks.append(new_block(Block, fields))
 
     for node in root.traverse(include_text=True):
         parent_id = node.parent.mem_id

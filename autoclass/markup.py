@@ -63,7 +63,13 @@ MARKUP_GROUPS: dict[str, tuple[str, ...]] = {
         "same_container_as_next",
         "prev_tag_heading",
     ),
-    "container": ("container_prose_share", "log_container_blocks", "page_prose_share"),
+    "container": (
+        "container_prose_share",
+        "log_container_blocks",
+        "page_prose_share",
+        "in_prose_region",
+        "grandparent_prose_share",
+    ),
 }
 MARKUP_FEATURES: tuple[str, ...] = tuple(name for names in MARKUP_GROUPS.values() for name in names)
 
@@ -73,6 +79,8 @@ _CLASS_BITS = np.array([1 << i for i in range(len(CLASS_GROUPS))], dtype=np.int6
 # A line of prose: long, and mostly not link text.
 _PROSE_CHARS = 80
 _PROSE_MAX_LINK_DENSITY = 0.3
+# The page's prose region: the deepest element that holds this share of its prose.
+_REGION_SHARE = 0.6
 
 
 def markup_columns(groups: Sequence[str]) -> list[int]:
@@ -114,7 +122,7 @@ def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
     n = len(blocks)
     out = np.zeros((n, len(MARKUP_FEATURES)))
     f = {name: i for i, name in enumerate(MARKUP_FEATURES)}
-    (_, tags, _, depth, ancestors, classes, own, heading, link_chars, links, container) = (
+    (_, tags, _, depth, ancestors, classes, own, heading, link_chars, links, container, ancestry) = (
         list(column) for column in zip(*blocks)
     )
     chars = np.fromiter((len(b[0]) for b in blocks), dtype=float, count=n)
@@ -162,4 +170,38 @@ def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
     out[:, f["container_prose_share"]] = group_prose[group] / total
     out[:, f["log_container_blocks"]] = np.log1p(np.bincount(group)[group])
     out[:, f["page_prose_share"]] = prose / total
+    _region(out, f, prose, total, page, ancestry)
     return out
+
+
+def _region(
+    out: np.ndarray, f: dict[str, int], prose: np.ndarray, total: np.ndarray, page: np.ndarray, ancestry: list
+) -> None:
+    """Whether each block lies in its page's prose region, and its grandparent's share of the prose.
+
+    Every block adds its prose to each element it is inside; the region is
+    the deepest element holding ``_REGION_SHARE`` of the page's prose.
+    """
+    lengths = np.fromiter(map(len, ancestry), dtype=np.int64, count=len(ancestry))
+    if not lengths.sum():
+        return
+    block = np.repeat(np.arange(len(ancestry)), lengths)
+    element = np.fromiter((e for chain in ancestry for e in chain), dtype=np.int64, count=int(lengths.sum()))
+    level = np.arange(len(element)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    key = page[block] * (int(element.max()) + 1) + element
+    _, index = np.unique(key, return_inverse=True)
+    share = np.bincount(index, weights=prose[block])[index] / total[block]
+    # The region of each page: among elements with enough of the prose, the deepest.
+    best = np.full(int(page.max()) + 1, -1)
+    candidates = np.flatnonzero(share >= _REGION_SHARE)
+    if len(candidates):
+        order = candidates[np.lexsort((level[candidates], page[block[candidates]]))]
+        pages = page[block[order]]
+        last = np.r_[pages[1:] != pages[:-1], True]  # the deepest candidate of each page
+        best[pages[last]] = key[order[last]]
+    inside = np.zeros(len(ancestry))
+    np.maximum.at(inside, block, key == best[page[block]])
+    out[:, f["in_prose_region"]] = inside
+    grand = lengths >= 3
+    at = np.cumsum(lengths) - 3
+    out[grand, f["grandparent_prose_share"]] = share[at[grand]]

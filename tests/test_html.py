@@ -26,10 +26,12 @@ PAGE = """<!DOCTYPE html>
   <span class="sr-only">Hidden for screen readers</span>
   <p>Line one<br>Line two</p>
   <ul class="related-stories"><li><a href="/r1">Tesla recalls cars</a></li></ul>
-  <form><label>E-mail</label><input value="x"><button>Sign up</button><select><option>A</option></select></form>
+  <form><label>E-mail</label><input value="x"><button>Sign up</button>
+    <select><option>A</option></select></form>
 </article></main>
 <noscript><p>Enable JavaScript</p></noscript><template><p>Template</p></template>
-<footer><p>&copy; 2024 Example Media &amp; Co.</p><div class="share-buttons"><a href="#">Share</a></div></footer>
+<footer><p>&copy; 2024 Example Media &amp; Co.</p>
+  <div class="share-buttons"><a href="#">Share</a></div></footer>
 </body></html>"""
 
 
@@ -60,7 +62,7 @@ def test_block_markup():
     home = blocks["Home"]
     assert (home.tag, home.path) == ("li", "body>header>nav>ul>li")
     assert _bits(home.ancestors, ANCESTORS) == ["list", "nav", "header", "link"]
-    assert _bits(home.classes, CLASS_GROUPS) == ["nav"]
+    assert _bits(home.classes, CLASS_GROUPS) == ["nav", "content", "header"]  # main-nav, site-header
     assert home.link_chars == 4 and home.links == 1
     headline = blocks["Nio delivers 20,000 cars in May"]
     assert (headline.tag, headline.heading, headline.path) == ("h1", 1, "body>main>article>h1")

@@ -80,7 +80,8 @@ class Style:
 STYLES: tuple[Style, ...] = (
     Style("html5-semantic"),
     Style("html5-bem", names="bem", related="cards", meta="spans", wrappers=1),
-    Style("wordpress-classic", skeleton="div", names="wordpress", caption="p-class", subhead="h3", wrappers=2),
+    Style("wordpress-classic", skeleton="div", names="wordpress", caption="p-class", subhead="h3",
+          wrappers=2),
     Style("wordpress-blocks", names="wordpress", caption="figcaption", related="cards", ads="ins"),
     Style("div-soup-generated", skeleton="div", names="generated", headline="div", subhead="div-b",
           caption="div-class", nav="div-a", related="cards", meta="spans", ads="div", comments="div",
@@ -264,59 +265,22 @@ def _link_list(p: _Page, kind: str, texts: list[str]) -> None:
         p.close("div")
 
 
-_WEEKDAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
-_MONTHS = "January February March April May June July August September October November December".split()
-
-
-def _date_text(rng: random.Random) -> str:
-    """A publication stamp as lists of stories print them."""
-    day, month, year = rng.randrange(1, 29), rng.choice(_MONTHS), rng.randrange(2019, 2026)
-    return rng.choice(
-        [
-            f"{rng.choice(_WEEKDAYS)} {month} {day}, {year}",
-            f"{day} {month} {year}",
-            f"{month[:3]} {day}, {year}",
-            f"{rng.randrange(1, 23)} hours ago",
-            f"{year}-{_MONTHS.index(month) + 1:02d}-{day:02d}",
-        ]
-    )
-
-
 def _more_stories(p: _Page) -> None:
-    """A block of other stories: headlines with their first lines (and dates), as news sites list them."""
+    """A block of other stories: headlines with their first lines, as news sites list them."""
     rng = p.rng
     if not p.pool.headlines or not p.pool.paragraphs:
         return
     semantic = p.style.skeleton in ("html5", "amp")
-    outer = rng.choice(["aside", "section", "div"]) if semantic else "div"
-    p.open(outer, rng.choice(["related", "sidebar", "widget"]))
-    site_name = p.site.replace("-", " ").title()
-    heading = rng.choice(
-        ["More stories", "Latest", "Most read", "You may also like", f"More from {site_name}"]
-    )
-    level = rng.choice("2345")
-    p.chrome(heading, f"<h{level}>{_e(heading)}</h{level}>")
-    as_list = rng.random() < 0.5
-    if as_list:
-        p.raw("<ul>")
-    dated = rng.random() < 0.5
-    for _ in range(rng.randrange(2, 9)):
+    p.open("section" if semantic else "div", "related")
+    heading = rng.choice(["More stories", "Latest", "Most read", "You may also like"])
+    p.chrome(heading, f"<h2>{heading}</h2>")
+    for _ in range(rng.randrange(2, 6)):
         head, teaser = rng.choice(p.pool.headlines), rng.choice(p.pool.paragraphs)
-        item = "li" if as_list else ("article" if semantic else "div")
-        p.open(item, "card")
-        p.raw("<div>")
-        p.chrome(head, f"<h5><a{_href(rng)}>{_e(head)}</a></h5>" if rng.random() < 0.5
-                 else f"<div><a{_href(rng)}>{_e(head)}</a></div>")  # fmt: skip
-        if dated:
-            date = _date_text(rng)
-            p.chrome(date, f"<div{p.cls('date')}>{_e(date)}</div>")
-        if rng.random() < 0.8:
-            p.chrome(teaser, f"<div>{_e(teaser)}</div>" if rng.random() < 0.5 else f"<p>{_e(teaser)}</p>")
-        p.raw("</div>")
-        p.close(item)
-    if as_list:
-        p.raw("</ul>")
-    p.close(outer)
+        p.open("article" if semantic else "div", "card")
+        p.chrome(head, f"<h3><a{_href(rng)}>{_e(head)}</a></h3>")
+        p.chrome(teaser, f"<p>{_e(teaser)}</p>")
+        p.close("article" if semantic else "div")
+    p.close("section" if semantic else "div")
 
 
 _OPENING_QUOTE = re.compile(r"""(?<![\w.,;:!?%)])\"""")
@@ -349,10 +313,7 @@ class _Page:
         names = self.style.names
         if names == "none":
             return ""
-        # Real sites name only some of their elements with words: per site, a
-        # fifth of the kinds get generated names whatever the scheme.
-        noisy = zlib.crc32(f"{self.site}|noisy|{kind}".encode()) % 5 == 0
-        if names == "generated" or noisy or (names == "mixed" and zlib.crc32(kind.encode()) % 2):
+        if names == "generated" or (names == "mixed" and zlib.crc32(kind.encode()) % 2):
             digest = zlib.crc32(f"{self.site}|{kind}".encode()) & 0xFFFFFF
             prefix = "css-" if zlib.crc32(self.site.encode()) % 2 else "sc-"
             return f' class="{prefix}{_base36(digest)} {prefix}{_base36(digest >> 7)}"'
@@ -398,7 +359,8 @@ class _Page:
             )
         elif pick == 1:
             self.raw(
-                '<svg width="16" height="16" viewBox="0 0 16 16"><title>icon</title><path d="M0 0h16v16z"/></svg>'
+                '<svg width="16" height="16" viewBox="0 0 16 16"><title>icon</title>'
+                '<path d="M0 0h16v16z"/></svg>'
             )
         elif pick == 2:
             self.raw('<img src="/pixel.gif" width="1" height="1" alt="">')
@@ -454,7 +416,8 @@ def _render_header(p: _Page, items: list[tuple[int, str]]) -> None:
             f'<a class="skip-link" href="#main">Skip to content</a><div{p.cls("navitem")}></div>',
         )
     p.raw(
-        '<button type="button" aria-label="Menu"><svg viewBox="0 0 10 10"><path d="M0 0h10"/></svg>Menu</button>'
+        '<button type="button" aria-label="Menu">'
+        '<svg viewBox="0 0 10 10"><path d="M0 0h10"/></svg>Menu</button>'
     )
     if rng.random() < 0.6:
         _link_list(p, "nav", _menu(p, rng.randrange(6, 60)))
@@ -493,12 +456,14 @@ def _ad(p: _Page, i: int, text: str) -> None:
     if s.ads == "ins":
         p.line(
             i,
-            f'<div{p.cls("ad")}><ins class="adsbygoogle" data-ad-slot="{rng.randrange(10**9)}"></ins><p>{link}</p></div>',
+            f'<div{p.cls("ad")}><ins class="adsbygoogle" data-ad-slot="{rng.randrange(10**9)}"></ins>'
+            f"<p>{link}</p></div>",
         )
     elif s.ads == "amp":
         p.line(
             i,
-            f'<div{p.cls("ad")}><amp-ad width="300" height="250" type="doubleclick"></amp-ad><div>{link}</div></div>',
+            f'<div{p.cls("ad")}><amp-ad width="300" height="250" type="doubleclick"></amp-ad>'
+            f"<div>{link}</div></div>",
         )
     elif s.ads == "table":
         p.line(i, f'<table><tr><td align="center">{link}</td></tr></table>')
@@ -609,14 +574,8 @@ def _render_body(p: _Page, items: list[tuple[int, str, str]]) -> None:
         if k in listed:
             tag = "ol" if rng.random() < 0.3 else "ul"
             p.raw(f"<{tag}>")
-            with_links = rng.random() < 0.4
             while k in listed:
-                item = items[k][1]
-                if with_links and " " in item:
-                    head, rest = item.split(" ", 1)
-                    p.line(items[k][0], f"<li>{_e(head)} <a{_href(rng)}>{_e(rest)}</a></li>")
-                else:
-                    p.line(items[k][0], f"<li>{_e(item)}</li>")
+                p.line(items[k][0], f"<li>{_e(items[k][1])}</li>")
                 k += 1
             p.raw(f"</{tag}>")
             continue
@@ -641,8 +600,6 @@ def _render_body(p: _Page, items: list[tuple[int, str, str]]) -> None:
                    else f"<h2{p.cls('subhead')}>{_e(text)}</h2>")  # fmt: skip
         elif role == "inline":
             _inline(p, i, text)
-        elif role in ("after", "meta"):
-            p.line(i, f"<p>{_linked(text, rng) if len(text) < 30 else _e(text)}</p>")
         else:
             _paragraph(p, i, text)
         if rng.random() < 0.08:
@@ -700,7 +657,8 @@ def _figure(p: _Page, i: int | None, text: str, credits: list[tuple[int, str, st
     form, rng = p.style.caption, p.rng
     img = f'<img src="/img/{rng.randrange(10**6)}.jpg" alt="photo" loading="lazy">'
     if p.style.skeleton == "amp":
-        img = f'<amp-img src="/img/{rng.randrange(10**6)}.jpg" width="800" height="450" layout="responsive"></amp-img>'
+        src = f"/img/{rng.randrange(10**6)}.jpg"
+        img = f'<amp-img src="{src}" width="800" height="450" layout="responsive"></amp-img>'
     t = _e(text)
 
     def credit_lines(tag: str) -> None:
@@ -833,8 +791,6 @@ def _render_related(p: _Page, items: list[tuple[int, str, str]]) -> None:
 
 
 def _render_sidebar(p: _Page, items: list[tuple[int, str]]) -> None:
-    if p.rng.random() < 0.4:
-        _more_stories(p)
     tag = "aside" if p.style.skeleton in ("html5", "amp") else "div"
     p.open(tag, "sidebar")
     p.open("div", "widget")
@@ -863,7 +819,8 @@ def _render_comments(p: _Page, items: list[tuple[int, str]]) -> None:
             p.line(i, f"<div{p.cls('comment')}><p>{_e(text)}</p></div>")
     if rng.random() < 0.7:
         p.raw(
-            '<form id="commentform"><textarea name="comment"></textarea><input type="submit" value="Post Comment"></form>'
+            '<form id="commentform"><textarea name="comment"></textarea>'
+            '<input type="submit" value="Post Comment"></form>'
         )
     p.close(tag)
 
@@ -958,17 +915,6 @@ def render_page(
             groups[-1][1].append((index, r["text"], r["role"]))
         else:
             groups.append((region, [(index, r["text"], r["role"])]))
-    # Many systems print the prompts after a story ("Share this story", a
-    # contributor line) inside the story's own container: now and then the
-    # article's foot joins its body.
-    if rng.random() < 0.4:
-        merged: list[tuple[str, list[tuple[int, str, str]]]] = []
-        for region, items in groups:
-            if region == "foot" and merged and merged[-1][0] == "body":
-                merged[-1][1].extend(items)
-            else:
-                merged.append((region, items))
-        groups = merged
     semantic = style.skeleton in ("html5", "amp")
     in_article = False
     with_main = semantic and rng.random() < 0.5
@@ -1048,11 +994,7 @@ def rendered_page(records: list[dict], *, heldout: bool, pool: Pool = Pool()) ->
             labels.append({"text": item, "relevant": False, "event": None, "body": False})
     expected = [" ".join(r["text"].split()) for r in labels]
     if list(page) != expected:
-        for k, (got, want) in enumerate(zip(page, expected)):
-            if got != want:
-                break
-        else:
-            k = min(len(page), len(expected))
+        k = next((k for k, (a, b) in enumerate(zip(page, expected)) if a != b), min(len(page), len(expected)))
         raise ValueError(
             f"{records[0]['article_id']} in style {style.name}: block {k} is "
             f"{page[k] if k < len(page) else None!r}, expected {expected[k] if k < len(expected) else None!r}"
