@@ -499,19 +499,33 @@ def _render_head(p: _Page, items: list[tuple[int, str, str]]) -> None:
     p.close("header" if s.skeleton in ("html5", "amp") else "div")
 
 
+# Markup of a headline or sub-heading by form ({c}: the class attribute, {t}: the text).
+_HEADLINE_FORMS = {
+    "div": "<div{c}>{t}</div>",
+    "td-b": '<table><tr><td class="title"><b>{t}</b></td></tr></table>',
+    "font": '<p><font size="5"><b>{t}</b></font></p>',
+    "p-b": "<p><b>{t}</b></p>",
+}
+_SUBHEAD_FORMS = {
+    "div": "<div{c}>{t}</div>",
+    "div-b": "<div{c}><b>{t}</b></div>",
+    "td-b": "<table><tr><td><b>{t}</b></td></tr></table>",
+    "font-b": '<p><font size="4"><b>{t}</b></font></p>',
+    "b-br": "<br><b>{t}</b><br>",
+    "p-b": "<p><strong>{t}</strong></p>",
+}
+
+
+def _heading(p: _Page, i: int, text: str, form: str, kind: str, forms: dict[str, str]) -> None:
+    c, t = p.cls(kind), _e(text)
+    if form in ("h1", "h2", "h3", "h4"):
+        p.line(i, f"<{form}{c}>{t}</{form}>")
+    else:
+        p.line(i, forms.get(form, forms["p-b"]).format(c=c, t=t))
+
+
 def _headline(p: _Page, i: int, text: str) -> None:
-    h = p.style.headline
-    t = _e(text)
-    if h in ("h1", "h2", "h3"):
-        p.line(i, f"<{h}{p.cls('headline')}>{t}</{h}>")
-    elif h == "div":
-        p.line(i, f"<div{p.cls('headline')}>{t}</div>")
-    elif h == "td-b":
-        p.line(i, f'<table><tr><td class="title"><b>{t}</b></td></tr></table>')
-    elif h == "font":
-        p.line(i, f'<p><font size="5"><b>{t}</b></font></p>')
-    else:  # p-b
-        p.line(i, f"<p><b>{t}</b></p>")
+    _heading(p, i, text, p.style.headline, "headline", _HEADLINE_FORMS)
 
 
 def _open_meta(p: _Page) -> None:
@@ -635,22 +649,7 @@ def _paragraph(p: _Page, i: int, text: str) -> None:
 
 
 def _subhead(p: _Page, i: int, text: str) -> None:
-    form = p.style.subhead
-    t = _e(text)
-    if form in ("h2", "h3", "h4"):
-        p.line(i, f"<{form}{p.cls('subhead')}>{t}</{form}>")
-    elif form == "div-b":
-        p.line(i, f"<div{p.cls('subhead')}><b>{t}</b></div>")
-    elif form == "font-b":
-        p.line(i, f'<p><font size="4"><b>{t}</b></font></p>')
-    elif form == "b-br":
-        p.line(i, f"<br><b>{t}</b><br>")
-    elif form == "td-b":
-        p.line(i, f"<table><tr><td><b>{t}</b></td></tr></table>")
-    elif form == "div":
-        p.line(i, f"<div{p.cls('subhead')}>{t}</div>")
-    else:  # p-b
-        p.line(i, f"<p><strong>{t}</strong></p>")
+    _heading(p, i, text, p.style.subhead, "subhead", _SUBHEAD_FORMS)
 
 
 def _figure(p: _Page, i: int | None, text: str, credits: list[tuple[int, str, str]]) -> None:
@@ -1014,25 +1013,22 @@ def html_pages(part: str) -> Pages:
         headlines=tuple(r["text"] for r in everything if r["role"] == "headline"),
         paragraphs=tuple(r["text"] for r in everything if r["role"] == "body" and len(r["text"]) > 80),
     )
-    ids: list[str] = []
-    sites: list[str] = []
-    texts: list[list[str]] = []
-    relevant: list[list[bool]] = []
-    events: list[list[str | None]] = []
-    body: list[list[bool | None]] = []
+    rendered: list[tuple[str, str, HtmlPage, list[dict]]] = []
     for site in sorted(composed):
         by_page: dict[str, list[dict]] = {}
         for record in composed[site]:
             by_page.setdefault(record["article_id"], []).append(record)
         for article_id, records in sorted(by_page.items()):
             page, labels = rendered_page(records, heldout=part == "heldout", pool=pool)
-            ids.append(f"{article_id}#html")
-            sites.append(site)
-            texts.append(page)
-            relevant.append([bool(r["relevant"]) for r in labels])
-            events.append([r["event"] for r in labels])
-            body.append([True if r["relevant"] else r.get("body") for r in labels])
-    return Pages(ids, sites, texts, relevant, events, body)
+            rendered.append((f"{article_id}#html", site, page, labels))
+    return Pages(
+        ids=[r[0] for r in rendered],
+        sites=[r[1] for r in rendered],
+        texts=[r[2] for r in rendered],
+        relevant=[[bool(x["relevant"]) for x in r[3]] for r in rendered],
+        events=[[x["event"] for x in r[3]] for r in rendered],
+        body=[[True if x["relevant"] else x.get("body") for x in r[3]] for r in rendered],
+    )
 
 
 def join_pages(*parts: Pages) -> Pages:
