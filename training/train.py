@@ -58,8 +58,12 @@ article-level event tags.
   `labels/train` (sha256 `{data["sha256"][:16]}...`), seed {metadata["config"]["seed"]}.
 - Evaluated on held-out pages whose sites and article bodies were never seen in
   training, and on the five real seed pages of `../shared` when present.
-{cv_line}- Intended use: English-language news pages, one paragraph per line.  Out of
-  scope: other languages, other industries' taxonomies.
+{cv_line}- Markup features of HTML blocks (tags, ancestors, links, class and id words,
+  depth, neighbours, the page's prose region); trained on the text pages and
+  on the same pages rendered as HTML in 26 markup styles (4 more held out).
+- Intended use: English-language news pages, one paragraph per line, or
+  their HTML (`predict_html`).  Out of scope: other languages, other
+  industries' taxonomies.
 
 ## Metrics
 
