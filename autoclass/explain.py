@@ -170,8 +170,8 @@ def explain_page(
     """
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top}")
-    clf = model.classifier
-    names = _names(model)
+    clf = model.classifier_for(paragraphs)
+    names = _names(model, clf)
     page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)
     state = clf.forward([page], keep_features=True)
     tfidf, layout = state.batch.tfidf, state.batch.layout
@@ -262,11 +262,11 @@ class _Names:
     event_context: list[str]
 
 
-def _names(model: Model) -> _Names:
-    # Term names cost a pass over the vocabulary: computed once per model.
-    cached = getattr(model, "_explain_names", None)
+def _names(model: Model, clf: ParagraphClassifier) -> _Names:
+    # Term names cost a pass over the vocabulary: computed once per classifier of a model.
+    by_classifier = model.__dict__.setdefault("_explain_names", {})
+    cached = by_classifier.get(id(clf))
     if cached is None:
-        clf = model.classifier
         cached = _Names(
             terms=[_term_label(t) for t in clf.featurizer_.term_names()],
             layout=[f"layout {name}" for name in clf.featurizer_.dense_names()],
@@ -275,7 +275,7 @@ def _names(model: Model) -> _Names:
                 f"{block} share of {event}" for block in clf.event_contexts for event in EVENT_TYPES
             ],
         )
-        model._explain_names = cached
+        by_classifier[id(clf)] = cached
     return cached
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import PageTooLargeError
 from autoclass.html import HtmlPage, parse_html
 from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, split_paragraphs
+from autoclass.taxonomy import EVENT_TYPES
 
 Page = list[str] | HtmlPage
 
@@ -55,7 +58,12 @@ class Model:
     Parameters
     ----------
     classifier : ParagraphClassifier
-        The fitted paragraph classifier.
+        The fitted paragraph classifier, which reads pages of text.
+    html_classifier : ParagraphClassifier, optional
+        The classifier of HTML pages (trained on text pages and their HTML
+        renderings, with markup features); without it, HTML pages are read
+        by ``classifier`` too.  Text pages never reach it, so adding it
+        leaves every text prediction as it was.
     tag_min_share : float
         Smallest weight an event needs to become an article tag.
     metadata : dict, optional
@@ -68,11 +76,13 @@ class Model:
         self,
         classifier: ParagraphClassifier,
         *,
+        html_classifier: ParagraphClassifier | None = None,
         tag_min_share: float = 0.2,
         metadata: dict[str, Any] | None = None,
         path: Path | None = None,
     ) -> None:
         self.classifier = classifier
+        self.html_classifier = html_classifier
         self.tag_min_share = tag_min_share
         self.metadata = metadata or {}
         self.path = path
@@ -180,8 +190,36 @@ class Model:
             out.extend(self._predict_pages(pages[start : start + batch_size]))
         return out
 
+    def classifier_for(self, page: Sequence[str]) -> ParagraphClassifier:
+        """The classifier that reads ``page``: the HTML one for a parsed HTML page, if the model has one."""
+        if self.html_classifier is not None and isinstance(page, HtmlPage):
+            return self.html_classifier
+        return self.classifier
+
+    def _predict_all(self, pages: list[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        html = [k for k, page in enumerate(pages) if self.classifier_for(page) is not self.classifier]
+        if not html:
+            return self.classifier.predict_all(pages)
+        if len(html) == len(pages):
+            return self.html_classifier.predict_all(pages)
+        # A batch of both kinds: each classifier reads its pages, rows go back in page order.
+        is_html = np.zeros(len(pages), dtype=bool)
+        is_html[html] = True
+        sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
+        row_is_html = np.repeat(is_html, sizes)
+        parts = [
+            (self.classifier, [p for p, h in zip(pages, is_html) if not h], ~row_is_html),
+            (self.html_classifier, [p for p, h in zip(pages, is_html) if h], row_is_html),
+        ]
+        n = int(sizes.sum())
+        out = [np.zeros(n), np.zeros((n, len(EVENT_TYPES))), np.zeros(n)]
+        for classifier, subset, rows in parts:
+            for target, values in zip(out, classifier.predict_all(subset)):
+                target[rows] = values
+        return out[0], out[1], out[2]
+
     def _predict_pages(self, pages: list[Page]) -> Iterator[Article]:
-        relevance, events, body = self.classifier.predict_all(pages)
+        relevance, events, body = self._predict_all(pages)
         start = 0
         for page in pages:
             stop = start + len(page)

@@ -175,7 +175,11 @@ def save_model(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACTS[format]
-    payload = {"classifier": model.classifier, "tag_min_share": model.tag_min_share}
+    payload = {
+        "classifier": model.classifier,
+        "html_classifier": model.html_classifier,
+        "tag_min_share": model.tag_min_share,
+    }
     if format == "skops":
         _skops_io().dump(payload, artifact, compression=_ZIP_DEFLATED)
     else:
@@ -268,10 +272,11 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
             payload = joblib.load(io.BytesIO(data))
         except Exception as exc:  # noqa: BLE001 - any unpickling failure means the same to the user
             raise ModelLoadError(f"cannot load {artifact} ({exc}); retrain with `make train`") from exc
-    if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
+    if not isinstance(payload, dict) or set(payload) != {"classifier", "html_classifier", "tag_min_share"}:
         raise ModelLoadError(f"{artifact} does not hold an autoclass model; retrain with `make train`")
     model = Model(
         payload["classifier"],
+        html_classifier=payload["html_classifier"],
         tag_min_share=payload["tag_min_share"],
         metadata=metadata,
         path=directory,

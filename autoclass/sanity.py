@@ -71,16 +71,17 @@ def check_model(model: Model) -> None:
     ...
     autoclass.sanity.InsaneModelError: the classifier is not fitted
     """
-    classifier = model.classifier
-    if not isinstance(classifier, ParagraphClassifier):
-        kind = type(classifier).__name__
-        raise InsaneModelError(f"it holds a {kind}, not an autoclass ParagraphClassifier")
     _check_share("tag_min_share", model.tag_min_share)
-    _check_share("relevance_threshold", classifier.relevance_threshold)
-    try:
-        check_is_fitted(classifier)
-    except NotFittedError:
-        raise InsaneModelError("the classifier is not fitted") from None
+    html = getattr(model, "html_classifier", None)
+    for classifier in [model.classifier] + ([html] if html is not None else []):
+        if not isinstance(classifier, ParagraphClassifier):
+            kind = type(classifier).__name__
+            raise InsaneModelError(f"it holds a {kind}, not an autoclass ParagraphClassifier")
+        _check_share("relevance_threshold", classifier.relevance_threshold)
+        try:
+            check_is_fitted(classifier)
+        except NotFittedError:
+            raise InsaneModelError("the classifier is not fitted") from None
     try:
         article = model.predict(_PROBE)
     except Exception as exc:  # noqa: BLE001 - any failure on a plain page means the model is unusable

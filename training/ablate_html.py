@@ -2,8 +2,9 @@
 
 For the default configuration, the configuration without any markup feature,
 and without each group of ``autoclass.markup.MARKUP_GROUPS`` in turn, fits a
-model on ``labels/train`` (text and HTML pages, as ``make train`` does) and
-prints the held-out relevance F1 (text pages and HTML pages) and, when the
+model on ``labels/train`` (text and HTML pages, as ``make train`` does: the
+variant changes the HTML classifier) and prints the held-out relevance F1
+(text pages and HTML pages) and, when the
 benchmark is present, the benchmark's article-body F1 on its dev and test
 halves and the relevance F1 on its car pages (:mod:`training.eval_html`).
 Nothing is saved.  Variants can be run apart (``--variants``) and in
@@ -24,7 +25,7 @@ from training.config import TrainConfig
 from training.data import LABELS, load_pages
 from training.eval_html import BENCHMARK, autoclass_outputs, benchmark_f1, load_benchmark, page_scores
 from training.evaluate import evaluate
-from training.html_styles import html_pages, join_pages
+from training.html_styles import html_pages
 from training.train import fit
 
 VARIANTS: dict[str, tuple[str, ...]] = {
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--variants", nargs="*", choices=list(VARIANTS), help="default: all of them")
     args = parser.parse_args(argv)
     base = TrainConfig.from_toml()
-    train = join_pages(load_pages(LABELS / "train"), html_pages("train"))
+    train, train_html = load_pages(LABELS / "train"), html_pages("train")
     heldout, heldout_html = load_pages(LABELS / "heldout"), html_pages("heldout")
     bench = load_benchmark() if (BENCHMARK / "ground-truth.json").is_file() else []
     print(
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     for name in args.variants or VARIANTS:
         config = dataclasses.replace(base, markup=VARIANTS[name])
         start = time.perf_counter()
-        model = fit(train, config)
+        model = fit(train, config, html=train_html)
         seconds = time.perf_counter() - start
         text = evaluate(model, heldout, majority_event="sales")["model"]["relevance"]["f1"]
         html = evaluate(model, heldout_html, majority_event="sales")["model"]["relevance"]["f1"]
