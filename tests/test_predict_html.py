@@ -1,4 +1,4 @@
-"""predict_html and HTML in predict_many: the same Article as for text, each paragraph with its block's path."""
+"""predict_html and HTML in predict_many: the same Article as for text, with each block's path."""
 
 from __future__ import annotations
 

@@ -199,6 +199,8 @@ def iter_entries(
         The ``--max-chars`` limit: a record whose bytes cannot fit in it is
         not read further (see :func:`max_record_bytes`) and gives an error
         entry, so memory stays bounded whatever the input.
+    skipped : collections.Counter, optional
+        Counts the archive records that are not HTML pages, by kind.
 
     Yields
     ------
@@ -207,8 +209,6 @@ def iter_entries(
         document (url, charset).  The default id is the path of a text or
         HTML file, ``path:line`` for a JSON Lines record and the
         ``WARC-Record-ID`` of an archive's page.
-    skipped : collections.Counter, optional
-        Counts the archive records that are not HTML pages, by kind.
     """
     for source in sources:
         limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
