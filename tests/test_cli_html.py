@@ -48,7 +48,7 @@ def test_jsonl_records_with_html(tmp_path):
     lines = [
         {"id": "h", "url": "https://example.com/h", "html": ARTICLE.format(i=7)},
         {"id": "t", "text": "Nio delivers 20,000 cars in May\nShare this article"},
-        {"id": "both", "html": "<p>HTML wins</p>", "text": "ignored"},
+        {"id": "both", "html": "<p>ignored</p>", "text": "The text field wins"},
         {"id": "big", "html": "<p>" + "x" * 2000 + "</p>"},
     ]
     src.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
@@ -60,7 +60,7 @@ def test_jsonl_records_with_html(tmp_path):
     assert records[0]["url"] == "https://example.com/h" and list(records[0])[:2] == ["id", "url"]
     assert records[0]["main_event"] == "sales"
     assert "url" not in records[1] and "path" not in records[1]["paragraphs"][0]
-    assert [p["text"] for p in records[2]["paragraphs"]] == ["HTML wins"]
+    assert [p["text"] for p in records[2]["paragraphs"]] == ["The text field wins"]
     assert records[3]["error"] == "page too long: HTML of 2007 characters > 10 x --max-chars 100"
 
 

@@ -33,15 +33,16 @@ def test_predict_html_reads_blocks_with_their_paths(default_model):
     kept = [p.text for p in article.paragraphs if p.relevant]
     assert "Owners will be notified by mail and dealers will replace the part free of charge." in kept
     assert "Home" not in kept and not any(t.startswith("©") for t in kept)
-    assert article.paragraphs[4].path == "body>main>article>p"
+    assert article.paragraphs[5].path == "body>main>article>p"
+    assert article.paragraphs[4].path == "body>main>article>p" and not article.paragraphs[4].relevant
     assert article.to_dict()["url"] == "https://example.com/recall"
-    assert article.paragraphs[4].to_dict()["path"] == "body>main>article>p"
-    copy = pickle.loads(pickle.dumps(article.paragraphs[4]))
+    assert article.paragraphs[5].to_dict()["path"] == "body>main>article>p"
+    copy = pickle.loads(pickle.dumps(article.paragraphs[5]))
     assert copy.path == "body>main>article>p" and copy.origin is None
     # Bytes are decoded, and explanations read the same markup.
     assert [p.text for p in predict_html(PAGE.encode()).paragraphs] == texts
-    why = article.paragraphs[4].explain(top=3)
-    assert why.relevant and why.text == texts[4]
+    why = article.paragraphs[5].explain(top=3)
+    assert why.relevant and why.text == texts[5]
 
 
 def test_html_in_predict_many_keeps_order_and_kinds(default_model):

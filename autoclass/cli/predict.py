@@ -23,7 +23,7 @@ types. Writes one record per input page, in input order: JSON Lines (default),
 CSV (--format csv or -o FILE.csv) or Parquet (-o FILE.parquet).
 
 Inputs: plain-text files (one page each), JSON Lines files (one page per
-record; a record with an 'html' field is read as HTML), HTML files (*.html,
+record; a record with an 'html' field and no text is read as HTML), HTML files (*.html,
 *.htm), WARC archives (*.warc, *.warc.gz: one record per HTML response; other
 records are counted and skipped), gzip-compressed forms of these, directories
 of them (recursive), and '-' or nothing for standard input (JSON Lines, or
@@ -61,7 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--html-field",
         default="html",
-        help="JSON Lines key of a page's HTML, read instead of the text when present (default: html)",
+        help="JSON Lines key of a page's HTML, read when a record has no text (default: html)",
     )
     parser.add_argument("--url-field", default="url", help="JSON Lines key of an HTML page's address")
     parser.add_argument(

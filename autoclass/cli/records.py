@@ -49,8 +49,8 @@ class RecordOptions:
     text_field, id_field : str
         Keys of the page text and of its id in JSON Lines records.
     html_field, url_field : str
-        Keys of a page's HTML (read instead of the text when present) and of
-        its address in JSON Lines records.
+        Keys of a page's HTML (read when the record has no text field) and
+        of its address in JSON Lines records.
     max_chars : int
         Longest page accepted, in characters; longer ones give an error record.
     output_format : str
@@ -186,7 +186,7 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPa
             # "\ud800" escapes decode to lone surrogates, which no output encoding can write.
             record_id = _SURROGATE.sub("\ufffd", record_id)
         html = obj.get(options.html_field)
-        if isinstance(html, str):
+        if options.text_field not in obj and isinstance(html, str):
             url = obj.get(options.url_field)
             return _html_page(record_id, html, url if isinstance(url, str) else None, None, options)
         if options.text_field not in obj:
