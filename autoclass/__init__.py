@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from autoclass.api import predict, predict_many
+from autoclass.api import predict, predict_html, predict_many
 from autoclass.article import Article, Paragraph
 from autoclass.errors import (
     AutoclassError,
@@ -36,6 +36,7 @@ __all__ = [
     "UntrustedModelError",
     "load_model",
     "predict",
+    "predict_html",
     "predict_many",
     "split_paragraphs",
 ]

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterable, Iterator
 
 from autoclass.article import Article
+from autoclass.html import HtmlPage
 from autoclass.model import Model
 from autoclass.paragraphs import DEFAULT_MAX_CHARS
 from autoclass.persistence import load_model
@@ -72,19 +73,84 @@ def predict(text: str, *, max_chars: int | None = DEFAULT_MAX_CHARS) -> Article:
     return default_model().predict(text, max_chars=max_chars)
 
 
+def predict_html(
+    html: str | bytes,
+    *,
+    url: str | None = None,
+    encoding: str | None = None,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+) -> Article:
+    """Read one page from its HTML: relevance, event type and body of every block of text.
+
+    The page is cut into blocks of text in document order (one paragraph per
+    block; scripts, styles and hidden elements dropped, see
+    :func:`autoclass.html.parse_html`), and the model reads the blocks'
+    markup (tags, ancestors, links, class names) beside their words.
+
+    Parameters
+    ----------
+    html : str or bytes
+        The page's HTML.  Bytes are decoded as a browser decodes them
+        (byte-order mark, ``encoding``, ``<meta charset>``, else UTF-8 when
+        valid, else the legacy encoding of ``url``'s country).
+    url : str, optional
+        The page's address.
+    encoding : str, optional
+        The charset the server declared (``Content-Type``), for bytes.
+    max_chars : int or None
+        ``HTML_SIZE_FACTOR`` (10) times this is the longest HTML accepted, in
+        characters (bytes for ``bytes``); ``None`` for no limit.
+
+    Returns
+    -------
+    Article
+        As :func:`predict` returns it; each paragraph's ``path`` is its
+        block's tag path.
+
+    Raises
+    ------
+    PageTooLargeError
+        If the HTML is longer than the limit.
+    TypeError
+        If ``html`` is neither ``str`` nor ``bytes``.
+
+    Examples
+    --------
+    >>> article = predict_html(
+    ...     "<html><body><nav><ul><li><a href='/'>Home</a></li><li><a href='/autos'>Autos</a></li></ul></nav>"
+    ...     "<article><h1>Nio delivers 20,000 cars in May</h1>"
+    ...     "<p>Nio delivered 20,000 vehicles in May, up 40 percent from a year earlier.</p></article>"
+    ...     "<footer><p>&copy; 2024 Example Media. All rights reserved.</p></footer></body></html>"
+    ... )
+    >>> [p.relevant for p in article.paragraphs]
+    [False, False, True, True, False]
+    >>> article.paragraphs[3].path, article.main_event
+    ('body>article>p', 'sales')
+    """
+    return default_model().predict_html(html, url=url, encoding=encoding, max_chars=max_chars)
+
+
 def predict_many(
-    texts: Iterable[str], *, batch_size: int = 64, max_chars: int | None = DEFAULT_MAX_CHARS
+    texts: Iterable[str | bytes | HtmlPage],
+    *,
+    batch_size: int = 64,
+    max_chars: int | None = DEFAULT_MAX_CHARS,
+    html: bool = False,
 ) -> Iterator[Article]:
     """Read many pages with the default model; yields an Article per text, in order.
 
     Parameters
     ----------
-    texts : iterable of str
-        Page texts, one paragraph per line; read lazily.
+    texts : iterable of str, bytes or HtmlPage
+        Page texts, one paragraph per line; read lazily.  With ``html``,
+        HTML documents (as :func:`predict_html` reads them).  Pages already
+        parsed by :func:`autoclass.html.parse_html` are read as they are.
     batch_size : int
         Pages vectorized together.
     max_chars : int or None
         Longest page accepted, in characters; ``None`` for no limit.
+    html : bool
+        Read every text as an HTML document.
 
     Returns
     -------
@@ -113,4 +179,4 @@ def predict_many(
     >>> [a.main_event for a in predict_many([recall, ""])]
     ['recall', None]
     """
-    return default_model().predict_many(texts, batch_size=batch_size, max_chars=max_chars)
+    return default_model().predict_many(texts, batch_size=batch_size, max_chars=max_chars, html=html)

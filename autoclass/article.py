@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ class PageOrigin:
     """The model and page a prediction came from, shared by the page's paragraphs."""
 
     model: Model
-    paragraphs: list[str]
+    paragraphs: Sequence[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,9 @@ class Paragraph:
         article's subject (menus, lists of other stories, ads and forms are
         not). ``relevance`` adds the question of the topic: a line can be
         body but not relevant (the article is not about the auto industry).
+    path : str or None
+        For a page read from HTML, where its block sat: the tag path from
+        ``body`` (``body>div>article>p``); ``None`` for text input.
     event_types : tuple of str
         The model's event types (its taxonomy).
     """
@@ -58,14 +62,15 @@ class Paragraph:
     event: str | None
     scores: tuple[float, ...]
     body: float = 1.0
+    path: str | None = None
     origin: PageOrigin | None = field(default=None, repr=False, compare=False)
     event_types: tuple[str, ...] = field(default=EVENT_TYPES, repr=False)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled without its origin: a result sent between processes must
         # not drag the whole model along.
-        fields = (self.text, self.position, self.relevant, self.relevance, self.event, self.scores, self.body)
-        return (Paragraph, (*fields, None, self.event_types))
+        fields = (self.text, self.position, self.relevant, self.relevance, self.event, self.scores)
+        return (Paragraph, (*fields, self.body, self.path, None, self.event_types))
 
     def explain(self, *, top: int = 8) -> Explanation:
         """Why this paragraph got its labels: the inputs that pushed it, with weights.
@@ -108,7 +113,7 @@ class Paragraph:
         return dict(zip(self.event_types, self.scores))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "position": self.position,
             "text": self.text,
             "relevant": self.relevant,
@@ -117,6 +122,9 @@ class Paragraph:
             "event": self.event,
             "event_scores": self.event_scores,
         }
+        if self.path is not None:
+            out["path"] = self.path
+        return out
 
 
 @dataclass(frozen=True)
@@ -133,12 +141,15 @@ class Article:
         weight reaches the model's ``tag_min_share``.
     main_event : str or None
         The heaviest tag, ``None`` when no paragraph is relevant.
+    url : str or None
+        The page's address, for a page read from HTML with one.
     """
 
     paragraphs: list[Paragraph]
     tags: dict[str, float] = field(default_factory=dict)
     main_event: str | None = None
     threshold: float = field(default=0.5, repr=False)
+    url: str | None = None
 
     @property
     def text(self) -> str:
@@ -157,6 +168,7 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the article and its paragraphs."""
         return {
+            **({"url": self.url} if self.url is not None else {}),
             "main_event": self.main_event,
             "tags": self.tags,
             "text": self.text,
@@ -166,13 +178,15 @@ class Article:
 
 
 def build_article(
-    texts: list[str],
+    texts: Sequence[str],
     relevance: np.ndarray,
     event_proba: np.ndarray,
     *,
     threshold: float,
     tag_min_share: float,
     body: np.ndarray | None = None,
+    paths: Sequence[str | None] | None = None,
+    url: str | None = None,
     origin: PageOrigin | None = None,
     event_types: tuple[str, ...] = EVENT_TYPES,
 ) -> Article:
@@ -190,17 +204,22 @@ def build_article(
     best = event_proba.argmax(axis=1).tolist() if len(texts) else []
     scores = np.round(event_proba, 4).tolist()
     in_body = np.round(body if body is not None else relevance, 4).tolist()
+    where = paths if paths is not None else [None] * len(texts)
     paragraphs = [
-        Paragraph(text, i, keep, prob, event_types[top] if keep else None, tuple(row), b, origin, event_types)
-        for i, (text, keep, prob, top, row, b) in enumerate(
-            zip(texts, relevant.tolist(), np.round(relevance, 4).tolist(), best, scores, in_body)
+        Paragraph(
+            text, i, keep, prob, event_types[top] if keep else None, tuple(row), b, path, origin, event_types
+        )
+        for i, (text, keep, prob, top, row, b, path) in enumerate(
+            zip(texts, relevant.tolist(), np.round(relevance, 4).tolist(), best, scores, in_body, where)
         )
     ]
     if not relevant.any():
-        return Article(paragraphs=paragraphs, threshold=threshold)
+        return Article(paragraphs=paragraphs, threshold=threshold, url=url)
     mass = (relevance[relevant, None] * event_proba[relevant]).sum(axis=0)
     share = mass / mass.sum()
     order = np.argsort(-share, kind="stable")
     weights = np.round(share, 4).tolist()
     tags = {event_types[j]: weights[j] for j in order if share[j] >= tag_min_share}
-    return Article(paragraphs=paragraphs, tags=tags, main_event=event_types[order[0]], threshold=threshold)
+    return Article(
+        paragraphs=paragraphs, tags=tags, main_event=event_types[order[0]], threshold=threshold, url=url
+    )

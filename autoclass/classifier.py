@@ -49,6 +49,7 @@ from autoclass.context import (
 )
 from autoclass.errors import AutoclassError
 from autoclass.features import LAYOUT_FEATURES, PageBatch, PageFeaturizer
+from autoclass.markup import MARKUP_GROUPS
 from autoclass.taxonomy import EVENT_TYPES
 
 EVENT_CONTEXTS: tuple[str, ...] = ("page", "neighbours", "headline")
@@ -107,6 +108,9 @@ class ParagraphClassifier(BaseEstimator):
     event_types : tuple of str
         The taxonomy: the event types, in the order of the event columns
         (the default fifteen of the labeling guide, or one's own).
+    markup : tuple of str
+        Groups of markup features of HTML blocks (``autoclass.markup.MARKUP_GROUPS``)
+        read beside the layout features; a page of plain text has none.
     """
 
     def __init__(
@@ -126,6 +130,7 @@ class ParagraphClassifier(BaseEstimator):
         max_iter: int = 3000,
         random_state: int = 0,
         event_types: tuple[str, ...] = EVENT_TYPES,
+        markup: tuple[str, ...] = tuple(MARKUP_GROUPS),
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
@@ -141,6 +146,7 @@ class ParagraphClassifier(BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.event_types = event_types
+        self.markup = markup
 
     # ------------------------------------------------------------------ fit
     def fit(
@@ -226,6 +232,7 @@ class ParagraphClassifier(BaseEstimator):
             ngram_range=self.ngram_range,
             min_df=self.min_df,
             sublinear_tf=self.sublinear_tf,
+            markup=self.markup,
         ).fit(pages)
         batch = self.featurizer_.transform(pages)
         page_groups = np.asarray(groups if groups is not None else np.arange(len(pages)))
@@ -522,7 +529,7 @@ class ParagraphClassifier(BaseEstimator):
 
     def relevance_stage2_names(self) -> list[str]:
         """Names of the relevance stage-2 columns, in the order of ``relevance2_weights_``."""
-        layout = list(LAYOUT_FEATURES)
+        layout = self.featurizer_.dense_names()
         if not self.relevance_context:
             return ["content score", "topic score", *_PAGE_TOPIC_NAMES, *layout]
         content = [f"content {name}" for name in RELEVANCE_CONTEXT]

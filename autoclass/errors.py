@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from autoclass.paragraphs import HTML_SIZE_FACTOR
+
 DISTRIBUTION = "autoclass-news"
 """The name to install autoclass by (``pip install autoclass-news``); the import name is ``autoclass``."""
 
@@ -64,18 +66,26 @@ class PageTooLargeError(AutoclassError, ValueError):
     Attributes
     ----------
     size : int
-        The page's length, in characters.
+        The page's length, in characters (of its markup, for an HTML page).
     limit : int
-        The ``max_chars`` it exceeds.
+        The limit it exceeds: ``max_chars``, or ``HTML_SIZE_FACTOR`` times
+        ``max_chars`` for an HTML page.
     index : int or None
         Its position among the texts of :func:`autoclass.predict_many`; ``None`` for ``predict``.
     """
 
-    def __init__(self, size: int, limit: int, *, index: int | None = None) -> None:
+    def __init__(self, size: int, limit: int, *, index: int | None = None, html: bool = False) -> None:
         self.size = size
         self.limit = limit
         self.index = index
         which = "page" if index is None else f"texts[{index}]"
+        if html:
+            super().__init__(
+                f"{which} is an HTML document of {size:,} characters, more than "
+                f"{HTML_SIZE_FACTOR} x max_chars={limit // HTML_SIZE_FACTOR:,}; pass a larger max_chars, "
+                "or max_chars=None for no limit, to read it"
+            )
+            return
         super().__init__(
             f"{which} has {size:,} characters, more than max_chars={limit:,}; "
             "pass a larger max_chars, or max_chars=None for no limit, to read it"

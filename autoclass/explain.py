@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from autoclass.classifier import ParagraphClassifier
-from autoclass.features import LAYOUT_FEATURES
+from autoclass.html import HtmlPage
 
 if TYPE_CHECKING:
     from autoclass.model import Model
@@ -179,9 +179,10 @@ def explain_page(
     """
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top}")
-    clf = model.classifier
-    names = _names(model)
-    state = clf.forward([list(paragraphs)], keep_features=True)
+    clf = model.classifier_for(paragraphs)
+    names = _names(model, clf)
+    page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)
+    state = clf.forward([page], keep_features=True)
     tfidf, layout = state.batch.tfidf, state.batch.layout
     event_types = clf.event_types_
     k = len(event_types)
@@ -202,7 +203,7 @@ def explain_page(
         content = [
             *_contributions(names.terms, terms[words], values[words], clf.text_weights_[terms[words], 0]),
             *_contributions(
-                names.layout, np.arange(len(LAYOUT_FEATURES)), layout[i], clf.relevance1_layout_weights_
+                names.layout, np.arange(len(names.layout)), layout[i], clf.relevance1_layout_weights_
             ),
         ]
         x2 = state.relevance_features[i]
@@ -275,20 +276,20 @@ class _Names:
     event_context: list[str]
 
 
-def _names(model: Model) -> _Names:
-    # Term names cost a pass over the vocabulary: computed once per model.
-    cached = getattr(model, "_explain_names", None)
+def _names(model: Model, clf: ParagraphClassifier) -> _Names:
+    # Term names cost a pass over the vocabulary: computed once per classifier of a model.
+    by_classifier = model.__dict__.setdefault("_explain_names", {})
+    cached = by_classifier.get(id(clf))
     if cached is None:
-        clf = model.classifier
         cached = _Names(
             terms=[_term_label(t) for t in clf.featurizer_.term_names()],
-            layout=[f"layout {name}" for name in LAYOUT_FEATURES],
+            layout=[f"layout {name}" for name in clf.featurizer_.dense_names()],
             stage2=clf.relevance_stage2_names(),
             event_context=[
                 f"{block} share of {event}" for block in clf.event_contexts for event in clf.event_types_
             ],
         )
-        model._explain_names = cached
+        by_classifier[id(clf)] = cached
     return cached
 
 

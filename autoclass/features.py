@@ -25,6 +25,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from autoclass.markup import MARKUP_FEATURES, MARKUP_GROUPS, markup_columns, markup_matrix
+
 _TOKEN = re.compile(r"\w+|\n")
 # Digits are folded to 0 so that "2,341 units" and "18,422 units" share features;
 # on UTF-8 bytes, where no multi-byte character contains an ASCII digit byte.
@@ -87,7 +89,8 @@ class PageBatch:
     tfidf : scipy.sparse.csr_matrix
         L2-normalised TF-IDF rows, shape (n_paragraphs, n_terms).
     layout : numpy.ndarray
-        Standardised layout features, shape (n_paragraphs, len(LAYOUT_FEATURES)).
+        Standardised layout features, then the markup features the featurizer
+        uses (see :meth:`PageFeaturizer.dense_names`), shape (n_paragraphs, n_dense).
     page_index : numpy.ndarray
         The page of each paragraph (0-based within the batch).
     page_offsets : numpy.ndarray
@@ -180,6 +183,9 @@ class PageFeaturizer(BaseEstimator):
         training pages.
     sublinear_tf : bool
         Use ``1 + log(tf)`` in place of raw term counts.
+    markup : tuple of str
+        Groups of markup features (``autoclass.markup.MARKUP_GROUPS``) added
+        to the layout features; zeros for pages of plain text.
     """
 
     def __init__(
@@ -188,10 +194,12 @@ class PageFeaturizer(BaseEstimator):
         ngram_range: tuple[int, int] = (1, 2),
         min_df: int = 2,
         sublinear_tf: bool = True,
+        markup: tuple[str, ...] = tuple(MARKUP_GROUPS),
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
+        self.markup = markup
 
     def fit(self, pages: Sequence[Sequence[str]], y: object = None) -> PageFeaturizer:
         if tuple(self.ngram_range) not in ((1, 1), (1, 2)):
@@ -219,14 +227,32 @@ class PageFeaturizer(BaseEstimator):
         n_docs = max(len(texts), 1)
         self.idf_ = np.log((1 + n_docs) / (1 + df)) + 1.0
         self.stop_ids_ = np.array(sorted(self.vocabulary_[w] for w in _STOP_WORDS if w in self.vocabulary_))
-        self.layout_mean_ = np.zeros(len(LAYOUT_FEATURES))
-        self.layout_scale_ = np.ones(len(LAYOUT_FEATURES))
-        raw = self._raw_layout(pages, texts, tokens)
+        self.markup_columns_ = np.asarray(markup_columns(self.markup), dtype=np.int64)
+        n_dense = len(LAYOUT_FEATURES) + len(self.markup_columns_)
+        self.layout_mean_ = np.zeros(n_dense)
+        self.layout_scale_ = np.ones(n_dense)
+        raw = self._dense(pages, texts, tokens)
         if len(raw):
             self.layout_mean_ = raw.mean(axis=0)
             std = raw.std(axis=0)
+            # Markup columns are scaled but not centred: a text line's zeros stay
+            # zeros (no markup, no effect), and the sparse stage-1 rows stay sparse.
+            markup = slice(len(LAYOUT_FEATURES), None)
+            self.layout_mean_[markup] = 0.0
+            std[markup] = np.sqrt((raw[:, markup] ** 2).mean(axis=0))
             self.layout_scale_ = np.where(std > 1e-9, std, 1.0)
         return self
+
+    def dense_names(self) -> list[str]:
+        """Names of the columns of ``PageBatch.layout``: layout features, then markup features."""
+        check_is_fitted(self, "idf_")
+        return [*LAYOUT_FEATURES, *(MARKUP_FEATURES[i] for i in self.markup_columns_)]
+
+    def _dense(self, pages: Sequence[Sequence[str]], texts: list[str], tokens: _Tokens) -> np.ndarray:
+        layout = self._raw_layout(pages, texts, tokens)
+        if not len(self.markup_columns_):
+            return layout
+        return np.hstack([layout, markup_matrix(pages)[:, self.markup_columns_]])
 
     @property
     def n_terms(self) -> int:
@@ -261,7 +287,7 @@ class PageFeaturizer(BaseEstimator):
         texts = [p for page in pages for p in page]
         tokens = _tokenize(texts, self.vocabulary_)
         counts = self._counts(tokens, len(texts))
-        layout = self._raw_layout(pages, texts, tokens)
+        layout = self._dense(pages, texts, tokens)
         f = LAYOUT_FEATURES.index
         joins_previous = (layout[:, f("starts_lower")] > 0) & (layout[:, f("prev_ends_sentence")] == 0)
         joins_previous &= layout[:, f("log_position")] > 0

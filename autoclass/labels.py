@@ -514,6 +514,19 @@ class Pages:
         return sum(map(len, self.texts))
 
 
+def join_pages(*parts: Pages) -> Pages:
+    """Several sets of pages as one, in order (the taxonomy of the first)."""
+    return Pages(
+        [i for p in parts for i in p.ids],
+        [s for p in parts for s in p.sites],
+        [t for p in parts for t in p.texts],
+        [r for p in parts for r in p.relevant],
+        [e for p in parts for e in p.events],
+        [b for p in parts for b in (p.body or [[None] * len(t) for t in p.texts])],
+        event_types=parts[0].event_types,
+    )
+
+
 def page_order(record: dict[str, Any]) -> tuple[str, str, int]:
     """Sort key of records in page order: by file, article, then position."""
     return record["source_file"], record["article_id"], record["position"]

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import PageTooLargeError
-from autoclass.paragraphs import DEFAULT_MAX_CHARS, split_paragraphs
+from autoclass.html import HtmlPage, parse_html
+from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, split_paragraphs
 from autoclass.taxonomy import EVENT_TYPES
+
+Page = list[str] | HtmlPage
 
 
 def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
@@ -22,10 +27,24 @@ def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
         raise PageTooLargeError(len(text), max_chars, index=index)
 
 
-def _checked_pages(texts: Iterator[object], max_chars: int | None) -> Iterator[list[str]]:
-    for index, text in enumerate(texts):
-        _check_page(text, max_chars, index)
-        yield split_paragraphs(text)
+def _check_html(html: object, max_chars: int | None, index: int | None) -> None:
+    if not isinstance(html, str | bytes):
+        which = "html" if index is None else f"texts[{index}]"
+        raise TypeError(f"{which} must be str or bytes (an HTML document), not {type(html).__name__}")
+    if max_chars is not None and len(html) > HTML_SIZE_FACTOR * max_chars:
+        raise PageTooLargeError(len(html), HTML_SIZE_FACTOR * max_chars, index=index, html=True)
+
+
+def _checked_pages(texts: Iterator[object], max_chars: int | None, html: bool) -> Iterator[Page]:
+    for index, item in enumerate(texts):
+        if isinstance(item, HtmlPage):
+            yield item
+        elif html:
+            _check_html(item, max_chars, index)
+            yield parse_html(item)
+        else:
+            _check_page(item, max_chars, index)
+            yield split_paragraphs(item)
 
 
 def _check_limit(max_chars: int | None) -> None:
@@ -39,7 +58,12 @@ class Model:
     Parameters
     ----------
     classifier : ParagraphClassifier
-        The fitted paragraph classifier.
+        The fitted paragraph classifier, which reads pages of text.
+    html_classifier : ParagraphClassifier, optional
+        The classifier of HTML pages (trained on text pages and their HTML
+        renderings, with markup features); without it, HTML pages are read
+        by ``classifier`` too.  Text pages never reach it, so adding it
+        leaves every text prediction as it was.
     tag_min_share : float
         Smallest weight an event needs to become an article tag.
     metadata : dict, optional
@@ -52,11 +76,13 @@ class Model:
         self,
         classifier: ParagraphClassifier,
         *,
+        html_classifier: ParagraphClassifier | None = None,
         tag_min_share: float = 0.2,
         metadata: dict[str, Any] | None = None,
         path: Path | None = None,
     ) -> None:
         self.classifier = classifier
+        self.html_classifier = html_classifier
         self.tag_min_share = tag_min_share
         self.metadata = metadata or {}
         self.path = path
@@ -79,23 +105,42 @@ class Model:
         _check_page(text, max_chars, None)
         return next(self._predict_pages([split_paragraphs(text)]))
 
+    def predict_html(
+        self,
+        html: str | bytes,
+        *,
+        url: str | None = None,
+        encoding: str | None = None,
+        max_chars: int | None = DEFAULT_MAX_CHARS,
+    ) -> Article:
+        """Read one HTML page. See :func:`autoclass.predict_html`."""
+        _check_limit(max_chars)
+        _check_html(html, max_chars, None)
+        return next(self._predict_pages([parse_html(html, url=url, encoding=encoding)]))
+
     def predict_many(
         self,
-        texts: Iterable[str],
+        texts: Iterable[str | bytes | HtmlPage],
         *,
         batch_size: int = 64,
         max_chars: int | None = DEFAULT_MAX_CHARS,
+        html: bool = False,
     ) -> Iterator[Article]:
         """Read many pages, vectorizing them in batches; yields articles in order.
 
         Parameters
         ----------
-        texts : iterable of str
-            Page texts, one paragraph per line.
+        texts : iterable of str, bytes or HtmlPage
+            Page texts, one paragraph per line; with ``html``, HTML documents
+            (``str``, or ``bytes`` decoded as a browser would).  Pages parsed
+            by :func:`autoclass.html.parse_html` are read as they are.
         batch_size : int
             Pages vectorized together.
         max_chars : int or None
-            Longest page accepted, in characters; ``None`` for no limit.
+            Longest page accepted, in characters (an HTML document may be
+            ``HTML_SIZE_FACTOR`` times longer); ``None`` for no limit.
+        html : bool
+            Read each text as an HTML document.
 
         Returns
         -------
@@ -121,13 +166,13 @@ class Model:
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
         _check_limit(max_chars)
-        return self._predict_texts(iter(texts), batch_size, max_chars)
+        return self._predict_texts(iter(texts), batch_size, max_chars, html)
 
     def _predict_texts(
-        self, texts: Iterator[str], batch_size: int, max_chars: int | None
+        self, texts: Iterator[object], batch_size: int, max_chars: int | None, html: bool
     ) -> Iterator[Article]:
-        batch: list[list[str]] = []
-        pages = _checked_pages(texts, max_chars)
+        batch: list[Page] = []
+        pages = _checked_pages(texts, max_chars, html)
         while True:
             try:
                 page = next(pages)
@@ -146,15 +191,43 @@ class Model:
         if batch:
             yield from self._predict_pages(batch)
 
-    def predict_pages(self, pages: list[list[str]], *, batch_size: int = 64) -> list[Article]:
-        """Read pages already split into paragraphs (as in labeled data), in batches."""
+    def predict_pages(self, pages: list[Page], *, batch_size: int = 64) -> list[Article]:
+        """Read pages already split into paragraphs (as in labeled data, or parsed HTML), in batches."""
         out: list[Article] = []
         for start in range(0, len(pages), batch_size):
             out.extend(self._predict_pages(pages[start : start + batch_size]))
         return out
 
-    def _predict_pages(self, pages: list[list[str]]) -> Iterator[Article]:
-        relevance, events, body = self.classifier.predict_all(pages)
+    def classifier_for(self, page: Sequence[str]) -> ParagraphClassifier:
+        """The classifier that reads ``page``: the HTML one for a parsed HTML page, if the model has one."""
+        if self.html_classifier is not None and isinstance(page, HtmlPage):
+            return self.html_classifier
+        return self.classifier
+
+    def _predict_all(self, pages: list[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        html = [k for k, page in enumerate(pages) if self.classifier_for(page) is not self.classifier]
+        if not html:
+            return self.classifier.predict_all(pages)
+        if len(html) == len(pages):
+            return self.html_classifier.predict_all(pages)
+        # A batch of both kinds: each classifier reads its pages, rows go back in page order.
+        is_html = np.zeros(len(pages), dtype=bool)
+        is_html[html] = True
+        sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
+        row_is_html = np.repeat(is_html, sizes)
+        parts = [
+            (self.classifier, [p for p, h in zip(pages, is_html) if not h], ~row_is_html),
+            (self.html_classifier, [p for p, h in zip(pages, is_html) if h], row_is_html),
+        ]
+        n = int(sizes.sum())
+        out = [np.zeros(n), np.zeros((n, len(self.event_types))), np.zeros(n)]
+        for classifier, subset, rows in parts:
+            for target, values in zip(out, classifier.predict_all(subset)):
+                target[rows] = values
+        return out[0], out[1], out[2]
+
+    def _predict_pages(self, pages: list[Page]) -> Iterator[Article]:
+        relevance, events, body = self._predict_all(pages)
         start = 0
         for page in pages:
             stop = start + len(page)
@@ -163,6 +236,8 @@ class Model:
                 relevance[start:stop],
                 events[start:stop],
                 body=body[start:stop],
+                paths=[b.path for b in page.blocks] if isinstance(page, HtmlPage) else None,
+                url=page.url if isinstance(page, HtmlPage) else None,
                 threshold=self.threshold,
                 tag_min_share=self.tag_min_share,
                 origin=PageOrigin(self, page),

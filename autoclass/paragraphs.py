@@ -9,6 +9,9 @@ import re
 #: article page, so that a runaway scrape (a binary file, a whole site in one
 #: record) is refused instead of tying up a worker.
 DEFAULT_MAX_CHARS = 1_000_000
+#: An HTML page may be this many times longer than ``max_chars``: its markup,
+#: scripts and styles are several times its text (real news pages reach 1.5 MB).
+HTML_SIZE_FACTOR = 10
 
 # Control characters that are not line boundaries for str.splitlines(); scrapers
 # leave them in and they carry no meaning.

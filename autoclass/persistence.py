@@ -56,8 +56,9 @@ METADATA = "metadata.json"
 CARD = "README.md"
 ENV_VAR = "AUTOCLASS_MODEL"
 SHIPPED_MODEL = "default_model"
-# Bump when the artifact's structure changes (3: the model's own event types; 4: the body head).
-FORMAT_VERSION = 4
+# Bump when the artifact's structure changes (3: the model's own event types; 4: the body head;
+# 5: the HTML classifier beside the text one).
+FORMAT_VERSION = 5
 # The only classes of ours in an artifact; skops refuses a file holding any other.
 SKOPS_TYPES = ("autoclass.classifier.ParagraphClassifier", "autoclass.features.PageFeaturizer")
 # Read limits, so that a hostile directory cannot fill the memory: metadata.json
@@ -238,7 +239,11 @@ def save_model(
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACTS[format]
-    payload = {"classifier": model.classifier, "tag_min_share": model.tag_min_share}
+    payload = {
+        "classifier": model.classifier,
+        "html_classifier": model.html_classifier,
+        "tag_min_share": model.tag_min_share,
+    }
     if format == "npz":
         artifact.write_bytes(serialize.dumps(payload))
     elif format == "skops":
@@ -337,12 +342,13 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
             raise ModelLoadError(
                 f"cannot load {artifact} ({exc}); retrain it with `autoclass train`"
             ) from exc
-    if not isinstance(payload, dict) or set(payload) != {"classifier", "tag_min_share"}:
+    if not isinstance(payload, dict) or set(payload) != {"classifier", "html_classifier", "tag_min_share"}:
         raise ModelLoadError(
             f"{artifact} does not hold an autoclass model; retrain it with `autoclass train`"
         )
     model = Model(
         payload["classifier"],
+        html_classifier=payload["html_classifier"],
         tag_min_share=payload["tag_min_share"],
         metadata=metadata,
         path=directory,

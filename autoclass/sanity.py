@@ -17,19 +17,20 @@ from numbers import Real
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+from autoclass.article import Article
 from autoclass.classifier import ParagraphClassifier
 from autoclass.model import Model
 
 # A page with a title, body sentences and boilerplate: every kind of line a model reads.
-_PROBE = "\n".join(
-    [
-        "Home | News | Autos",
-        "Toyota and Panasonic sign battery supply agreement",
-        "Toyota signed an agreement with Panasonic to supply battery cells from 2026.",
-        "The two companies will jointly develop cells for hybrid cars.",
-        "Share this article",
-    ]
+_PROBE_LINES = (
+    "Home | News | Autos",
+    "Toyota and Panasonic sign battery supply agreement",
+    "Toyota signed an agreement with Panasonic to supply battery cells from 2026.",
+    "The two companies will jointly develop cells for hybrid cars.",
+    "Share this article",
 )
+_PROBE = "\n".join(_PROBE_LINES)
+_PROBE_HTML = "<html><body>" + "".join(f"<p>{line}</p>" for line in _PROBE_LINES) + "</body></html>"
 
 
 class InsaneModelError(ValueError):
@@ -71,20 +72,30 @@ def check_model(model: Model) -> None:
     ...
     autoclass.sanity.InsaneModelError: the classifier is not fitted
     """
-    classifier = model.classifier
-    if not isinstance(classifier, ParagraphClassifier):
-        kind = type(classifier).__name__
-        raise InsaneModelError(f"it holds a {kind}, not an autoclass ParagraphClassifier")
     _check_share("tag_min_share", model.tag_min_share)
-    _check_share("relevance_threshold", classifier.relevance_threshold)
+    html = getattr(model, "html_classifier", None)
+    for classifier in [model.classifier] + ([html] if html is not None else []):
+        if not isinstance(classifier, ParagraphClassifier):
+            kind = type(classifier).__name__
+            raise InsaneModelError(f"it holds a {kind}, not an autoclass ParagraphClassifier")
+        _check_share("relevance_threshold", classifier.relevance_threshold)
+        try:
+            check_is_fitted(classifier)
+        except NotFittedError:
+            raise InsaneModelError("the classifier is not fitted") from None
+    if html is not None and tuple(html.event_types_) != tuple(model.classifier.event_types_):
+        raise InsaneModelError("its HTML classifier predicts other event types than its text classifier")
     try:
-        check_is_fitted(classifier)
-    except NotFittedError:
-        raise InsaneModelError("the classifier is not fitted") from None
-    try:
-        article = model.predict(_PROBE)
+        articles = [model.predict(_PROBE)]
+        if html is not None:
+            articles.append(model.predict_html(_PROBE_HTML))
     except Exception as exc:  # noqa: BLE001 - any failure on a plain page means the model is unusable
         raise InsaneModelError(f"it fails on a sample page ({type(exc).__name__}: {exc})") from exc
+    for article in articles:
+        _check_article(article)
+
+
+def _check_article(article: Article) -> None:
     for paragraph in article.paragraphs:
         _check_probability("relevance probabilities", paragraph.relevance)
         for score in paragraph.event_scores.values():

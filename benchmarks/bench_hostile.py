@@ -1,8 +1,9 @@
 """Benchmark: does ``predict`` stay linear on pathological pages?
 
-Times ``Model.predict`` (``max_chars=None``) on six kinds of hostile page at
-three sizes each (x, 4x, 16x) and prints the median time and the ratio per
-4x step: about 4 means linear, 16 quadratic.  One core (BLAS threads pinned
+Times ``Model.predict`` (``max_chars=None``) on six kinds of hostile page,
+and ``Model.predict_html`` on four kinds of hostile HTML, at three sizes each
+(x, 4x, 16x) and prints the median time and the ratio per 4x step: about 4
+means linear, 16 quadratic.  One core (BLAS threads pinned
 to 1), peak memory of the process at the end.
 
 Usage: ``python -m benchmarks.bench_hostile [--repeats 3] [--scale 1.0]``;
@@ -40,6 +41,23 @@ KINDS: tuple[tuple[str, int, str, Callable[[int], str]], ...] = (
         lambda n: (_CJK * (n // 20 + 1))[:n],
     ),
 )
+#: Hostile HTML for ``predict_html``, as above.
+HTML_KINDS: tuple[tuple[str, int, str, Callable[[int], str]], ...] = (
+    ("HTML: unclosed divs", 5_000, "tags", lambda n: "<div>" * n + "deep text"),
+    (
+        "HTML: a tag of many attributes",
+        5_000,
+        "attributes",
+        lambda n: "<div " + "".join(f"a{i}=1 " for i in range(n)) + ">t</div>",
+    ),
+    ("HTML: many tiny blocks", 10_000, "blocks", lambda n: "<p>x</p>" * n),
+    (
+        "HTML: one long text node",
+        250_000,
+        "chars",
+        lambda n: "<p>" + "Toyota sold cars. " * (n // 18) + "</p>",
+    ),
+)
 STEPS = (1, 4, 16)
 
 
@@ -56,13 +74,14 @@ def main(argv: list[str] | None = None) -> None:
     print("| page | size | chars | paragraphs | median s | ratio to the previous size (4x) |")
     print("|---|---|---|---|---|---|")
     with threadpool_limits(limits=1):
-        for name, base, unit, make in KINDS:
+        for name, base, unit, make in KINDS + HTML_KINDS:
+            read = model.predict_html if name.startswith("HTML") else model.predict
             previous = None
             for step in STEPS:
                 size = int(base * args.scale) * step
                 text = make(size)
-                n_paragraphs = len(model.predict(text, max_chars=None).paragraphs)
-                seconds = median_time(lambda text=text: model.predict(text, max_chars=None), args.repeats)
+                n_paragraphs = len(read(text, max_chars=None).paragraphs)
+                seconds = median_time(lambda text=text, read=read: read(text, max_chars=None), args.repeats)
                 ratio = seconds / previous if previous else None
                 previous = seconds
                 results.append(

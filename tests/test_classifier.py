@@ -6,6 +6,7 @@ import pytest
 from autoclass import EVENT_TYPES, AutoclassError
 from autoclass.classifier import ParagraphClassifier
 from autoclass.features import LAYOUT_FEATURES, PageFeaturizer
+from autoclass.markup import MARKUP_FEATURES
 from tests.conftest import TINY_PAGES, tiny_corpus
 
 
@@ -14,7 +15,7 @@ def test_featurizer_shapes_and_page_index():
     batch = PageFeaturizer(min_df=1).fit(pages).transform(pages)
     n = sum(map(len, pages))
     assert batch.tfidf.shape[0] == n
-    assert batch.layout.shape == (n, len(LAYOUT_FEATURES))
+    assert batch.layout.shape == (n, len(LAYOUT_FEATURES) + len(MARKUP_FEATURES))
     assert list(batch.page_offsets) == [0, 7, 13, 19, 23, 28, 33]
     assert batch.page_index.tolist() == [k for k, p in enumerate(pages) for _ in p]
     # Words and word pairs are two blocks, each of unit length.
@@ -28,7 +29,7 @@ def test_featurizer_handles_unseen_words_and_empty_batches():
     pages, _, _ = tiny_corpus()
     feat = PageFeaturizer(min_df=1).fit(pages)
     batch = feat.transform([["zzzz qqqq xxxx"], []])
-    assert batch.tfidf.nnz == 0 and batch.layout.shape == (1, len(LAYOUT_FEATURES))
+    assert batch.tfidf.nnz == 0 and batch.layout.shape == (1, len(LAYOUT_FEATURES) + len(MARKUP_FEATURES))
     assert feat.transform([]).tfidf.shape[0] == 0
 
 

@@ -71,7 +71,7 @@ def test_directory_is_walked_recursively_in_sorted_order(tmp_path, default_model
     (data / "b" / "c" / "q.ndjson").write_text(json.dumps({"id": "q", "text": PAGES[3]}) + "\n")
     (data / "b" / "r.jsonl.gz").write_bytes(gzip.compress((json.dumps({"text": PAGES[0]}) + "\n").encode()))
     (data / "notes.md").write_text("not an input")
-    (data / "b" / "page.html").write_text("<p>not an input</p>")
+    (data / "b" / "page.xml").write_text("<p>not an input</p>")
     out = tmp_path / "out.jsonl"
     assert predict(str(data), "-o", str(out)) == 0
     d = str(data)

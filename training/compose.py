@@ -63,7 +63,9 @@ SNIPPET_SHARE = 0.08
 # nothing else (a one-line page must still be read as the story it is).
 FEED_SHARE = 0.04
 
-Line = tuple[str, bool, str | None, bool]  # text, relevant, event, body (the page's own story)
+# text, relevant, event, body (the page's own story), role: where the line comes from (a body
+# paragraph's role, or the template pool or part of the page), for the HTML rendering.
+Line = tuple[str, bool, str | None, bool, str]
 
 
 def _rng(*keys: str) -> random.Random:
@@ -136,7 +138,7 @@ class _Filler:
         pool = self.site.get(pool_name) or []
         if not pool:
             return []
-        return [(self.line(t), False, None, False) for t in self.rng.choice(pool)]
+        return [(self.line(t), False, None, False, pool_name) for t in self.rng.choice(pool)]
 
 
 def _split_line(text: str, rng: random.Random, width: int | None) -> list[str]:
@@ -182,7 +184,7 @@ def compose_page(
 
     content: list[Line] = []
     for p in body["paragraphs"]:
-        content.append((p["text"], auto, p.get("event") if auto else None, True))
+        content.append((p["text"], auto, p.get("event") if auto else None, True, p.get("role", "body")))
     headline, rest = content[0], content[1:]
     # Off-topic stories are feed items more often: with no page around it, the line's
     # own topic is all there is to tell a steelmaker's headline from a carmaker's.
@@ -203,19 +205,19 @@ def compose_page(
         if text in captions:
             credit = layout.get("caption_credit")
             if credit and rng.random() < 0.6:
-                body_lines.append((fill.line(credit), False, None, False))
+                body_lines.append((fill.line(credit), False, None, False, "credit"))
             if rng.random() < 0.3:  # galleries repeat the caption
                 body_lines.append(line)
         if inline_left and 0 < i < len(rest) - 1 and rng.random() < 0.25:
             body_lines.extend(fill.block("inline"))
             inline_left -= 1
     if auto and len(body_lines) > 4 and rng.random() < layout.get("repeat_headline", 0.0):
-        body_lines.insert(rng.randrange(2, len(body_lines)), headline)
+        body_lines.insert(rng.randrange(2, len(body_lines)), (*headline[:4], "repeat"))
 
     lines: list[Line] = []
     ads = site.get("ads") or []
     if ads and rng.random() < 0.3:
-        lines.append((fill.line(rng.choice(ads)), False, None, False))
+        lines.append((fill.line(rng.choice(ads)), False, None, False, "ads"))
     if rng.random() < layout.get("title_first", 0.5):
         lines.append(headline)
         lines.extend(fill.block("meta"))
@@ -248,18 +250,20 @@ def compose_page(
     tail: list[list[Line]] = []
     if fill.related:
         n = min(len(fill.related), rng.randrange(2, 7))
-        heads = [(fill.related.pop(), False, None, False) for _ in range(n)]
+        heads = [(fill.related.pop(), False, None, False, "related") for _ in range(n)]
         if rng.random() < 0.8 and site.get("related_headers"):
-            heads.insert(0, (fill.line(rng.choice(site["related_headers"])), False, None, False))
+            heads.insert(
+                0, (fill.line(rng.choice(site["related_headers"])), False, None, False, "related_header")
+            )
         tail.append(heads)
     if sidebar:
-        tail.append([(t, False, None, False) for t in sidebar])
+        tail.append([(t, False, None, False, "sidebar") for t in sidebar])
     if site.get("comments") and rng.random() < 0.5:
         tail.append(fill.block("comments"))
     if ads and rng.random() < 0.5:
         tail.append(
             [
-                (fill.line(a), False, None, False)
+                (fill.line(a), False, None, False, "ads")
                 for a in rng.sample(ads, k=min(len(ads), rng.randrange(1, 4)))
             ]
         )
@@ -277,16 +281,22 @@ def _first_sentence(body: dict) -> str:
 
 def _clean(lines: list[Line]) -> list[Line]:
     out = []
-    for text, rel, ev, body in lines:
+    for text, rel, ev, body, role in lines:
         for piece in text.splitlines():
             piece = piece.strip()
             if piece:
-                out.append((piece, rel, ev if rel else None, body))
+                out.append((piece, rel, ev if rel else None, body, role))
     return out
 
 
-def compose_corpus() -> dict[str, dict[str, list[dict]]]:
-    """All pages, as ``{split: {site: records}}``."""
+def compose_corpus(*, roles: bool = False) -> dict[str, dict[str, list[dict]]]:
+    """All pages, as ``{split: {site: records}}``.
+
+    With ``roles``, each record also has ``role``: where the line comes from
+    (``headline``, ``body``, ``caption``...; ``top``, ``meta``, ``related``,
+    ``ads``, ``comments``, ``bottom``... for the template's lines), which the
+    HTML rendering of :mod:`training.html_styles` marks up.
+    """
     bodies, sites = load_sources()
     split = split_bodies(bodies)
     sites_by_split = {
@@ -327,7 +337,7 @@ def compose_corpus() -> dict[str, dict[str, list[dict]]]:
             ]
             lines = compose_page(body, site, related=related, sidebar=sidebar, leads=leads)
             article_id = f"{site['site']}--{body['body_id']}"
-            for pos, (text, rel, ev, body_line) in enumerate(lines):
+            for pos, (text, rel, ev, body_line, role) in enumerate(lines):
                 record = {
                     "article_id": article_id,
                     "position": pos,
@@ -339,6 +349,8 @@ def compose_corpus() -> dict[str, dict[str, list[dict]]]:
                 }
                 if body.get("published"):
                     record["published"] = body["published"]
+                if roles:
+                    record["role"] = role
                 out[part][site["site"]].append(record)
     return out
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
@@ -204,10 +205,12 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
     )
     record, skip = prepare(job, output, sources)
     options = replace(job.options, output_format=job.format)
+    not_pages: Counter[str] = Counter()  # archive records that are not HTML pages, by kind
     entries = iter_entries(
         sources,
         stdin=stdin,
         max_chars=job.options.max_chars,
+        skipped=not_pages,
         on_first=None if record is None else record.first_record,
     )
     chunks = read_chunks(entries, chunk_size=job.chunk_size, skip=skip)
@@ -257,6 +260,12 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
         print(f"autoclass predict: {stopped}; {how_far}", file=stderr)
     if not job.quiet:
         print(f"autoclass predict: {stats.summary()}", file=stderr)
+        if not_pages:
+            kinds = ", ".join(f"{n:,} {kind}" for kind, n in sorted(not_pages.items(), key=lambda kv: -kv[1]))
+            print(
+                f"autoclass predict: {sum(not_pages.values()):,} archive records skipped ({kinds})",
+                file=stderr,
+            )
     return status
 
 

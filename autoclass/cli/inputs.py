@@ -23,6 +23,7 @@ from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_page_options
 from autoclass.cli.readers import STDIN, find_sources, iter_entries
 from autoclass.cli.records import Entry, RecordOptions, parse_entry
+from autoclass.html import HtmlPage
 from autoclass.labeling.drafts import META_FIELDS, PageInput
 
 
@@ -106,7 +107,9 @@ def iter_pages(
     seen: dict[str, int] = {}
     for entry in iter_entries(sources, stdin=stdin, max_chars=args.max_chars):
         record_id, text, error = parse_entry(entry, options)
-        if text is None:
+        if isinstance(text, HtmlPage):  # labels are lines of text: draft from the text of the page
+            yield Skipped(record_id, "an HTML page: give its text, one paragraph per line")
+        elif text is None:
             yield Skipped(record_id, error or "cannot read")
         else:
             yield PageInput(_unique(record_id, seen), text, _meta(entry))

@@ -29,9 +29,11 @@ types. Writes one record per input page, in input order: JSON Lines (default),
 CSV (--format csv or -o FILE.csv) or Parquet (-o FILE.parquet).
 
 Inputs: plain-text files (one page each), JSON Lines files (one page per
-record), gzip-compressed forms of both, directories of them (recursive: *.txt,
-*.txt.gz, *.jsonl, *.jsonl.gz, *.ndjson), and '-' or nothing for standard
-input (JSON Lines, or one page with --stdin-format text).
+record; a record with an 'html' field and no text is read as HTML), HTML files (*.html,
+*.htm), WARC archives (*.warc, *.warc.gz: one record per HTML response; other
+records are counted and skipped), gzip-compressed forms of these, directories
+of them (recursive), and '-' or nothing for standard input (JSON Lines, or
+one page with --stdin-format text).
 
 Exit status: 0 all records processed; 1 some records gave error records (or
 --strict stopped); 2 usage error; 3 a worker process died; 4 the output could
@@ -64,6 +66,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     parser.add_argument("--paragraphs", action="store_true", help="add every paragraph's labels and scores")
     add_page_options(parser, too_long="give an error record")
+    parser.add_argument(
+        "--html-field",
+        default="html",
+        help="JSON Lines key of a page's HTML, read when a record has no text (default: html)",
+    )
+    parser.add_argument("--url-field", default="url", help="JSON Lines key of an HTML page's address")
     parser.add_argument("--strict", action="store_true", help="stop at the first record that fails")
     parser.add_argument(
         "--resume",
@@ -111,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
         options=RecordOptions(
             text_field=args.text_field,
             id_field=args.id_field,
+            html_field=args.html_field,
+            url_field=args.url_field,
             max_chars=args.max_chars,
             paragraphs=args.paragraphs,
         ),

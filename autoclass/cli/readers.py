@@ -1,9 +1,11 @@
 """Input of ``autoclass predict``: finding input files and cutting them into chunks.
 
 Plain-text files hold one page each; JSON Lines files hold one page per
-record (blank lines are skipped); either may be gzip-compressed.
+record (blank lines are skipped); either may be gzip-compressed.  HTML files
+and WARC archives are read by :mod:`autoclass.cli.html_readers`.
 Directories are walked recursively in sorted order for ``*.txt``,
-``*.txt.gz``, ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson`` and ``*.ndjson.gz``.
+``*.txt.gz``, ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson``, ``*.ndjson.gz``,
+``*.html``, ``*.htm`` (and ``.gz``), ``*.warc`` and ``*.warc.gz``.
 ``-`` is standard input: JSON Lines, or one page with ``--stdin-format text``.
 
 Readers do not decode anything: they pass raw bytes on (see
@@ -21,6 +23,7 @@ import gzip
 import os
 import sys
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +31,7 @@ from itertools import islice
 from typing import IO
 
 from autoclass.cli.errors import UsageError
+from autoclass.cli.html_readers import html_kind, max_html_bytes, warc_entries
 from autoclass.cli.records import Chunk, Entry
 from autoclass.files import open_regular, read_at_most
 
@@ -51,6 +55,8 @@ class Source:
         The path as given or found in a directory; ``"-"`` for standard input.
     jsonl : bool
         JSON Lines (one page per record) rather than a single plain-text page.
+    html : str or None
+        ``"html"`` (one HTML page) or ``"warc"`` (an archive of pages), else ``None``.
     in_folder : bool
         Found in a folder, so read only if it is a regular file.
     error : str or None
@@ -60,6 +66,7 @@ class Source:
 
     path: str
     jsonl: bool
+    html: str | None = None
     in_folder: bool = False
     error: str | None = None
 
@@ -90,8 +97,8 @@ def _walk(directory: str, skipped: list[str]) -> Iterator[Source]:
         dirnames.sort()
         for name in sorted(filenames):
             lowered = name.lower()
-            if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES):
-                yield Source(os.path.join(top, name), is_jsonl_name(name), in_folder=True)
+            if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES) or html_kind(name):
+                yield Source(os.path.join(top, name), is_jsonl_name(name), html_kind(name), in_folder=True)
             else:
                 skipped.append(os.path.join(top, name))
     yield from unlisted()
@@ -142,7 +149,7 @@ def find_sources(
                 )
             sources.extend(found)
         elif os.path.exists(path):
-            sources.append(Source(path, is_jsonl_name(path)))
+            sources.append(Source(path, is_jsonl_name(path), html_kind(path)))
         else:
             raise UsageError(f"no such file or directory: {path}")
     return sources
@@ -231,10 +238,18 @@ def max_record_bytes(max_chars: int, *, jsonl: bool) -> int:
     return min(limit, sys.maxsize - 1)  # readline(limit + 1) takes a C ssize_t
 
 
-def _source_entries(source: Source, stdin: IO[bytes] | None, max_chars: int | None) -> Iterator[Entry]:
+def _source_entries(
+    source: Source, stdin: IO[bytes] | None, max_chars: int | None, skipped: Counter[str] | None
+) -> Iterator[Entry]:
     limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
     if source.error is not None:
         yield False, source.path, None, source.error
+    elif source.html is not None:
+        limit = None if max_chars is None else max_html_bytes(max_chars)
+        if source.html == "warc":
+            yield from warc_entries(source.path, limit, skipped, regular_only=source.in_folder)
+        else:
+            yield (*_text_entry(source, stdin, limit), (None, None))
     elif source.jsonl:
         yield from _jsonl_entries(source, stdin, limit)
     else:
@@ -247,6 +262,7 @@ def iter_entries(
     stdin: IO[bytes] | None = None,
     max_chars: int | None = None,
     on_first: Callable[[int, Entry], None] | None = None,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Entry]:
     """Every input record, undecoded, in input order (one per output record).
 
@@ -263,15 +279,19 @@ def iter_entries(
     on_first : callable, optional
         Called with the index of each source and its first entry, before
         that entry is yielded (``--resume`` checks standard input by it).
+    skipped : collections.Counter, optional
+        Counts the archive records that are not HTML pages, by kind.
 
     Yields
     ------
     Entry
-        (is JSON Lines, default id, raw bytes, read error).  The default id is
-        the path of a text file and ``path:line`` for a JSON Lines record.
+        (is JSON Lines, default id, raw bytes, read error), and for an HTML
+        document (url, charset).  The default id is the path of a text or
+        HTML file, ``path:line`` for a JSON Lines record and the
+        ``WARC-Record-ID`` of an archive's page.
     """
     for index, source in enumerate(sources):
-        entries = _source_entries(source, stdin, max_chars)
+        entries = _source_entries(source, stdin, max_chars, skipped)
         if on_first is not None:
             first = next(entries, None)
             if first is None:

@@ -20,12 +20,17 @@ from typing import Any
 
 from autoclass.article import Article
 from autoclass.cli.writers import encode_results
+from autoclass.html import HtmlPage, parse_html
 from autoclass.model import Model
-from autoclass.paragraphs import DEFAULT_MAX_CHARS, has_paragraphs
+from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, has_paragraphs
 
 #: One input record, undecoded: (is a JSON Lines record, default id, raw bytes,
-#: read error).  ``raw`` is ``None`` exactly when the reader could not read it.
-Entry = tuple[bool, str, bytes | None, str | None]
+#: read error), and for an HTML document one more item, (url, charset).
+#: ``raw`` is ``None`` exactly when the reader could not read it.
+Entry = (
+    tuple[bool, str, bytes | None, str | None]
+    | tuple[bool, str, bytes | None, str | None, tuple[str | None, str | None]]
+)
 
 #: A processed record: (id, article, error); exactly one of article and error is set.
 Result = tuple[str, Article | None, str | None]
@@ -43,6 +48,9 @@ class RecordOptions:
     ----------
     text_field, id_field : str
         Keys of the page text and of its id in JSON Lines records.
+    html_field, url_field : str
+        Keys of a page's HTML (read when the record has no text field) and
+        of its address in JSON Lines records.
     max_chars : int
         Longest page accepted, in characters; longer ones give an error record.
     output_format : str
@@ -55,6 +63,8 @@ class RecordOptions:
 
     text_field: str = "text"
     id_field: str = "id"
+    html_field: str = "html"
+    url_field: str = "url"
     max_chars: int = DEFAULT_MAX_CHARS
     output_format: str = "jsonl"
     paragraphs: bool = False
@@ -109,7 +119,25 @@ def _type_name(value: object) -> str:
     return "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
 
 
-def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, str | None]:
+def _html_page(
+    record_id: str, html: str | bytes, url: str | None, charset: str | None, options: RecordOptions
+) -> tuple[str, HtmlPage | None, str | None]:
+    limit = HTML_SIZE_FACTOR * options.max_chars
+    if len(html) > limit:
+        unit = "bytes" if isinstance(html, bytes) else "characters"
+        return (
+            record_id,
+            None,
+            f"page too long: HTML of {len(html)} {unit} > "
+            f"{HTML_SIZE_FACTOR} x --max-chars {options.max_chars}",
+        )
+    page = parse_html(html, url=url, encoding=charset)
+    if not len(page):
+        return record_id, None, "empty page: no text in the HTML"
+    return record_id, page, None
+
+
+def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPage | None, str | None]:
     """Decode and check one entry.
 
     Parameters
@@ -121,8 +149,9 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
 
     Returns
     -------
-    tuple of (str, str or None, str or None)
-        The record id, and either the page text or the reason it is rejected.
+    tuple of (str, str or HtmlPage or None, str or None)
+        The record id, and either the page (its text, or its HTML cut into
+        blocks) or the reason it is rejected.
 
     Examples
     --------
@@ -134,9 +163,12 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
     >>> parse_entry((False, "page.txt", b" \\n\\t\\n", None), opts)
     ('page.txt', None, 'empty page: only white space or control characters')
     """
-    is_jsonl, record_id, raw, error = entry
+    is_jsonl, record_id, raw, error = entry[:4]
     if raw is None:
         return record_id, None, error or "cannot read"
+    if len(entry) > 4:  # an HTML file, or a page of an archive
+        url, charset = entry[4]
+        return _html_page(record_id, raw, url, charset, options)
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -158,6 +190,10 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
             record_id = given_id if isinstance(given_id, str) else json.dumps(given_id, ensure_ascii=False)
             # "\ud800" escapes decode to lone surrogates, which no output encoding can write.
             record_id = _SURROGATE.sub("\ufffd", record_id)
+        html = obj.get(options.html_field)
+        if options.text_field not in obj and isinstance(html, str):
+            url = obj.get(options.url_field)
+            return _html_page(record_id, html, url if isinstance(url, str) else None, None, options)
         if options.text_field not in obj:
             return record_id, None, f"missing text field {options.text_field!r}"
         text = obj[options.text_field]
@@ -177,14 +213,14 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | None, 
 
 
 # Pages reach the model already checked against --max-chars, which may exceed the library's default.
-def _predict_one(model: Model, text: str) -> Article | str:
+def _predict_one(model: Model, text: str | HtmlPage) -> Article | str:
     try:
-        return model.predict(text, max_chars=None)
+        return next(model.predict_many([text], max_chars=None))
     except Exception as exc:  # noqa: BLE001 - reported in the page's error record
         return f"prediction failed: {type(exc).__name__}: {exc}"
 
 
-def _predict_all(model: Model, texts: list[str], batch_size: int) -> Iterator[Article | str]:
+def _predict_all(model: Model, texts: list[str | HtmlPage], batch_size: int) -> Iterator[Article | str]:
     done = 0
     try:
         for article in model.predict_many(texts, batch_size=batch_size, max_chars=None):
@@ -198,7 +234,7 @@ def _predict_all(model: Model, texts: list[str], batch_size: int) -> Iterator[Ar
 
 
 def _results(
-    parsed: list[tuple[str, str | None, str | None]],
+    parsed: list[tuple[str, str | HtmlPage | None, str | None]],
     predicted: Iterator[Article | str],
     errors: list[tuple[int, str, str]],
     counts: list[int],

@@ -45,6 +45,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--no-crossval", action="store_true", help="skip the cross-validation by site (quicker)"
     )
+    parser.add_argument(
+        "--html-pages",
+        metavar="MODULE:FUNCTION",
+        help="labeled HTML pages for the HTML classifier: a function of the split name ('train', "
+        "and 'heldout' with --heldout) returning autoclass.labels.Pages; without it, HTML is read "
+        "by the text classifier",
+    )
     parser.set_defaults(run=run)
     return parser
 
@@ -90,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
         extra_sets=sets,
         taxonomy=args.taxonomy,
         crossval=not args.no_crossval,
+        html_pages=args.html_pages,
         say=lambda line: print(line, flush=True),
     )
     return 0

@@ -71,6 +71,7 @@ def encode_jsonl(results: Iterable[Result], *, paragraphs: bool = False) -> list
         else:
             record = {
                 "id": record_id,
+                **({"url": article.url} if article.url is not None else {}),
                 "main_event": article.main_event,
                 "tags": article.tags,
                 "text": article.text,
@@ -132,6 +133,7 @@ def arrow_schema(*, paragraphs: bool = False) -> Any:
     scores = pa.map_(pa.string(), pa.float64())
     fields = [
         ("id", pa.string()),
+        ("url", pa.string()),
         ("main_event", pa.string()),
         ("tags", scores),
         ("text", pa.string()),
@@ -164,6 +166,7 @@ def encode_arrow(results: Iterable[Result], *, paragraphs: bool = False) -> Any:
             continue
         row = {
             "id": record_id,
+            "url": article.url,
             "main_event": article.main_event,
             "tags": list(article.tags.items()),
             "text": article.text,

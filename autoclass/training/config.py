@@ -19,6 +19,7 @@ from typing import Any
 
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import AutoclassError
+from autoclass.markup import MARKUP_GROUPS
 from autoclass.taxonomy import EVENT_TYPES
 
 DEFAULT_CONFIG: Traversable = resources.files("autoclass.training") / "config.toml"
@@ -63,6 +64,7 @@ class TrainConfig:
     tag_min_share: float = 0.2
     cv_folds: int = 5
     max_iter: int = 3000
+    markup: tuple[str, ...] = tuple(MARKUP_GROUPS)
     crossval_folds: int = 5
     learning_curve: tuple[float, ...] = (0.1, 0.25, 0.5)
 
@@ -90,6 +92,7 @@ class TrainConfig:
                 tag_min_share=float(raw["article"]["tag_min_share"]),
                 cv_folds=int(raw["training"]["cv_folds"]),
                 max_iter=int(raw["training"]["max_iter"]),
+                markup=tuple(raw["features"].get("markup", cls.markup)),
                 crossval_folds=int(evaluation.get("crossval_folds", cls.crossval_folds)),
                 learning_curve=tuple(float(x) for x in evaluation.get("learning_curve", cls.learning_curve)),
             )
@@ -121,6 +124,7 @@ class TrainConfig:
             max_iter=self.max_iter,
             random_state=self.seed,
             event_types=event_types,
+            markup=self.markup,
         )
 
     def to_dict(self) -> dict[str, Any]:

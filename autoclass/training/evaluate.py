@@ -323,18 +323,21 @@ def read_pages(paths: Sequence[str | Path], *, events: Sequence[str]) -> tuple[P
     return pages_from_records(read_records(files, events=events), event_types=events), files
 
 
-def evaluate_sets(model: Model, sets: dict[str, Sequence[str | Path]]) -> dict[str, EvaluatedSet]:
-    """Each named set of label files and folders, read and evaluated, with the predictions."""
+def evaluate_sets(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -> dict[str, EvaluatedSet]:
+    """Each named set of label files and folders (or of pages already read), evaluated, with predictions."""
     majority = model.metadata.get("majority_event") or model.event_types[0]
     out = {}
     for name, paths in sets.items():
-        pages, files = read_pages(paths, events=model.event_types)
+        if isinstance(paths, Pages):  # pages built in memory (HTML renderings): no files
+            pages, files = paths, []
+        else:
+            pages, files = read_pages(paths, events=model.event_types)
         results, articles = evaluate_with_predictions(model, pages, majority_event=majority)
         out[name] = EvaluatedSet(pages, articles, results, files)
     return out
 
 
-def evaluate_all(model: Model, sets: dict[str, Sequence[str | Path]]) -> dict[str, dict[str, Any]]:
+def evaluate_all(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -> dict[str, dict[str, Any]]:
     """The metrics of each named set of label files and folders."""
     return {name: s.results for name, s in evaluate_sets(model, sets).items()}
 

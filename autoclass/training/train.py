@@ -14,15 +14,20 @@ with a line saying why.  Needs the ``train`` extra (``datasets``).
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import os
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import AutoclassError, MissingExtraError
 from autoclass.explain import top_event_terms
-from autoclass.labels import InvalidLabelsError, Pages, check_records, label_paths
+from autoclass.labels import InvalidLabelsError, Pages, check_records, join_pages, label_paths
 from autoclass.model import Model
 from autoclass.persistence import METADATA, save_model
 from autoclass.taxonomy import resolve_taxonomy
@@ -33,11 +38,45 @@ from autoclass.training.provenance import display_path, provenance, sha256_files
 MAX_PROBLEMS = 20
 
 
-def fit(pages: Pages, config: TrainConfig) -> Model:
-    """Fit a model on labeled pages with one configuration; it predicts the pages' event types."""
+def _fit_classifier(pages: Pages, config: TrainConfig) -> ParagraphClassifier:
     classifier = config.classifier(pages.event_types)
-    classifier.fit(pages.texts, pages.relevant, pages.events, body=pages.body, groups=pages.sites)
-    return Model(classifier, tag_min_share=config.tag_min_share)
+    return classifier.fit(pages.texts, pages.relevant, pages.events, body=pages.body, groups=pages.sites)
+
+
+def fit(pages: Pages, config: TrainConfig, *, html: Pages | None = None) -> Model:
+    """Fit a model on labeled pages with one configuration; it predicts the pages' event types.
+
+    The text classifier learns from the text ``pages`` alone, without markup
+    features, so that text predictions do not depend on HTML training data.
+    With ``html`` (labeled HTML pages, e.g. the same pages rendered as HTML),
+    an HTML classifier learns from the text pages and those together, with
+    markup features; without it, HTML pages are read by the text classifier.
+    """
+    text = _fit_classifier(pages, dataclasses.replace(config, markup=()))
+    both = _fit_classifier(join_pages(pages, html), config) if html is not None and len(html) else None
+    return Model(text, html_classifier=both, tag_min_share=config.tag_min_share)
+
+
+def load_html_source(spec: str) -> Callable[[str], Pages]:
+    """The function named by ``--html-pages MODULE:FUNCTION``, imported (from the working directory too).
+
+    Raises
+    ------
+    AutoclassError
+        If the spec is not ``MODULE:FUNCTION`` or does not import.
+    """
+    module, sep, name = spec.partition(":")
+    if not sep or not module or not name:
+        raise AutoclassError(f"--html-pages takes MODULE:FUNCTION, not {spec!r}")
+    if "" not in sys.path and os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # as ``python -m`` would: the user's own module
+    try:
+        source = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise AutoclassError(f"--html-pages {spec}: cannot import it ({exc})") from None
+    if not callable(source):
+        raise AutoclassError(f"--html-pages {spec}: not a function")
+    return source
 
 
 def majority_event(pages: Pages) -> str:
@@ -51,6 +90,13 @@ def model_card(model: Model, metadata: dict[str, Any], results: dict[str, dict[s
     events = model.event_types
     taxonomy = metadata.get("taxonomy", {}).get("source", "")
     where = ", ".join(f"`{f}`" for f in data["folders"])
+    html_line = (
+        f"- HTML pages are read by a second classifier with markup features of each block (tags,\n"
+        f"  ancestors, links, depth, neighbours, the page's prose region), trained on the text pages\n"
+        f"  and {data['html_pages']} labeled HTML pages ({data['html_source']}).\n"
+        if data.get("html_pages")
+        else "- HTML pages are read by the text classifier (no HTML training pages).\n"
+    )
     evaluated = (
         "- Evaluated on "
         + "; ".join(f"{name} ({res['pages']} pages)" for name, res in results.items())
@@ -72,8 +118,8 @@ of a scraped news page, with article-level event tags.
   and neighbours' event probabilities). Config: {metadata["config"]}.
 - Trained on {data["pages"]} pages / {data["paragraphs"]} paragraphs of
   {where} (sha256 `{data["sha256"][:16]}...`), seed {metadata["config"]["seed"]}.
-{evaluated}{cv_line}- Intended use: English-language news pages, one paragraph per line.  Out of
-  scope: other languages.
+{evaluated}{cv_line}{html_line}- Intended use: English-language news pages, one paragraph per line, or
+  their HTML (`predict_html`).  Out of scope: other languages.
 
 ## Metrics
 
@@ -123,6 +169,7 @@ def train_model(
     extra_sets: dict[str, Sequence[str | Path]] | None = None,
     taxonomy: str | Path | None = None,
     crossval: bool = True,
+    html_pages: str | Callable[[str], Pages] | None = None,
     say: Callable[[str], None] = print,
 ) -> Model:
     """Train on labeled pages and save the model directory.
@@ -145,6 +192,14 @@ def train_model(
     crossval : bool
         Cross-validate by site on the training pages (when there are at
         least two sites).
+    html_pages : str or callable, optional
+        Labeled HTML pages for the HTML classifier: a function of a split
+        name (or its ``MODULE:FUNCTION``) returning :class:`Pages` of parsed
+        HTML blocks, called with ``"train"`` to fit on and, with ``heldout``,
+        with ``"heldout"`` to evaluate on (the set ``held-out html``).  The
+        repository's ``make train`` passes ``training.html_styles:html_pages``,
+        its pages rendered in 26 markup styles.  Without it, HTML pages are
+        read by the text classifier.
     say : callable
         Where progress and figures are printed.
 
@@ -180,6 +235,7 @@ def train_model(
     say(f"taxonomy: {len(events)} event types from {source}: {', '.join(events)}")
     train_files = label_paths(train)
     files = {name: label_paths(paths) for name, paths in sets.items()}
+    evaluated: dict[str, list[Path] | Pages] = dict(files)
     check = check_records(
         [*train_files, *(f for fs in files.values() for f in fs)], events=events, limit=MAX_PROBLEMS
     )
@@ -189,8 +245,16 @@ def train_model(
     records = [r for r in check.records if r["source_file"] in training]
     pages = to_pages(to_dataset(records, events=events))
     say(f"training on {len(pages)} pages, {pages.n_paragraphs} paragraphs from {len(train_files)} file(s)")
+    html_source = load_html_source(html_pages) if isinstance(html_pages, str) else html_pages
+    html = html_source("train") if html_source is not None else None
+    if html is not None:
+        if html.event_types != pages.event_types:
+            raise AutoclassError("the HTML pages' event types are not those of the training labels")
+        say(f"and {len(html)} HTML pages ({html.n_paragraphs} blocks) from {html_pages}")
+        if heldout:  # the held-out pages rendered as HTML, evaluated beside them
+            evaluated["held-out html"] = html_source("heldout")
     start = time.perf_counter()
-    model = fit(pages, settings)
+    model = fit(pages, settings, html=html)
     seconds = time.perf_counter() - start
     say(f"trained in {seconds:.1f} s")
 
@@ -208,12 +272,15 @@ def train_model(
             "sha256": sha256_files(train_files),
             "pages": len(pages),
             "paragraphs": pages.n_paragraphs,
+            "html_pages": len(html) if html is not None else 0,
+            "html_blocks": html.n_paragraphs if html is not None else 0,
+            "html_source": html_pages if isinstance(html_pages, str) else None,
         },
         "training_seconds": round(seconds, 2),
         "provenance": provenance(),
     }
     model.metadata = metadata
-    results = evaluate_all(model, files) if files else {}
+    results = evaluate_all(model, evaluated) if evaluated else {}
     metadata["metrics"] = {
         name: {
             "relevance_f1": res["model"]["relevance"]["f1"],

@@ -1,0 +1,522 @@
+"""From HTML to blocks: one paragraph per block of text, in document order, with its markup.
+
+A page's HTML is decoded as a browser decodes it (:mod:`autoclass.charset`),
+parsed by lexbor (selectolax), which builds the tree a browser builds
+(misnested tags, implied elements, tables), and walked once.  Every run of
+text between two block-level boundaries (``p``, ``div``, ``li``, ``td``,
+``h2``, ``br``...) becomes one block; inline elements (``a``, ``span``,
+``b``...) join their text to the block around them.  Scripts, styles,
+forms' controls, embedded objects and hidden elements (``hidden``,
+``display: none``, ``visibility: hidden``, and the usual utility classes
+such as ``sr-only``) are dropped, and white space is collapsed as a browser
+renders it.
+
+Each block keeps where it sat (:class:`Block`): its element's tag, the tag
+path from ``body``, its depth, which of the telling ancestors it is inside
+(list, table, nav, aside, header, footer, figure, form, article, main,
+blockquote, heading), which groups of class and id words it and its
+ancestors carry (``nav``, ``share``, ``related``, ``comment``...; see
+``CLASS_GROUPS``), its heading level, how much of its text is link text, and
+the block elements that contain it.  :mod:`autoclass.markup` turns these
+into features.
+
+Why lexbor: on the benchmark pages of ``make eval-html`` it parses and walks
+a page in 1.8 ms against 2.9 ms for lxml (same walk), builds the HTML5 tree
+a browser builds, and keeps the text of deeply nested pages, which libxml2
+drops beyond its depth limit (a page 5,000 ``div`` deep came out empty).
+
+Parsing is linear in the page's size: tags of more than ``MAX_ATTRIBUTES``
+attributes keep only their name, class and id (a browser's parser checks
+every attribute against every other, a quadratic cost on a tag of a hundred
+thousand attributes), and nesting deeper than ``MAX_DEPTH`` (a browser's
+parser caps it too) is flattened before parsing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple, overload
+
+from selectolax.lexbor import LexborHTMLParser
+
+from autoclass.charset import decode_html
+from autoclass.paragraphs import _CONTROL, _SURROGATE
+
+#: Ancestors a block can be inside, one bit each in :attr:`Block.ancestors`.
+ANCESTORS: tuple[str, ...] = (
+    "list",
+    "table",
+    "nav",
+    "aside",
+    "header",
+    "footer",
+    "figure",
+    "form",
+    "article",
+    "main",
+    "blockquote",
+    "heading",
+    "link",
+)
+_TAG_ANCESTOR = {
+    **dict.fromkeys(("ul", "ol", "li", "dl", "dd", "dt", "menu", "dir"), "list"),
+    **dict.fromkeys(("table", "tr", "td", "th", "tbody", "thead", "tfoot", "caption"), "table"),
+    "nav": "nav",
+    "aside": "aside",
+    "header": "header",
+    "footer": "footer",
+    **dict.fromkeys(("figure", "figcaption"), "figure"),
+    **dict.fromkeys(("form", "fieldset", "label", "legend"), "form"),
+    "article": "article",
+    "main": "main",
+    **dict.fromkeys(("blockquote", "q"), "blockquote"),
+    **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6", "hgroup"), "heading"),
+    "a": "link",
+}
+_TAG_BIT = {tag: 1 << ANCESTORS.index(name) for tag, name in _TAG_ANCESTOR.items()}
+_LINK_BIT = 1 << ANCESTORS.index("link")
+
+#: Groups of class and id words, one bit each in :attr:`Block.classes`.  A
+#: word counts when it equals one of the group's words or starts with one of
+#: its stems (``comment`` in ``commentlist``); names such as ``css-1x2ab3``
+#: carry none.
+CLASS_GROUPS: dict[str, tuple[str, str]] = {
+    # group: (whole words, stems)
+    "nav": (
+        "nav navbar navigation menu menubar topnav subnav mainnav sitenav skip pagination pager",
+        "breadcrumb navig",
+    ),
+    "share": (
+        "share sharing sharebar social socials facebook twitter whatsapp pinterest linkedin print email",
+        "share social",
+    ),
+    "related": (
+        "related recommended recirc more popular trending mostread readnext also teaser teasers "
+        "outbrain taboola next prev previous latest",
+        "related recommend trending teaser",
+    ),
+    "comment": ("comment comments disqus reply replies respond discussion", "comment disqus"),
+    "footer": ("footer foot copyright legal colophon bottom", "footer copyright"),
+    "ad": (
+        "ad ads adv advert adverts advertisement advertising sponsor sponsored promo promoted promotion "
+        "dfp gpt adsense adslot adunit commercial native",
+        "advert sponsor promo adslot adunit",
+    ),
+    "caption": ("caption captions figcaption credit credits", "caption"),
+    "byline": (
+        "byline author authors date dateline time timestamp meta posted published updated",
+        "byline author timestamp",
+    ),
+    "content": ("article content body post entry story text main prose richtext articlebody", "article"),
+    "sidebar": ("sidebar side aside widget widgets rail secondary", "sidebar widget"),
+    "header": ("header masthead topbar hero headline title", "masthead"),
+    "subscribe": (
+        "newsletter subscribe subscription signup register login paywall cta",
+        "newsletter subscri signup",
+    ),
+    "tags": ("tag tags category categories topic topics keywords", "categor"),
+    "modal": ("cookie cookies consent gdpr modal popup overlay dialog notice", "cookie consent popup modal"),
+}
+_GROUP_WORDS = {word: 1 << i for i, (words, _) in enumerate(CLASS_GROUPS.values()) for word in words.split()}
+_GROUP_STEMS = tuple(
+    (stem, 1 << i) for i, (_, stems) in enumerate(CLASS_GROUPS.values()) for stem in stems.split()
+)
+# Words of class names: camelCase parts, lower-case runs; digits and separators split.
+_CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_HIDDEN_CLASSES = frozenset(
+    "hidden d-none sr-only visually-hidden visuallyhidden screen-reader-text is-hidden u-hidden hide".split()
+)
+# Not a group: marks the utility classes that hide an element (class_groups sets it).
+_HIDDEN_BIT = 1 << len(CLASS_GROUPS)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+# Elements whose content is never rendered as text of the page.
+_SKIP = frozenset(
+    "head title script style noscript template svg math iframe frame frameset object embed applet "
+    "canvas audio video map select option optgroup datalist textarea button input meter progress".split()
+)
+# Elements that start and end a block of text (a line of their own when rendered).
+_BLOCK_TAGS = frozenset(
+    "html body address article aside blockquote caption center dd details dialog dir div dl dt "
+    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr legend li main "
+    "menu nav ol p pre section summary table tbody td tfoot th thead tr ul br".split()
+)
+_HEADING = {f"h{level}": level for level in range(1, 7)}
+
+#: A tag with more attributes than this keeps only its name, class and id.
+MAX_ATTRIBUTES = 64
+#: Nesting deeper than this is flattened before parsing.
+MAX_DEPTH = 512
+# Pages with fewer tags cannot nest deep enough to matter.
+_DEPTH_CHECK_TAGS = 20_000
+# A start tag with MAX_ATTRIBUTES name=value pairs; possessive, so a search is
+# linear in the page's size.
+_ATTRIBUTE = r"""\s++[^\s<>=/"']++\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s<>"']*+)"""
+_MANY_ATTRIBUTES = re.compile(rf"<[A-Za-z][^\s<>/]*+(?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}")
+_MANY_ATTRIBUTES_TAG = re.compile(rf"<([A-Za-z][^\s<>/]*+)((?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}[^<>]*+)>?")
+_KEPT_ATTR = re.compile(r"""\s(class|id)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class Block(NamedTuple):
+    """One block of text of an HTML page and where it sat.
+
+    Attributes
+    ----------
+    text : str
+        The block's text, white space collapsed.
+    tag : str
+        The block element that holds the text (``p``, ``li``, ``h2``, ``div``...).
+    path : str
+        Tags from ``body`` down to that element, joined by ``>``.
+    depth : int
+        Its depth below ``html``.
+    ancestors : int
+        Bits of ``ANCESTORS``: the element and its ancestors, and the inline
+        elements around the text (``link``: all of its text is in links).
+    classes : int
+        Bits of ``CLASS_GROUPS`` found in the class and id of the element,
+        its ancestors and the inline elements around the text.
+    own_classes : int
+        The same for the element itself (and inline elements in it) only.
+    heading : int
+        Heading level 1 to 6 when inside ``h1``-``h6``, else 0.
+    link_chars : int
+        Characters of the text inside links.
+    links : int
+        Links that hold some of its text.
+    container : int
+        Number of the block element around the block's element (blocks
+        that share it are siblings in the page's structure).
+    ancestry : tuple of int
+        Numbers of the block elements the block is inside, outermost first,
+        its own element last: where it sits in the page's tree.
+    """
+
+    text: str
+    tag: str
+    path: str
+    depth: int
+    ancestors: int
+    classes: int
+    own_classes: int
+    heading: int
+    link_chars: int
+    links: int
+    container: int
+    ancestry: tuple[int, ...] = ()
+
+
+class HtmlPage(Sequence[str]):
+    """The blocks of one HTML page: a sequence of paragraphs that remembers its markup.
+
+    It is read wherever a page (a list of paragraphs) is read, and the model
+    adds the markup of its blocks to its features.
+
+    Attributes
+    ----------
+    blocks : list of Block
+        One per paragraph, in document order.
+    url : str or None
+        The page's address, when given.
+    encoding : str or None
+        The codec its bytes were decoded with (``None`` for text input).
+    """
+
+    __slots__ = ("blocks", "encoding", "texts", "url")
+
+    def __init__(self, blocks: list[Block], *, url: str | None = None, encoding: str | None = None) -> None:
+        self.blocks = blocks
+        self.texts = [b.text for b in blocks]
+        self.url = url
+        self.encoding = encoding
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        return self.texts[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.texts)
+
+    def __repr__(self) -> str:
+        return f"HtmlPage({len(self.texts)} blocks, url={self.url!r})"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (HtmlPage, (self.blocks,), {"url": self.url, "encoding": self.encoding})
+
+    def __setstate__(self, state: dict[str, str | None]) -> None:
+        self.url, self.encoding = state["url"], state["encoding"]
+
+
+_class_cache: dict[str, int] = {}
+_word_cache: dict[str, int] = {}
+
+
+def class_groups(names: str) -> int:
+    """Bits of ``CLASS_GROUPS`` in a class or id attribute value.
+
+    Examples
+    --------
+    >>> bits = class_groups("site-footer share-buttons")
+    >>> [g for i, g in enumerate(CLASS_GROUPS) if bits >> i & 1]
+    ['share', 'footer']
+    >>> class_groups("css-1x2ab3 sc-bdVaJa")
+    0
+    """
+    bits = _class_cache.get(names)
+    if bits is None:
+        bits = 0
+        for word in _CLASS_WORD.findall(names):
+            word_bits = _word_cache.get(word)
+            if word_bits is None:
+                lowered = word.lower()
+                word_bits = _GROUP_WORDS.get(lowered, 0)
+                for stem, bit in _GROUP_STEMS:
+                    if lowered.startswith(stem):
+                        word_bits |= bit
+                if len(_word_cache) > 100_000:
+                    _word_cache.clear()
+                _word_cache[word] = word_bits
+            bits |= word_bits
+        if not _HIDDEN_CLASSES.isdisjoint(names.split()):
+            bits |= _HIDDEN_BIT
+        if len(_class_cache) > 100_000:  # bounded: crawls meet endless generated names
+            _class_cache.clear()
+        _class_cache[names] = bits
+    return bits
+
+
+def _shorten_tag(match: re.Match[str]) -> str:
+    kept = "".join(f" {m.group(1)}={m.group(2)}" for m in _KEPT_ATTR.finditer(match.group(2)[: 1 << 20]))
+    return f"<{match.group(1)}{kept}>"
+
+
+def _cap_depth(html: str) -> str:
+    depth = 0
+
+    def visit(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match.group(2).lower() in _VOID:
+            return match.group(0)
+        if match.group(1):
+            depth -= 1
+            return match.group(0) if depth < MAX_DEPTH else "<i hidden-close"
+        depth += 1
+        return match.group(0) if depth <= MAX_DEPTH else "<i hidden-open"
+
+    capped = _TAG.sub(visit, html)
+    # Tags beyond the cap were renamed to an inline tag that nests nothing.
+    return capped.replace("<i hidden-close", "<wbr data-x").replace("<i hidden-open", "<wbr data-x")
+
+
+def _guard(html: str) -> str:
+    """The page with the shapes that make parsing quadratic defused (see the module docstring)."""
+    if _MANY_ATTRIBUTES.search(html):
+        html = _MANY_ATTRIBUTES_TAG.sub(_shorten_tag, html)
+    if len(html) > 3 * _DEPTH_CHECK_TAGS and html.count("<") > _DEPTH_CHECK_TAGS:
+        depth = 0
+        deepest = 0
+        for closing, name in _TAG.findall(html):
+            if name.lower() not in _VOID:
+                depth = depth - 1 if closing else depth + 1
+                deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            html = _cap_depth(html)
+    return html
+
+
+def _clean_text(raw: str) -> str:
+    text = " ".join(raw.split())
+    if not text.isprintable() and _CONTROL.search(text):
+        text = " ".join(_CONTROL.sub("", text).split())
+    return text
+
+
+def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | None = None) -> HtmlPage:
+    """Cut an HTML page into blocks of text, in document order.
+
+    Parameters
+    ----------
+    html : str or bytes
+        The page.  Bytes are decoded as a browser decodes them: byte-order
+        mark, then ``encoding``, then ``<meta charset>``, then UTF-8 if valid,
+        else the legacy encoding of the address's country domain.
+    url : str, optional
+        The page's address.
+    encoding : str, optional
+        The charset the transport declared (an HTTP ``Content-Type``'s), for bytes.
+
+    Returns
+    -------
+    HtmlPage
+        The blocks; a sequence of their texts.
+
+    Raises
+    ------
+    TypeError
+        If ``html`` is neither ``str`` nor ``bytes``.
+
+    Examples
+    --------
+    >>> page = parse_html(
+    ...     "<body><nav><a href='/'>Home</a></nav><article><h1>Nio delivers</h1>"
+    ...     "<p>Nio  delivered <b>20,000</b> cars.</p><script>x()</script></article></body>"
+    ... )
+    >>> list(page)
+    ['Home', 'Nio delivers', 'Nio delivered 20,000 cars.']
+    >>> [(b.tag, b.path, b.heading, b.link_chars) for b in page.blocks]
+    [('nav', 'body>nav', 0, 4), ('h1', 'body>article>h1', 1, 0), ('p', 'body>article>p', 0, 0)]
+    """
+    codec = None
+    if isinstance(html, bytes | bytearray | memoryview):
+        html, codec = decode_html(bytes(html), transport=encoding, url=url)
+    elif not isinstance(html, str):
+        raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
+    elif not html.isascii() and _SURROGATE.search(html):
+        html = _SURROGATE.sub("\ufffd", html)
+    if "<" not in html:  # plain text: one block, as a browser shows it
+        text = _clean_text(html)
+        blocks = [Block(text, "body", "body", 1, 0, 0, 0, 0, 0, 0, 0, ())] if text else []
+        return HtmlPage(blocks, url=url, encoding=codec)
+    root = LexborHTMLParser(_guard(html).encode("utf-8")).root
+    return HtmlPage(_walk(root) if root is not None else [], url=url, encoding=codec)
+
+
+def _walk(root: object) -> list[Block]:
+    """One pass over the tree: the blocks of text and their markup (see :class:`Block`)."""
+    blocks: list[Block] = []
+    pieces: list[str] = []
+    add_piece = pieces.append
+    # Open elements, each (node id, tag, ancestor bits, class bits, own class bits,
+    # heading, element number, number of the block element around it, kind, tag
+    # path), kind being 1 for a block element, 0 inline, -1 dropped (its content
+    # is skipped).
+    stack: list[tuple[int, str, int, int, int, int, int, int, int, str]] = [
+        (-1, "html", 0, 0, 0, 0, 0, 0, 1, "")
+    ]
+    blocks_open = [0]  # positions in ``stack`` of the open block elements
+    # The open block's accumulators: ancestor bits, class bits, inline own class
+    # bits, link characters, links.
+    anc = cls = own_inline = link_chars = links = 0
+    link_stack: list[int] = []  # element numbers of the open <a> elements
+    counted_link = -1
+    counter = 0
+    block_tags, skip_tags, tag_bit, headings = _BLOCK_TAGS, _SKIP, _TAG_BIT, _HEADING
+    new_block = tuple.__new__  # a Block from its fields without a Python-level __new__
+
+    def flush() -> None:
+        text = _clean_text("".join(pieces))
+        pieces.clear()
+        if text:
+            at = blocks_open[-1]
+            _, tag, _, _, own, heading, _, container, _, path = stack[at]
+            size = len(text)
+            if link_chars >= size:
+                bits, linked = anc | _LINK_BIT, size
+            else:
+                bits, linked = anc & ~_LINK_BIT, link_chars
+            ancestry = tuple([stack[k][6] for k in blocks_open[1:]])
+            fields = (
+                text,
+                tag,
+                path,
+                at - 1,
+                bits,
+                cls,
+                own | own_inline,
+                heading,
+                linked,
+                links,
+                container,
+                ancestry,
+            )
+            blocks.append(new_block(Block, fields))
+
+    for node in root.traverse(include_text=True):
+        parent_id = node.parent.mem_id
+        while len(stack) > 1 and stack[-1][0] != parent_id:  # the elements that ended
+            entry = stack[-1]
+            if entry[8] == 1:
+                if pieces:
+                    flush()
+                    anc = cls = own_inline = link_chars = links = 0
+                blocks_open.pop()
+            elif entry[1] == "a" and entry[8] == 0:
+                link_stack.pop()
+            stack.pop()
+        parent = stack[-1]
+        tag = node.tag
+        if tag == "-text":
+            if parent[8] < 0:
+                continue
+            text = node.text_content
+            if not text or text.isspace():
+                if pieces:  # a space between words; none before a block's first word
+                    add_piece(" ")
+                continue
+            add_piece(text)
+            anc |= parent[2]
+            cls |= parent[3]
+            if not parent[8]:
+                own_inline |= parent[4]
+            if link_stack:
+                link_chars += len(text)
+                if link_stack[-1] != counted_link:
+                    counted_link = link_stack[-1]
+                    links += 1
+            continue
+        if tag[0] == "-":  # comments
+            continue
+        if parent[8] < 0 or tag in skip_tags:
+            stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
+            continue
+        attrs = node.attributes
+        own = 0
+        if attrs:
+            names = attrs.get("class")
+            if names:
+                own = class_groups(names)
+            ident = attrs.get("id")
+            if ident:
+                own |= class_groups(ident)
+            style = attrs.get("style")
+            if (
+                own & _HIDDEN_BIT
+                or "hidden" in attrs
+                or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
+            ):
+                stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
+                continue
+        counter += 1
+        if tag in block_tags:
+            if pieces:
+                flush()
+                anc = cls = own_inline = link_chars = links = 0
+            if tag == "br" or tag == "hr":
+                continue  # void: a boundary, nothing inside
+            container = stack[blocks_open[-1]][6]
+            blocks_open.append(len(stack))
+            kind = 1
+        else:
+            container = parent[7]
+            kind = 0
+            if tag == "a":
+                link_stack.append(counter)
+        stack.append(
+            (
+                node.mem_id, tag, parent[2] | tag_bit.get(tag, 0), parent[3] | own, own,
+                headings.get(tag, parent[5]), counter, container, kind,
+                f"{parent[9]}>{tag}" if parent[9] else "" if tag == "html" else tag,
+            )
+        )  # fmt: skip
+    if pieces:
+        flush()
+    return blocks

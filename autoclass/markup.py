@@ -1,0 +1,207 @@
+"""Markup features of a block in its page: tag, ancestors, links, class words, depth, neighbours.
+
+For a page read from HTML (:class:`autoclass.html.HtmlPage`) each block gets
+the columns below, grouped as ``MARKUP_GROUPS`` says so that a model can be
+trained, and measured, without any group.  They join the layout features of
+:mod:`autoclass.features` in the same standardised dense block, so both
+stages of every head read them.  A page of plain text has no markup: its
+rows are all zeros, ``html`` included, so a model reads it as a text page
+and its text columns carry the prediction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from autoclass.html import ANCESTORS, CLASS_GROUPS, HtmlPage
+
+_TAG_COLUMNS = {
+    "p": "tag_p",
+    "div": "tag_div",
+    "li": "tag_li",
+    "td": "tag_cell",
+    "th": "tag_cell",
+    "dd": "tag_cell",
+    "dt": "tag_cell",
+    "figcaption": "tag_caption",
+    "caption": "tag_caption",
+    "blockquote": "tag_quote",
+    "pre": "tag_quote",
+    **dict.fromkeys(("h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "summary", "legend"), "tag_heading"),
+    **dict.fromkeys(
+        ("article", "section", "main", "body", "header", "footer", "nav", "aside", "figure", "form"),
+        "tag_section",
+    ),
+}
+_TAG_NAMES = (
+    "tag_p",
+    "tag_div",
+    "tag_li",
+    "tag_cell",
+    "tag_caption",
+    "tag_quote",
+    "tag_heading",
+    "tag_section",
+)
+_ANCESTOR_NAMES = tuple(f"in_{name}" for name in ANCESTORS if name not in ("heading", "link"))
+_CLASS_NAMES = tuple(f"class_{name}" for name in CLASS_GROUPS)
+_OWN_CLASS_NAMES = tuple(f"own_class_{name}" for name in CLASS_GROUPS)
+
+#: Markup columns by group; a model's ``markup`` setting names the groups it uses.
+MARKUP_GROUPS: dict[str, tuple[str, ...]] = {
+    "tags": ("html", *_TAG_NAMES, "other_tag", "heading_level"),
+    "ancestors": _ANCESTOR_NAMES,
+    "links": ("all_link", "link_density", "log_links"),
+    "classes": (*_CLASS_NAMES, *_OWN_CLASS_NAMES),
+    "depth": ("log_depth", "relative_depth"),
+    "neighbours": (
+        "prev_link_density",
+        "next_link_density",
+        "same_container_as_prev",
+        "same_container_as_next",
+        "prev_tag_heading",
+    ),
+    "container": (
+        "container_prose_share",
+        "log_container_blocks",
+        "page_prose_share",
+        "in_prose_region",
+        "grandparent_prose_share",
+    ),
+}
+MARKUP_FEATURES: tuple[str, ...] = tuple(name for names in MARKUP_GROUPS.values() for name in names)
+
+_ANCESTOR_BITS = np.array([1 << ANCESTORS.index(name[3:]) for name in _ANCESTOR_NAMES], dtype=np.int64)
+_LINK_BIT = 1 << ANCESTORS.index("link")
+_CLASS_BITS = np.array([1 << i for i in range(len(CLASS_GROUPS))], dtype=np.int64)
+# A line of prose: long, and mostly not link text.
+_PROSE_CHARS = 80
+_PROSE_MAX_LINK_DENSITY = 0.3
+# The page's prose region: the deepest element that holds this share of its prose.
+_REGION_SHARE = 0.6
+
+
+def markup_columns(groups: Sequence[str]) -> list[int]:
+    """Positions in ``MARKUP_FEATURES`` of the columns of ``groups``.
+
+    Examples
+    --------
+    >>> [MARKUP_FEATURES[i] for i in markup_columns(["links"])]
+    ['all_link', 'link_density', 'log_links']
+    """
+    unknown = set(groups) - set(MARKUP_GROUPS)
+    if unknown:
+        raise ValueError(f"unknown markup groups {sorted(unknown)}; use {tuple(MARKUP_GROUPS)}")
+    wanted = {name for group in groups for name in MARKUP_GROUPS[group]}
+    return [i for i, name in enumerate(MARKUP_FEATURES) if name in wanted]
+
+
+def markup_matrix(pages: Sequence[Sequence[str]]) -> np.ndarray:
+    """Raw markup features of every line of a batch, shape (n_lines, len(MARKUP_FEATURES)).
+
+    Lines of pages that are not :class:`~autoclass.html.HtmlPage` get zeros.
+    Computed for all the batch's blocks at once.
+    """
+    sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
+    out = np.zeros((int(sizes.sum()), len(MARKUP_FEATURES)))
+    html = [k for k, page in enumerate(pages) if isinstance(page, HtmlPage) and len(page)]
+    if not html:
+        return out
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    rows = np.concatenate([np.arange(starts[k], starts[k] + sizes[k]) for k in html])
+    blocks = [b for k in html for b in pages[k].blocks]
+    page = np.repeat(np.arange(len(html)), sizes[html])
+    out[rows] = _markup(blocks, page)
+    return out
+
+
+def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
+    """The markup features of blocks; ``page`` numbers the page of each (blocks in page order)."""
+    n = len(blocks)
+    out = np.zeros((n, len(MARKUP_FEATURES)))
+    f = {name: i for i, name in enumerate(MARKUP_FEATURES)}
+    (_, tags, _, depth, ancestors, classes, own, heading, link_chars, links, container, ancestry) = (
+        list(column) for column in zip(*blocks)
+    )
+    chars = np.fromiter((len(b[0]) for b in blocks), dtype=float, count=n)
+    out[:, f["html"]] = 1.0
+    other = f["other_tag"]
+    out[np.arange(n), [f.get(_TAG_COLUMNS.get(tag, "other_tag"), other) for tag in tags]] = 1.0
+    heading = np.array(heading, dtype=float)
+    out[:, f["heading_level"]] = np.where(heading > 0, (7 - heading) / 6, 0.0)
+
+    ancestors = np.array(ancestors, dtype=np.int64)
+    out[:, [f[name] for name in _ANCESTOR_NAMES]] = (ancestors[:, None] & _ANCESTOR_BITS) > 0
+    link_density = np.array(link_chars, dtype=float) / np.maximum(chars, 1)
+    out[:, f["all_link"]] = (ancestors & _LINK_BIT) > 0
+    out[:, f["link_density"]] = link_density
+    out[:, f["log_links"]] = np.log1p(np.array(links, dtype=float))
+    classes = np.array(classes, dtype=np.int64)
+    own = np.array(own, dtype=np.int64)
+    out[:, [f[name] for name in _CLASS_NAMES]] = (classes[:, None] & _CLASS_BITS) > 0
+    out[:, [f[name] for name in _OWN_CLASS_NAMES]] = (own[:, None] & _CLASS_BITS) > 0
+
+    depth = np.array(depth, dtype=float)
+    bounds = np.flatnonzero(np.diff(page)) + 1
+    medians = np.array([np.median(d) for d in np.split(depth, bounds)])
+    out[:, f["log_depth"]] = np.log1p(depth)
+    out[:, f["relative_depth"]] = (depth - medians[page]) / 10
+
+    if n > 1:
+        same_page = page[1:] == page[:-1]
+        out[1:, f["prev_link_density"]] = np.where(same_page, link_density[:-1], 0.0)
+        out[:-1, f["next_link_density"]] = np.where(same_page, link_density[1:], 0.0)
+        container = np.array(container, dtype=np.int64)
+        same = same_page & (container[1:] == container[:-1])
+        out[1:, f["same_container_as_prev"]] = same
+        out[:-1, f["same_container_as_next"]] = same
+        out[1:, f["prev_tag_heading"]] = np.where(same_page, out[:-1, f["tag_heading"]], 0.0)
+    else:
+        container = np.array(container, dtype=np.int64)
+
+    # Where the page's prose is: the share of it in the block's container, as
+    # readability scores a node by the paragraphs under it.
+    prose = np.where((chars >= _PROSE_CHARS) & (link_density < _PROSE_MAX_LINK_DENSITY), chars, 0.0)
+    _, group = np.unique(page * (int(container.max()) + 1) + container, return_inverse=True)
+    group_prose = np.bincount(group, weights=prose)
+    total = np.maximum(np.bincount(page, weights=prose), 1.0)[page]
+    out[:, f["container_prose_share"]] = group_prose[group] / total
+    out[:, f["log_container_blocks"]] = np.log1p(np.bincount(group)[group])
+    out[:, f["page_prose_share"]] = prose / total
+    _region(out, f, prose, total, page, ancestry)
+    return out
+
+
+def _region(
+    out: np.ndarray, f: dict[str, int], prose: np.ndarray, total: np.ndarray, page: np.ndarray, ancestry: list
+) -> None:
+    """Whether each block lies in its page's prose region, and its grandparent's share of the prose.
+
+    Every block adds its prose to each element it is inside; the region is
+    the deepest element holding ``_REGION_SHARE`` of the page's prose.
+    """
+    lengths = np.fromiter(map(len, ancestry), dtype=np.int64, count=len(ancestry))
+    if not lengths.sum():
+        return
+    block = np.repeat(np.arange(len(ancestry)), lengths)
+    element = np.fromiter((e for chain in ancestry for e in chain), dtype=np.int64, count=int(lengths.sum()))
+    level = np.arange(len(element)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    key = page[block] * (int(element.max()) + 1) + element
+    _, index = np.unique(key, return_inverse=True)
+    share = np.bincount(index, weights=prose[block])[index] / total[block]
+    # The region of each page: among elements with enough of the prose, the deepest.
+    best = np.full(int(page.max()) + 1, -1)
+    candidates = np.flatnonzero(share >= _REGION_SHARE)
+    if len(candidates):
+        order = candidates[np.lexsort((level[candidates], page[block[candidates]]))]
+        pages = page[block[order]]
+        last = np.r_[pages[1:] != pages[:-1], True]  # the deepest candidate of each page
+        best[pages[last]] = key[order[last]]
+    inside = np.zeros(len(ancestry))
+    np.maximum.at(inside, block, key == best[page[block]])
+    out[:, f["in_prose_region"]] = inside
+    grand = lengths >= 3
+    at = np.cumsum(lengths) - 3
+    out[grand, f["grandparent_prose_share"]] = share[at[grand]]

@@ -1,0 +1,115 @@
+"""`autoclass predict` on HTML files, JSON Lines records with HTML, and WARC archives."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from autoclass.cli import main
+from tests.archives import ARTICLE, build_warc
+
+LEGACY = '<html><head><meta charset="windows-1251"></head><body><h1>Продажи</h1><p>Текст</p></body></html>'
+
+
+def predict(*args: str) -> int:
+    return main(["predict", "--jobs", "1", "--quiet", *args])
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_html_files_and_directories(tmp_path):
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "a.html").write_text(ARTICLE.format(i=1), encoding="utf-8")
+    (folder / "b.htm.gz").write_bytes(gzip.compress(ARTICLE.format(i=2).encode()))
+    (folder / "c.html").write_bytes(LEGACY.encode("cp1251"))
+    (folder / "d.html").write_text("<html><body><script>x()</script></body></html>", encoding="utf-8")
+    (folder / "notes.md").write_text("not an input", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert predict(str(folder), "-o", str(out), "--paragraphs") == 1  # d.html has no text
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == [str(folder / n) for n in ("a.html", "b.htm.gz", "c.html", "d.html")]
+    first = records[0]
+    assert first["main_event"] == "sales"
+    assert [p["text"] for p in first["paragraphs"]][:3] == ["Home", "Autos", "Nio delivers 1 cars in May"]
+    assert first["paragraphs"][0]["path"] == "body>nav>ul>li" and not first["paragraphs"][0]["relevant"]
+    assert "Nio delivered 1 vehicles" in first["text"]
+    assert [p["text"] for p in records[2]["paragraphs"]] == ["Продажи", "Текст"]
+    assert records[3] == {"id": str(folder / "d.html"), "error": "empty page: no text in the HTML"}
+
+
+def test_jsonl_records_with_html(tmp_path):
+    src = tmp_path / "in.jsonl"
+    lines = [
+        {"id": "h", "url": "https://example.com/h", "html": ARTICLE.format(i=7)},
+        {"id": "t", "text": "Nio delivers 20,000 cars in May\nShare this article"},
+        {"id": "both", "html": "<p>ignored</p>", "text": "The text field wins"},
+        {"id": "big", "html": "<p>" + "x" * 2000 + "</p>"},
+    ]
+    src.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    # HTML may be 10 x --max-chars long: the article passes, "big" does not.
+    assert predict(str(src), "-o", str(out), "--max-chars", "100", "--paragraphs") == 1
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == ["h", "t", "both", "big"]
+    assert records[0]["url"] == "https://example.com/h" and list(records[0])[:2] == ["id", "url"]
+    assert records[0]["main_event"] == "sales"
+    assert "url" not in records[1] and "path" not in records[1]["paragraphs"][0]
+    assert [p["text"] for p in records[2]["paragraphs"]] == ["The text field wins"]
+    assert records[3]["error"] == "page too long: HTML of 2007 characters > 10 x --max-chars 100"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """A WARC of 300 records, and the output of one uninterrupted run over it."""
+    root = tmp_path_factory.mktemp("warc")
+    data, expected = build_warc(300, gz=True, seed=5)
+    path = root / "crawl.warc.gz"
+    path.write_bytes(data)
+    full = root / "full.jsonl"
+    assert predict(str(path), "-o", str(full), "--chunk-size", "16") == 1  # broken records give errors
+    return path, expected, full
+
+
+def test_warc_one_record_per_html_response_in_order(archive):
+    path, expected, full = archive
+    records = read_jsonl(full)
+    assert [r["id"] for r in records] == [record_id for _, record_id in expected]
+    for (kind, _), record in zip(expected, records):
+        assert ("error" in record) == (kind == "error")
+        if kind == "page":
+            assert record["url"].startswith("https://news.example.com/") and record["main_event"] == "sales"
+        else:
+            assert record["error"].startswith("broken WARC record at offset")
+
+
+def test_warc_summary_counts_what_was_skipped(archive, capsys):
+    path, expected, _ = archive
+    assert main(["predict", "--jobs", "1", str(path), "-o", str(path.parent / "again.jsonl")]) == 1
+    err = capsys.readouterr().err
+    assert f"{len(expected):,} pages" in err
+    assert "archive records skipped (" in err and "response of image/jpeg" in err and "request" in err
+
+
+def test_warc_resume_gives_the_uninterrupted_output(archive, tmp_path):
+    path, _, full = archive
+    whole = full.read_bytes()
+    lines = whole.splitlines(keepends=True)
+    for kept in (0, 1, 57, len(lines) - 1):
+        out = tmp_path / f"resumed-{kept}.jsonl"
+        # An interrupted run: some complete records and half of the next one.
+        out.write_bytes(b"".join(lines[:kept]) + lines[kept][: len(lines[kept]) // 2])
+        assert predict(str(path), "-o", str(out), "--resume", "--chunk-size", "7") in (0, 1)
+        assert out.read_bytes() == whole
+
+
+def test_warc_with_workers_gives_the_same_output(archive, tmp_path):
+    path, _, full = archive
+    out = tmp_path / "jobs.jsonl"
+    assert main(["predict", "--jobs", "2", "--quiet", str(path), "-o", str(out), "--chunk-size", "16"]) == 1
+    assert out.read_bytes() == full.read_bytes()
