@@ -104,6 +104,8 @@ def test_warc_resume_gives_the_uninterrupted_output(archive, tmp_path):
         out = tmp_path / f"resumed-{kept}.jsonl"
         # An interrupted run: some complete records and half of the next one.
         out.write_bytes(b"".join(lines[:kept]) + lines[kept][: len(lines[kept]) // 2])
+        # ...with the run description that run wrote before its first record.
+        Path(f"{out}.run.json").write_bytes(Path(f"{full}.run.json").read_bytes())
         assert predict(str(path), "-o", str(out), "--resume", "--chunk-size", "7") in (0, 1)
         assert out.read_bytes() == whole
 

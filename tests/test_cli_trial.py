@@ -92,11 +92,11 @@ def test_ctrl_c_on_the_dask_engine_stops_without_worker_tracebacks_and_resumes(t
 def test_a_directory_of_files_it_does_not_read_is_named_not_passed_over(tmp_path, capsys):
     (tmp_path / "pdfs").mkdir()
     (tmp_path / "pdfs" / "a.pdf").write_bytes(b"%PDF")
-    (tmp_path / "pdfs" / "b.html").write_text("<p>x</p>")
+    (tmp_path / "pdfs" / "b.docx").write_bytes(b"PK")
     assert main(["predict", "-j", "1", str(tmp_path / "pdfs")]) == 2
     err = capsys.readouterr().err
     assert f"no input files in {tmp_path / 'pdfs'}: it holds 2 file(s) of other types, e.g. " in err
-    assert "*.txt" in err
+    assert "*.txt" in err and "*.warc.gz" in err
     (tmp_path / "mixed").mkdir()
     (tmp_path / "mixed" / "page.txt").write_text(CLI_PAGES[0])
     (tmp_path / "mixed" / "notes.md").write_text("notes")

@@ -31,7 +31,7 @@ from itertools import islice
 from typing import IO
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.html_readers import html_kind, max_html_bytes, warc_entries
+from autoclass.cli.html_readers import HTML_SUFFIXES, WARC_SUFFIXES, html_kind, max_html_bytes, warc_entries
 from autoclass.cli.records import Chunk, Entry
 from autoclass.files import open_regular, read_at_most
 
@@ -143,9 +143,10 @@ def find_sources(
             if not found:
                 others = skipped[before:]
                 what = f"{len(others):,} file(s) of other types, e.g. {others[0]}" if others else "no files"
+                read = (*TEXT_SUFFIXES, *JSONL_SUFFIXES, *HTML_SUFFIXES, *WARC_SUFFIXES)
                 raise UsageError(
                     f"no input files in {path}: it holds {what}; a directory's inputs are "
-                    f"{', '.join('*' + s for s in (*TEXT_SUFFIXES, *JSONL_SUFFIXES))}"
+                    f"{', '.join('*' + s for s in read)}"
                 )
             sources.extend(found)
         elif os.path.exists(path):
