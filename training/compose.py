@@ -16,6 +16,7 @@ Usage: ``python -m training.compose`` (``make labels``).
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import random
@@ -355,7 +356,10 @@ def compose_corpus(*, roles: bool = False) -> dict[str, dict[str, list[dict]]]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argparse.ArgumentParser(
+        description="Rewrite labels/train and labels/heldout from labels/sources (deterministic)."
+    ).parse_args(argv)
     corpus = compose_corpus()
     for part, by_site in corpus.items():
         folder = ROOT / "labels" / part
