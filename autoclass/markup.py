@@ -70,6 +70,7 @@ MARKUP_GROUPS: dict[str, tuple[str, ...]] = {
         "in_prose_region",
         "grandparent_prose_share",
     ),
+    "core": ("in_prose_core", "parent_core_score"),
 }
 MARKUP_FEATURES: tuple[str, ...] = tuple(name for names in MARKUP_GROUPS.values() for name in names)
 
@@ -171,7 +172,45 @@ def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
     out[:, f["log_container_blocks"]] = np.log1p(np.bincount(group)[group])
     out[:, f["page_prose_share"]] = prose / total
     _region(out, f, prose, total, page, ancestry)
+    _core(out, f, prose, page, ancestry)
     return out
+
+
+def _core(out: np.ndarray, f: dict[str, int], prose: np.ndarray, page: np.ndarray, ancestry: list) -> None:
+    """Whether each block lies in its page's prose core, and its parent's score against the core's.
+
+    As readability picks its top candidate: every block of prose scores its
+    parent element with its prose and its grandparent with half of it; the
+    core is the element of the page with the highest score.  Unlike the prose
+    region, a page whose other stories' teasers hold more prose than its
+    article (each teaser in its own card) still finds the article's element.
+    """
+    lengths = np.fromiter(map(len, ancestry), dtype=np.int64, count=len(ancestry))
+    if not lengths.sum():
+        return
+    block = np.repeat(np.arange(len(ancestry)), lengths)
+    element = np.fromiter((e for chain in ancestry for e in chain), dtype=np.int64, count=int(lengths.sum()))
+    up = np.repeat(np.cumsum(lengths), lengths) - 1 - np.arange(len(element))  # 0: own element, 1: parent
+    weight = np.where(up == 1, 1.0, np.where(up == 2, 0.5, 0.0))
+    size = int(element.max()) + 1
+    key = page[block] * size + element
+    keys, index = np.unique(key, return_inverse=True)
+    score = np.bincount(index, weights=prose[block] * weight)
+    key_page = keys // size
+    order = np.lexsort((score, key_page))
+    last = np.r_[key_page[order][1:] != key_page[order][:-1], True]
+    best = np.full(int(page.max()) + 1, -1)
+    top = np.zeros(int(page.max()) + 1)
+    chosen = order[last]
+    good = score[chosen] > 0
+    best[key_page[chosen][good]] = keys[chosen][good]
+    top[key_page[chosen][good]] = score[chosen][good]
+    inside = np.zeros(len(ancestry))
+    np.maximum.at(inside, block, key == best[page[block]])
+    out[:, f["in_prose_core"]] = inside
+    parent = up == 1
+    ratio = score[index[parent]] / np.maximum(top[page[block[parent]]], 1.0)
+    out[block[parent], f["parent_core_score"]] = ratio
 
 
 def _region(

@@ -269,15 +269,38 @@ def _more_stories(p: _Page) -> None:
     if not p.pool.headlines or not p.pool.paragraphs:
         return
     semantic = p.style.skeleton in ("html5", "amp")
+    # Half of the blocks are a long grid of cards, one list item each, whose
+    # teasers together can hold more prose than the article itself (drawn from
+    # a second generator: the rest of the page renders as without the grid).
+    grid = p.more.random() < 0.5
     p.open("section" if semantic else "div", "related")
     heading = rng.choice(["More stories", "Latest", "Most read", "You may also like"])
     p.chrome(heading, f"<h2>{heading}</h2>")
-    for _ in range(rng.randrange(2, 6)):
-        head, teaser = rng.choice(p.pool.headlines), rng.choice(p.pool.paragraphs)
-        p.open("article" if semantic else "div", "card")
-        p.chrome(head, f"<h3><a{_href(rng)}>{_e(head)}</a></h3>")
-        p.chrome(teaser, f"<p>{_e(teaser)}</p>")
-        p.close("article" if semantic else "div")
+    cards = [
+        (rng.choice(p.pool.headlines), rng.choice(p.pool.paragraphs), _href(rng))
+        for _ in range(rng.randrange(2, 6))
+    ]
+    if grid:
+        more = p.more
+        cards += [
+            (more.choice(p.pool.headlines), more.choice(p.pool.paragraphs), _href(more))
+            for _ in range(more.randrange(4, 12))
+        ]
+        p.raw(f"<ul{p.cls('relitem')}>")
+        for head, teaser, href in cards:
+            p.raw(f"<li><div{p.cls('card')}><div>")
+            tag = more.choice(["h3", "h5", "div"])
+            p.chrome(head, f"<{tag}><a{href}>{_e(head)}</a></{tag}>")
+            p.raw("</div>")
+            p.chrome(teaser, f"<div><div>{_e(teaser)}</div></div>")
+            p.raw("</div></li>")
+        p.raw("</ul>")
+    else:
+        for head, teaser, href in cards:
+            p.open("article" if semantic else "div", "card")
+            p.chrome(head, f"<h3><a{href}>{_e(head)}</a></h3>")
+            p.chrome(teaser, f"<p>{_e(teaser)}</p>")
+            p.close("article" if semantic else "div")
     p.close("section" if semantic else "div")
 
 
@@ -301,6 +324,8 @@ class _Page:
 
     def __init__(self, style: Style, site: str, rng: random.Random, pool: Pool, own: set[str]) -> None:
         self.style, self.site, self.rng, self.pool, self.own = style, site, rng, pool, own
+        # A second generator for variations added later, so that the main one's draws stay as they were.
+        self.more = random.Random(hash(rng.getstate()[1][1:8]) ^ 0x5EED)
         self.parts: list[str] = []
         self.lines: list[int] = []  # index of each rendered line, in order
         self.extra: list[str] = []  # chrome lines the style adds (not in the composed page)
