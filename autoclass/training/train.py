@@ -53,7 +53,13 @@ def fit(pages: Pages, config: TrainConfig, *, html: Pages | None = None) -> Mode
     markup features; without it, HTML pages are read by the text classifier.
     """
     text = _fit_classifier(pages, dataclasses.replace(config, markup=()))
-    both = _fit_classifier(join_pages(pages, html), config) if html is not None and len(html) else None
+    if html is None or not len(html):
+        return Model(text, tag_min_share=config.tag_min_share)
+    # min_df is kept as a share of the pages: HTML renderings of the text pages count every
+    # word twice, and min_df=2 would then keep words of a single page (measured: a vocabulary
+    # of 156k terms instead of 73k, a 68 MB model instead of 43, no better on the benchmark).
+    min_df = round(config.min_df * (len(pages) + len(html)) / len(pages))
+    both = _fit_classifier(join_pages(pages, html), dataclasses.replace(config, min_df=min_df))
     return Model(text, html_classifier=both, tag_min_share=config.tag_min_share)
 
 
