@@ -94,9 +94,9 @@ class Explanation:
         Probability that the line is the page's own article, whatever its topic.
     dropped_by : str or None
         Which question dropped a line that is not relevant: ``"body"`` (not
-        the page's own article: a menu, a list of other stories, an ad) or
-        ``"topic"`` (the page's article, but not automotive-industry news);
-        ``None`` for a relevant line.
+        the page's own article: a menu, a list of other stories, an ad),
+        ``"topic"`` (the page's article, but not automotive-industry news) or
+        ``"words"`` (no word but stop words); ``None`` for a relevant line.
     """
 
     text: str
@@ -223,7 +223,12 @@ def explain_page(
         ]
         prob, body = float(state.relevance[i]), float(state.body[i])
         threshold = clf.relevance_threshold
-        dropped_by = None if prob >= threshold else ("topic" if body >= threshold else "body")
+        if prob >= threshold:
+            dropped_by = None
+        elif state.batch.content_words[i] == 0:
+            dropped_by = "words"
+        else:
+            dropped_by = "topic" if body >= threshold else "body"
         out.append(
             Explanation(
                 text=paragraphs[i],
@@ -298,6 +303,7 @@ _NEIGHBOURS = ("prev", "next", "prev2", "next2", "window_mean")
 
 
 _DROPPED = {
+    "words": "no word but stop words: it states nothing",
     "body": "not the page's own article",
     "topic": "the page's article, but not automotive-industry news",
     None: "",

@@ -101,6 +101,8 @@ class PageBatch:
         case): a paragraph the scraper broke over several lines.
     line_words : numpy.ndarray
         Number of word tokens of each line.
+    content_words : numpy.ndarray
+        Number of word tokens of each line that are not stop words.
     """
 
     tfidf: sp.csr_matrix
@@ -109,6 +111,7 @@ class PageBatch:
     page_offsets: np.ndarray
     joins_previous: np.ndarray
     line_words: np.ndarray
+    content_words: np.ndarray
 
     @property
     def n_pages(self) -> int:
@@ -312,6 +315,9 @@ class PageFeaturizer(BaseEstimator):
             page_offsets=offsets,
             joins_previous=joins_previous,
             line_words=tokens.n_words,
+            content_words=np.bincount(
+                tokens.rows[~np.isin(tokens.ids, self.stop_ids_)], minlength=len(texts)
+            ),
         )
 
     def _term_keys(self, tokens: _Tokens, n_vocab: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
