@@ -8,7 +8,9 @@ MODEL := models/default/metadata.json
 SEEDS := ../shared/seeds-labeled.jsonl
 SEED_SET = $(if $(wildcard $(SEEDS)),--extra-set seeds=$(SEEDS))
 NO_SEEDS = $(if $(wildcard $(SEEDS)),,@echo "$(SEEDS) not found: the seed pages are not evaluated")
-TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) --html-pages training.html_styles:html_pages -o models/default
+# The HTML classifier learns from the composed pages rendered as HTML (training/html_styles.py).
+HTML_PAGES := --html-pages training.html_styles:html_pages
+TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) $(HTML_PAGES) -o models/default
 
 .PHONY: install labels labels-check train eval eval-real eval-html dist test test-fast bench lint format clean
 
@@ -42,7 +44,7 @@ train: $(STAMP)
 # in the model directory (--force: it is the model's own evaluation); prints the report's path.
 eval: $(MODEL)
 	$(NO_SEEDS)
-	$(BIN)/autoclass evaluate models/default labels/heldout $(SEED_SET) -o models/default --force --learning-curve
+	$(BIN)/autoclass evaluate models/default labels/heldout $(SEED_SET) $(HTML_PAGES) -o models/default --force --learning-curve
 
 # What is published: dist/*.whl and dist/*.tar.gz, with the default model (trained first when
 # needed, shipped as model.npz) and the labeling guide inside the package.

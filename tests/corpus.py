@@ -8,9 +8,13 @@ fixed seed, so every run writes the same files.
 
 from __future__ import annotations
 
+import html
 import json
 import random
 from pathlib import Path
+
+from autoclass.html import parse_html
+from autoclass.labels import Pages
 
 TYPES = ("funding", "launch", "lawsuit", "other")
 
@@ -159,3 +163,31 @@ PAGE = (
     "Share on social media\n"
     "Sign up for alerts\n"
 )
+
+
+def four_type_html_pages(split: str) -> Pages:
+    """The pages of :func:`write_four_type_corpus` as HTML (``autoclass train --html-pages``).
+
+    Article lines are paragraphs of an ``<article>``, the rest links of a ``<nav>``;
+    each line is one parsed block, with its labels.
+    """
+    plan = {"train": (20, TRAIN_SITES), "heldout": (6, HELDOUT_SITES)}[split]
+    rng = random.Random(f"html-{split}")
+    kinds = [*TYPES, None]
+    pages, relevant, events = [], [], []
+    for k in range(plan[0]):
+        lines = _page(rng, kinds[k % len(kinds)], plan[1][k % len(plan[1])])
+        markup = "".join(
+            f"<article><p>{html.escape(t)}</p></article>"
+            if rel
+            else f"<nav><a href='/'>{html.escape(t)}</a></nav>"
+            for t, rel, _ in lines
+        )
+        page = parse_html(f"<html><body>{markup}</body></html>")
+        assert list(page) == [t for t, _, _ in lines]
+        pages.append(page)
+        relevant.append([rel for _, rel, _ in lines])
+        events.append([ev for _, _, ev in lines])
+    ids = [f"{split}-{k:02d}#html" for k in range(len(pages))]
+    sites = [plan[1][k % len(plan[1])] for k in range(len(pages))]
+    return Pages(ids, sites, pages, relevant, events, event_types=TYPES)

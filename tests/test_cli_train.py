@@ -181,3 +181,38 @@ def test_train_refuses_a_bad_config_and_an_output_that_is_no_model_folder(corpus
     (tmp_path / "notes" / "todo.txt").write_text("x")
     assert main(["train", str(corpus / "train"), "-o", str(tmp_path / "notes")]) == 1
     assert "is not a model directory" in capsys.readouterr().err
+
+
+def test_html_pages_train_an_html_classifier_that_evaluate_reports_too(corpus, tmp_path):
+    out = tmp_path / "with-html"
+    spec = "tests.corpus:four_type_html_pages"
+    argv = ["train", str(corpus / "train"), "--heldout", str(corpus / "heldout"), "-o", str(out)]
+    assert main([*argv, "--no-crossval", "--html-pages", spec]) == 0
+    model = load_model(out)
+    assert model.html_classifier is not None and model.html_classifier.event_types_ == TYPES
+    meta = json.loads((out / "metadata.json").read_text())["training_data"]
+    assert (meta["html_pages"], meta["html_source"]) == (20, spec)
+    assert json.loads((out / "evaluation.json").read_text())["held-out html"]["pages"] == 6
+    article = model.predict_html(
+        "<nav><a href='/'>Home</a></nav><article><p>Voltra raises $40m.</p></article>"
+    )
+    assert article.paragraphs[1].path == "body>article>p"
+    assert (
+        main(["evaluate", str(out), str(corpus / "heldout"), "--html-pages", spec, "-o", str(tmp_path / "e")])
+        == 0
+    )
+    assert set(json.loads((tmp_path / "e" / "evaluation.json").read_text())) == {"held-out", "held-out html"}
+
+
+@pytest.mark.parametrize(
+    ("spec", "why"),
+    [
+        ("tests.corpus", "takes MODULE:FUNCTION"),
+        ("no_such_module:f", "cannot import it"),
+        ("tests.corpus:TYPES", "not a function"),
+    ],
+)
+def test_a_bad_html_pages_spec_is_named(corpus, tmp_path, capsys, spec, why):
+    argv = ["train", str(corpus / "train"), "-o", str(tmp_path / "m"), "--no-crossval", "--html-pages", spec]
+    assert main(argv) != 0
+    assert why in capsys.readouterr().err

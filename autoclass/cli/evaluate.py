@@ -45,6 +45,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     )
     add_set_option(parser)
     parser.add_argument(
+        "--html-pages",
+        metavar="MODULE:FUNCTION",
+        help="also evaluate the labeled HTML pages this function returns for 'heldout' "
+        "(the set 'held-out html'; see autoclass train --html-pages)",
+    )
+    parser.add_argument(
         "--trust-model",
         action="store_true",
         help="load a joblib model not marked as trusted (it runs code when loaded)",
@@ -73,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
             "`autoclass train LABELS -o DIR`, or `default` for the default model"
         ) from None
     sets = {"held-out": args.labels, **extra_sets(args.extra_set)}
+    if args.html_pages:
+        from autoclass.training.train import load_html_source
+
+        sets["held-out html"] = load_html_source(args.html_pages)("heldout")
     evaluate_model(
         model,
         sets,

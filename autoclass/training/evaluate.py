@@ -350,7 +350,7 @@ def write_reports(out_dir: Path, results: dict[str, dict[str, Any]]) -> None:
 
 def evaluate_model(
     model: Model,
-    sets: dict[str, Sequence[str | Path]],
+    sets: dict[str, Sequence[str | Path] | Pages],
     *,
     out_dir: Path | None = None,
     report: bool = True,
