@@ -55,6 +55,26 @@ def test_a_named_pipe_in_a_folder_gives_an_error_record_and_the_rest_is_processe
     assert "error" not in records[0] and "error" not in records[2]
 
 
+@pytest.mark.parametrize("name", ["b.warc", "b.html.gz"])
+def test_a_named_pipe_named_as_html_or_warc_in_a_folder_gives_an_error_record(folder, tmp_path, name):
+    os.mkfifo(folder / name)
+    out = tmp_path / "out.jsonl"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "autoclass", "predict", "-j", "1", str(folder), "-o", str(out)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=30,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"a named pipe called {name} in an input folder hangs the run")
+    assert done.returncode == 1, done.stderr
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == [f"{folder}/a.txt", f"{folder}/{name}", "c"]
+    assert records[1]["error"] == f"cannot read: {folder}/{name} is not a regular file (a named pipe)"
+
+
 def test_a_pipe_given_by_name_is_still_read(tmp_path):
     done = subprocess.run(
         ["bash", "-c", f'{sys.executable} -m autoclass predict -j 1 -q <(printf "%s" "$PAGE")'],
