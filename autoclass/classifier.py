@@ -521,9 +521,8 @@ class ParagraphClassifier(BaseEstimator):
         relevance = sigmoid(logits + self.relevance2_intercept_)
         # A line with no word but stop words ("of", "the and", "###") states nothing, yet its
         # extreme features make the linear stages extrapolate (a one-line page of "of" scored 0.999).
-        says_nothing = batch.content_words == 0
-        relevance[says_nothing] = 0.0
-        body[says_nothing] = 0.0
+        relevance[batch.says_nothing] = 0.0
+        body[batch.says_nothing] = 0.0
         x2 = self._stage2_rows(ctx, core, batch.layout, slice(None)) if keep_features else None
         q = _softmax(scores[:, 3 : 3 + k] + self.event1_intercept_)
         ctx = event_context(q, relevance, batch, self.event_contexts, self.relevance_threshold)

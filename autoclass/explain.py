@@ -225,7 +225,7 @@ def explain_page(
         threshold = clf.relevance_threshold
         if prob >= threshold:
             dropped_by = None
-        elif state.batch.content_words[i] == 0:
+        elif state.batch.says_nothing[i]:
             dropped_by = "words"
         else:
             dropped_by = "topic" if body >= threshold else "body"

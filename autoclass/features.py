@@ -101,8 +101,8 @@ class PageBatch:
         case): a paragraph the scraper broke over several lines.
     line_words : numpy.ndarray
         Number of word tokens of each line.
-    content_words : numpy.ndarray
-        Number of word tokens of each line that are not stop words.
+    says_nothing : numpy.ndarray
+        Whether a line has no word but stop words (or no word at all).
     """
 
     tfidf: sp.csr_matrix
@@ -111,7 +111,7 @@ class PageBatch:
     page_offsets: np.ndarray
     joins_previous: np.ndarray
     line_words: np.ndarray
-    content_words: np.ndarray
+    says_nothing: np.ndarray
 
     @property
     def n_pages(self) -> int:
@@ -294,6 +294,8 @@ class PageFeaturizer(BaseEstimator):
         f = LAYOUT_FEATURES.index
         joins_previous = (layout[:, f("starts_lower")] > 0) & (layout[:, f("prev_ends_sentence")] == 0)
         joins_previous &= layout[:, f("log_position")] > 0
+        # Read off the raw layout, where the density is an exact ratio of counts.
+        says_nothing = (tokens.n_words == 0) | (layout[:, f("stop_word_density")] >= 1.0)
         layout -= self.layout_mean_
         layout /= self.layout_scale_
         np.clip(layout, -LAYOUT_CLIP, LAYOUT_CLIP, out=layout)  # no extrapolation on odd pages
@@ -315,9 +317,7 @@ class PageFeaturizer(BaseEstimator):
             page_offsets=offsets,
             joins_previous=joins_previous,
             line_words=tokens.n_words,
-            content_words=np.bincount(
-                tokens.rows[~np.isin(tokens.ids, self.stop_ids_)], minlength=len(texts)
-            ),
+            says_nothing=says_nothing,
         )
 
     def _term_keys(self, tokens: _Tokens, n_vocab: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
