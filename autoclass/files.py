@@ -94,6 +94,18 @@ def open_regular(path: str | os.PathLike, *, buffering: int = -1) -> IO[bytes]:
         raise
 
 
+def open_input(path: str | os.PathLike, *, found_in_folder: bool, buffering: int = -1) -> IO[bytes]:
+    """Open an input file in binary mode: a file found in a folder only if it is regular.
+
+    A path the user named is opened as given (``<(cmd)`` and named pipes are
+    read); one found by walking a folder goes through :func:`open_regular`, so
+    a named pipe or device lying there cannot hang the run.
+    """
+    if found_in_folder:
+        return open_regular(path, buffering=buffering)
+    return open(path, "rb", buffering=buffering)  # noqa: SIM115 - the caller closes it
+
+
 def read_at_most(f: IO[bytes], limit: int) -> bytes:
     """Read ``f`` to its end, or to ``limit + 1`` bytes if it is longer than ``limit``.
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from autoclass.cli.errors import MissingExtraError
 from autoclass.cli.records import Entry
-from autoclass.files import open_regular
+from autoclass.files import open_input
 from autoclass.paragraphs import HTML_SIZE_FACTOR
 
 HTML_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -53,19 +53,18 @@ def max_html_bytes(max_chars: int) -> int:
 
 
 def warc_entries(
-    path: str, max_bytes: int | None, skipped: Counter[str] | None, *, regular_only: bool = False
+    path: str, max_bytes: int | None, skipped: Counter[str] | None, *, found_in_folder: bool = False
 ) -> Iterator[Entry]:
     """One entry per HTML response or broken record of a WARC file, in file order.
 
-    ``regular_only`` (a file found in a folder): a named pipe or device there gives an error entry.
+    A file ``found_in_folder`` is read only if regular (see :func:`autoclass.files.open_input`).
     """
     try:
         from autoclass.warc import iter_html
     except ImportError as exc:
         raise MissingExtraError("WARC input", "cli") from exc
     try:
-        raw = open_regular(path, buffering=1 << 20) if regular_only else open(path, "rb", buffering=1 << 20)  # noqa: SIM115
-        with raw:
+        with open_input(path, found_in_folder=found_in_folder, buffering=1 << 20) as raw:
             for page in iter_html(raw, max_bytes=max_bytes, skipped=skipped):
                 yield (False, page.record_id, page.html, page.error, (page.url, page.charset))
     except OSError as exc:

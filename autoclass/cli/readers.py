@@ -33,7 +33,7 @@ from typing import IO
 from autoclass.cli.errors import UsageError
 from autoclass.cli.html_readers import HTML_SUFFIXES, WARC_SUFFIXES, html_kind, max_html_bytes, warc_entries
 from autoclass.cli.records import Chunk, Entry
-from autoclass.files import open_regular, read_at_most
+from autoclass.files import open_input, read_at_most
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -169,11 +169,7 @@ def _open(source: Source, stdin: IO[bytes] | None) -> Iterator[IO[bytes]]:
         else:
             yield stdin  # standard input stays open
         return
-    if source.in_folder:
-        f = open_regular(path, buffering=1 << 20)
-    else:
-        f = open(path, "rb", buffering=1 << 20)  # noqa: SIM115 - closed just below
-    with f:
+    with open_input(path, found_in_folder=source.in_folder, buffering=1 << 20) as f:
         if path.lower().endswith(".gz"):
             with gzip.GzipFile(fileobj=f, mode="rb") as unzipped:
                 yield unzipped
@@ -242,16 +238,18 @@ def max_record_bytes(max_chars: int, *, jsonl: bool) -> int:
 def _source_entries(
     source: Source, stdin: IO[bytes] | None, max_chars: int | None, skipped: Counter[str] | None
 ) -> Iterator[Entry]:
-    limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
     if source.error is not None:
         yield False, source.path, None, source.error
-    elif source.html is not None:
+        return
+    if source.html is not None:
         limit = None if max_chars is None else max_html_bytes(max_chars)
         if source.html == "warc":
-            yield from warc_entries(source.path, limit, skipped, regular_only=source.in_folder)
+            yield from warc_entries(source.path, limit, skipped, found_in_folder=source.in_folder)
         else:
             yield (*_text_entry(source, stdin, limit), (None, None))
-    elif source.jsonl:
+        return
+    limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
+    if source.jsonl:
         yield from _jsonl_entries(source, stdin, limit)
     else:
         yield _text_entry(source, stdin, limit)
