@@ -16,6 +16,7 @@ from training.html_styles import (
     render_page,
     rendered_page,
     style_for,
+    unknown_language,
 )
 
 
@@ -75,3 +76,24 @@ def test_html_pages_carry_the_labels_of_their_text_pages():
         assert len(texts) == len(relevant) == len(body)
         assert all(b for r, b in zip(relevant, body) if r)  # relevant implies body
     assert sum(map(sum, pages.relevant)) > 2000
+
+
+def test_unknown_language_renderings_keep_blocks_lengths_and_numbers(composed):
+    page, _ = rendered_page(composed[0], heldout=False)
+    foreign = unknown_language(page, "some-page")
+    assert unknown_language(page, "some-page").texts == foreign.texts  # seeded
+    assert len(foreign) == len(page)
+    for old, new in zip(page.blocks, foreign.blocks):
+        assert len(new.text) == len(old.text) and new.link_chars == old.link_chars and new.path == old.path
+        assert [c for c in new.text if not c.isalpha()] == [c for c in old.text if not c.isalpha()]
+    english = {w.lower() for line in page for w in line.split() if w.isalpha() and len(w) > 3}
+    made_up = {w.lower() for line in foreign for w in line.split() if w.isalpha() and len(w) > 3}
+    assert english and len(english & made_up) <= len(english) // 20
+
+
+def test_one_training_page_in_eight_is_also_rendered_in_an_unknown_language():
+    pages = html_pages("train")
+    unknown = [i for i in pages.ids if i.endswith("#html-unknown")]
+    assert 0.08 * len(pages) < len(unknown) < 0.16 * len(pages)
+    assert {i.removesuffix("-unknown") for i in unknown} <= set(pages.ids)
+    assert not [i for i in html_pages("heldout").ids if i.endswith("-unknown")]

@@ -1024,11 +1024,46 @@ def rendered_page(records: list[dict], *, heldout: bool, pool: Pool = Pool()) ->
     return page, labels
 
 
+# One training page in this many is rendered a second time in an unknown language (:func:`unknown_language`).
+UNKNOWN_LANGUAGE_EVERY = 8
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def unknown_language(page: HtmlPage, seed: str) -> HtmlPage:
+    """The page with every word replaced by a made-up word of the same length and case.
+
+    The text classifier's words are English; on a page in another language
+    they are unknown, and only layout and markup can find the article.  These
+    renderings teach the HTML classifier to do so: the same blocks and labels,
+    words the model has never seen (one made-up word per word of the page, so a
+    page still repeats its own words), numbers, punctuation and every
+    character count (hence link densities) kept.
+    """
+    rng = random.Random(f"{SEED}|unknown|{seed}")
+    made_up: dict[str, str] = {}
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group()
+        key = word.lower()
+        if key not in made_up:
+            made_up[key] = "".join(rng.choice("bdfgklmnprstvz" if i % 2 == 0 else "aeiou") for i in range(len(word)))
+        new = made_up[key]
+        if word.isupper() and len(word) > 1:
+            return new.upper()
+        return new.capitalize() if word[0].isupper() else new
+
+    blocks = [block._replace(text=_LETTERS.sub(swap, block.text)) for block in page.blocks]
+    return HtmlPage(blocks, url=page.url, encoding=page.encoding)
+
+
 def html_pages(part: str) -> Pages:
     """Every composed page of ``part`` (``train`` or ``heldout``) rendered as HTML, with its labels.
 
     Pages keep their site (so that folds grouped by site hold a page's text
-    and HTML renderings together) and get the article id ``ID#html``.
+    and HTML renderings together) and get the article id ``ID#html``.  One
+    training page in ``UNKNOWN_LANGUAGE_EVERY`` is also rendered in an unknown
+    language (``ID#html-unknown``, :func:`unknown_language`); the held-out
+    pages stay comparable with their text.
     """
     composed = compose_corpus(roles=True)[part]
     everything = [r for site in sorted(composed) for r in composed[site]]
@@ -1044,6 +1079,8 @@ def html_pages(part: str) -> Pages:
         for article_id, records in sorted(by_page.items()):
             page, labels = rendered_page(records, heldout=part == "heldout", pool=pool)
             rendered.append((f"{article_id}#html", site, page, labels))
+            if part == "train" and zlib.crc32(f"{SEED}|unknown|{article_id}".encode()) % UNKNOWN_LANGUAGE_EVERY == 0:
+                rendered.append((f"{article_id}#html-unknown", site, unknown_language(page, article_id), labels))
     return Pages(
         ids=[r[0] for r in rendered],
         sites=[r[1] for r in rendered],
