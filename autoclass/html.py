@@ -38,7 +38,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, overload
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from autoclass.charset import decode_html
 from autoclass.paragraphs import _CONTROL, _SURROGATE
@@ -390,18 +390,18 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
     return HtmlPage(_walk(root) if root is not None else [], url=url, encoding=codec)
 
 
-def _walk(root: object) -> list[Block]:
+def _walk(root: LexborNode) -> list[Block]:
     """One pass over the tree: the blocks of text and their markup (see :class:`Block`)."""
     blocks: list[Block] = []
     pieces: list[str] = []
     add_piece = pieces.append
-    # Open elements, each (node id, tag, ancestor bits, class bits, own class bits,
-    # heading, element number, number of the block element around it, kind, tag
-    # path), kind being 1 for a block element, 0 inline, -1 dropped (its content
-    # is skipped).
-    stack: list[tuple[int, str, int, int, int, int, int, int, int, str]] = [
-        (-1, "html", 0, 0, 0, 0, 0, 0, 1, "")
-    ]
+    # Open elements, each (tag, ancestor bits, class bits, own class bits, heading,
+    # element number, number of the block element around it, kind, tag path), kind
+    # being 1 for a block element, 0 inline; beside each, the iterator over its
+    # children.  A dropped element is never entered, so its content costs nothing,
+    # and an element ends when its children run out (no parent lookups per node).
+    stack: list[tuple[str, int, int, int, int, int, int, int, str]] = [("html", 0, 0, 0, 0, 0, 0, 1, "")]
+    children: list[Iterator[LexborNode]] = [iter((root,))]
     blocks_open = [0]  # positions in ``stack`` of the open block elements
     # The open block's accumulators: ancestor bits, class bits, inline own class
     # bits, link characters, links.
@@ -417,13 +417,13 @@ def _walk(root: object) -> list[Block]:
         pieces.clear()
         if text:
             at = blocks_open[-1]
-            _, tag, _, _, own, heading, _, container, _, path = stack[at]
+            tag, _, _, own, heading, _, container, _, path = stack[at]
             size = len(text)
             if link_chars >= size:
                 bits, linked = anc | _LINK_BIT, size
             else:
                 bits, linked = anc & ~_LINK_BIT, link_chars
-            ancestry = tuple([stack[k][6] for k in blocks_open[1:]])
+            ancestry = tuple([stack[k][5] for k in blocks_open[1:]])
             fields = (
                 text,
                 tag,
@@ -440,83 +440,77 @@ def _walk(root: object) -> list[Block]:
             )
             blocks.append(new_block(Block, fields))
 
-    for node in root.traverse(include_text=True):
-        parent_id = node.parent.mem_id
-        while len(stack) > 1 and stack[-1][0] != parent_id:  # the elements that ended
-            entry = stack[-1]
-            if entry[8] == 1:
+    while children:
+        parent = stack[-1]
+        for node in children[-1]:
+            tag = node.tag
+            if tag == "-text":
+                text = node.text_content
+                if not text or text.isspace():
+                    if pieces:  # a space between words; none before a block's first word
+                        add_piece(" ")
+                    continue
+                add_piece(text)
+                anc |= parent[1]
+                cls |= parent[2]
+                if not parent[7]:
+                    own_inline |= parent[3]
+                if link_stack:
+                    link_chars += len(text)
+                    if link_stack[-1] != counted_link:
+                        counted_link = link_stack[-1]
+                        links += 1
+                continue
+            if tag[0] == "-" or tag in skip_tags:  # comments; elements never rendered as text
+                continue
+            attrs = node.attributes
+            own = 0
+            if attrs:
+                names = attrs.get("class")
+                if names:
+                    own = class_groups(names)
+                ident = attrs.get("id")
+                if ident:
+                    own |= class_groups(ident)
+                style = attrs.get("style")
+                if (
+                    own & _HIDDEN_BIT
+                    or "hidden" in attrs
+                    or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
+                ):
+                    continue
+            counter += 1
+            if tag in block_tags:
+                if pieces:
+                    flush()
+                    anc = cls = own_inline = link_chars = links = 0
+                if tag == "br" or tag == "hr":
+                    continue  # void: a boundary, nothing inside
+                container = stack[blocks_open[-1]][5]
+                blocks_open.append(len(stack))
+                kind = 1
+            else:
+                container = parent[6]
+                kind = 0
+                if tag == "a":
+                    link_stack.append(counter)
+            stack.append(
+                (
+                    tag, parent[1] | tag_bit.get(tag, 0), parent[2] | own, own,
+                    headings.get(tag, parent[4]), counter, container, kind,
+                    f"{parent[8]}>{tag}" if parent[8] else "" if tag == "html" else tag,
+                )
+            )  # fmt: skip
+            children.append(node.iter(include_text=True))
+            break
+        else:  # the open element's children ran out: it ends
+            children.pop()
+            if parent[7]:
                 if pieces:
                     flush()
                     anc = cls = own_inline = link_chars = links = 0
                 blocks_open.pop()
-            elif entry[1] == "a" and entry[8] == 0:
+            elif parent[0] == "a":
                 link_stack.pop()
             stack.pop()
-        parent = stack[-1]
-        tag = node.tag
-        if tag == "-text":
-            if parent[8] < 0:
-                continue
-            text = node.text_content
-            if not text or text.isspace():
-                if pieces:  # a space between words; none before a block's first word
-                    add_piece(" ")
-                continue
-            add_piece(text)
-            anc |= parent[2]
-            cls |= parent[3]
-            if not parent[8]:
-                own_inline |= parent[4]
-            if link_stack:
-                link_chars += len(text)
-                if link_stack[-1] != counted_link:
-                    counted_link = link_stack[-1]
-                    links += 1
-            continue
-        if tag[0] == "-":  # comments
-            continue
-        if parent[8] < 0 or tag in skip_tags:
-            stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
-            continue
-        attrs = node.attributes
-        own = 0
-        if attrs:
-            names = attrs.get("class")
-            if names:
-                own = class_groups(names)
-            ident = attrs.get("id")
-            if ident:
-                own |= class_groups(ident)
-            style = attrs.get("style")
-            if (
-                own & _HIDDEN_BIT
-                or "hidden" in attrs
-                or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
-            ):
-                stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
-                continue
-        counter += 1
-        if tag in block_tags:
-            if pieces:
-                flush()
-                anc = cls = own_inline = link_chars = links = 0
-            if tag == "br" or tag == "hr":
-                continue  # void: a boundary, nothing inside
-            container = stack[blocks_open[-1]][6]
-            blocks_open.append(len(stack))
-            kind = 1
-        else:
-            container = parent[7]
-            kind = 0
-            if tag == "a":
-                link_stack.append(counter)
-        stack.append(
-            (
-                node.mem_id, tag, parent[2] | tag_bit.get(tag, 0), parent[3] | own, own,
-                headings.get(tag, parent[5]), counter, container, kind,
-                f"{parent[9]}>{tag}" if parent[9] else "" if tag == "html" else tag,
-            )
-        )  # fmt: skip
-    if pieces:
-        flush()
     return blocks
