@@ -403,6 +403,7 @@ def _walk(root: LexborNode) -> list[Block]:
     stack: list[tuple[str, int, int, int, int, int, int, int, str]] = [("html", 0, 0, 0, 0, 0, 0, 1, "")]
     children: list[Iterator[LexborNode]] = [iter((root,))]
     blocks_open = [0]  # positions in ``stack`` of the open block elements
+    open_numbers = [0]  # their element numbers: a block's ancestry, kept as they open and end
     # The open block's accumulators: ancestor bits, class bits, inline own class
     # bits, link characters, links.
     anc = cls = own_inline = link_chars = links = 0
@@ -423,7 +424,6 @@ def _walk(root: LexborNode) -> list[Block]:
                 bits, linked = anc | _LINK_BIT, size
             else:
                 bits, linked = anc & ~_LINK_BIT, link_chars
-            ancestry = tuple([stack[k][5] for k in blocks_open[1:]])
             fields = (
                 text,
                 tag,
@@ -436,7 +436,7 @@ def _walk(root: LexborNode) -> list[Block]:
                 linked,
                 links,
                 container,
-                ancestry,
+                tuple(open_numbers[1:]),
             )
             blocks.append(new_block(Block, fields))
 
@@ -488,6 +488,7 @@ def _walk(root: LexborNode) -> list[Block]:
                     continue  # void: a boundary, nothing inside
                 container = stack[blocks_open[-1]][5]
                 blocks_open.append(len(stack))
+                open_numbers.append(counter)
                 kind = 1
             else:
                 container = parent[6]
@@ -510,6 +511,7 @@ def _walk(root: LexborNode) -> list[Block]:
                     flush()
                     anc = cls = own_inline = link_chars = links = 0
                 blocks_open.pop()
+                open_numbers.pop()
             elif parent[0] == "a":
                 link_stack.pop()
             stack.pop()
