@@ -34,6 +34,7 @@ parser caps it too) is flattened before parsing.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, overload
@@ -317,11 +318,19 @@ def _cap_depth(html: str) -> str:
     return capped.replace("<i hidden-close", "<wbr data-x").replace("<i hidden-open", "<wbr data-x")
 
 
-def _guard(html: str) -> str:
-    """The page with the shapes that make parsing quadratic defused (see the module docstring)."""
+def _guard(html: str, data: bytes | None = None) -> bytes:
+    """The page in UTF-8 for the parser, with the shapes that make parsing quadratic defused.
+
+    See the module docstring.  ``data`` is ``html`` in UTF-8 when the caller
+    has it (the page's own bytes), so that the page is not encoded again.
+    """
     if _MANY_ATTRIBUTES.search(html):
         html = _MANY_ATTRIBUTES_TAG.sub(_shorten_tag, html)
-    if len(html) > 3 * _DEPTH_CHECK_TAGS and html.count("<") > _DEPTH_CHECK_TAGS:
+        data = None
+    if data is None:
+        data = html.encode("utf-8")
+    # Counted in the bytes, faster than in the text: "<" is never part of a longer UTF-8 sequence.
+    if len(html) > 3 * _DEPTH_CHECK_TAGS and data.count(b"<") > _DEPTH_CHECK_TAGS:
         depth = 0
         deepest = 0
         for closing, name in _TAG.findall(html):
@@ -329,8 +338,8 @@ def _guard(html: str) -> str:
                 depth = depth - 1 if closing else depth + 1
                 deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
-            html = _cap_depth(html)
-    return html
+            data = _cap_depth(html).encode("utf-8")
+    return data
 
 
 def _clean_text(raw: str) -> str:
@@ -375,9 +384,15 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
     >>> [(b.tag, b.path, b.heading, b.link_chars) for b in page.blocks]
     [('nav', 'body>nav', 0, 4), ('h1', 'body>article>h1', 1, 0), ('p', 'body>article>p', 0, 0)]
     """
-    codec = None
+    codec = data = None
     if isinstance(html, bytes | bytearray | memoryview):
-        html, codec = decode_html(bytes(html), transport=encoding, url=url)
+        data = bytes(html)
+        html, codec = decode_html(data, transport=encoding, url=url)
+        # Decoded without a loss, the bytes are the text's UTF-8 as they came.
+        if codec == "utf-8" and "\ufffd" not in html:
+            data = data.removeprefix(codecs.BOM_UTF8)
+        else:
+            data = None
     elif not isinstance(html, str):
         raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
     elif not html.isascii() and _SURROGATE.search(html):
@@ -386,7 +401,7 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
         text = _clean_text(html)
         blocks = [Block(text, "body", "body", 1, 0, 0, 0, 0, 0, 0, 0, ())] if text else []
         return HtmlPage(blocks, url=url, encoding=codec)
-    root = LexborHTMLParser(_guard(html).encode("utf-8")).root
+    root = LexborHTMLParser(_guard(html, data)).root
     return HtmlPage(_walk(root) if root is not None else [], url=url, encoding=codec)
 
 
