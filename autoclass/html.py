@@ -37,6 +37,8 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache, reduce
+from operator import or_
 from typing import NamedTuple, overload
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -123,6 +125,12 @@ _GROUP_WORDS = {word: 1 << i for i, (words, _) in enumerate(CLASS_GROUPS.values(
 _GROUP_STEMS = tuple(
     (stem, 1 << i) for i, (_, stems) in enumerate(CLASS_GROUPS.values()) for stem in stems.split()
 )
+# One match finds a word's longest stem; the stems it starts with are that stem's prefixes.
+_STEM = re.compile("|".join(sorted((re.escape(stem) for stem, _ in _GROUP_STEMS), key=len, reverse=True)))
+_STEM_BITS = {
+    stem: reduce(or_, (bit for prefix, bit in _GROUP_STEMS if stem.startswith(prefix)))
+    for stem, _ in _GROUP_STEMS
+}
 # Words of class names: camelCase parts, lower-case runs; digits and separators split.
 _CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _HIDDEN_CLASSES = frozenset(
@@ -258,7 +266,6 @@ class HtmlPage(Sequence[str]):
 
 
 _class_cache: dict[str, int] = {}
-_word_cache: dict[str, int] = {}
 
 
 def class_groups(names: str) -> int:
@@ -274,25 +281,21 @@ def class_groups(names: str) -> int:
     """
     bits = _class_cache.get(names)
     if bits is None:
-        bits = 0
-        for word in _CLASS_WORD.findall(names):
-            word_bits = _word_cache.get(word)
-            if word_bits is None:
-                lowered = word.lower()
-                word_bits = _GROUP_WORDS.get(lowered, 0)
-                for stem, bit in _GROUP_STEMS:
-                    if lowered.startswith(stem):
-                        word_bits |= bit
-                if len(_word_cache) > 100_000:
-                    _word_cache.clear()
-                _word_cache[word] = word_bits
-            bits |= word_bits
+        bits = reduce(or_, map(_word_groups, _CLASS_WORD.findall(names)), 0)
         if not _HIDDEN_CLASSES.isdisjoint(names.split()):
             bits |= _HIDDEN_BIT
         if len(_class_cache) > 100_000:  # bounded: crawls meet endless generated names
             _class_cache.clear()
         _class_cache[names] = bits
     return bits
+
+
+@lru_cache(maxsize=100_000)
+def _word_groups(word: str) -> int:
+    lowered = word.lower()
+    bits = _GROUP_WORDS.get(lowered, 0)
+    stem = _STEM.match(lowered)
+    return bits | _STEM_BITS[stem.group()] if stem else bits
 
 
 def _shorten_tag(match: re.Match[str]) -> str:
