@@ -34,11 +34,14 @@ parser caps it too) is flattened before parsing.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Iterator, Sequence
+from functools import lru_cache, reduce
+from operator import or_
 from typing import NamedTuple, overload
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from autoclass.charset import decode_html
 from autoclass.paragraphs import _CONTROL, _SURROGATE
@@ -122,6 +125,12 @@ _GROUP_WORDS = {word: 1 << i for i, (words, _) in enumerate(CLASS_GROUPS.values(
 _GROUP_STEMS = tuple(
     (stem, 1 << i) for i, (_, stems) in enumerate(CLASS_GROUPS.values()) for stem in stems.split()
 )
+# One match finds a word's longest stem; the stems it starts with are that stem's prefixes.
+_STEM = re.compile("|".join(sorted((re.escape(stem) for stem, _ in _GROUP_STEMS), key=len, reverse=True)))
+_STEM_BITS = {
+    stem: reduce(or_, (bit for prefix, bit in _GROUP_STEMS if stem.startswith(prefix)))
+    for stem, _ in _GROUP_STEMS
+}
 # Words of class names: camelCase parts, lower-case runs; digits and separators split.
 _CLASS_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _HIDDEN_CLASSES = frozenset(
@@ -257,7 +266,6 @@ class HtmlPage(Sequence[str]):
 
 
 _class_cache: dict[str, int] = {}
-_word_cache: dict[str, int] = {}
 
 
 def class_groups(names: str) -> int:
@@ -273,25 +281,21 @@ def class_groups(names: str) -> int:
     """
     bits = _class_cache.get(names)
     if bits is None:
-        bits = 0
-        for word in _CLASS_WORD.findall(names):
-            word_bits = _word_cache.get(word)
-            if word_bits is None:
-                lowered = word.lower()
-                word_bits = _GROUP_WORDS.get(lowered, 0)
-                for stem, bit in _GROUP_STEMS:
-                    if lowered.startswith(stem):
-                        word_bits |= bit
-                if len(_word_cache) > 100_000:
-                    _word_cache.clear()
-                _word_cache[word] = word_bits
-            bits |= word_bits
+        bits = reduce(or_, map(_word_groups, _CLASS_WORD.findall(names)), 0)
         if not _HIDDEN_CLASSES.isdisjoint(names.split()):
             bits |= _HIDDEN_BIT
         if len(_class_cache) > 100_000:  # bounded: crawls meet endless generated names
             _class_cache.clear()
         _class_cache[names] = bits
     return bits
+
+
+@lru_cache(maxsize=100_000)
+def _word_groups(word: str) -> int:
+    lowered = word.lower()
+    bits = _GROUP_WORDS.get(lowered, 0)
+    stem = _STEM.match(lowered)
+    return bits | _STEM_BITS[stem.group()] if stem else bits
 
 
 def _shorten_tag(match: re.Match[str]) -> str:
@@ -317,11 +321,19 @@ def _cap_depth(html: str) -> str:
     return capped.replace("<i hidden-close", "<wbr data-x").replace("<i hidden-open", "<wbr data-x")
 
 
-def _guard(html: str) -> str:
-    """The page with the shapes that make parsing quadratic defused (see the module docstring)."""
+def _guard(html: str, data: bytes | None = None) -> bytes:
+    """The page in UTF-8 for the parser, with the shapes that make parsing quadratic defused.
+
+    See the module docstring.  ``data`` is ``html`` in UTF-8 when the caller
+    has it (the page's own bytes), so that the page is not encoded again.
+    """
     if _MANY_ATTRIBUTES.search(html):
         html = _MANY_ATTRIBUTES_TAG.sub(_shorten_tag, html)
-    if len(html) > 3 * _DEPTH_CHECK_TAGS and html.count("<") > _DEPTH_CHECK_TAGS:
+        data = None
+    if data is None:
+        data = html.encode("utf-8")
+    # Counted in the bytes, faster than in the text: "<" is never part of a longer UTF-8 sequence.
+    if len(html) > 3 * _DEPTH_CHECK_TAGS and data.count(b"<") > _DEPTH_CHECK_TAGS:
         depth = 0
         deepest = 0
         for closing, name in _TAG.findall(html):
@@ -329,8 +341,8 @@ def _guard(html: str) -> str:
                 depth = depth - 1 if closing else depth + 1
                 deepest = max(deepest, depth)
         if deepest > MAX_DEPTH:
-            html = _cap_depth(html)
-    return html
+            data = _cap_depth(html).encode("utf-8")
+    return data
 
 
 def _clean_text(raw: str) -> str:
@@ -375,9 +387,15 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
     >>> [(b.tag, b.path, b.heading, b.link_chars) for b in page.blocks]
     [('nav', 'body>nav', 0, 4), ('h1', 'body>article>h1', 1, 0), ('p', 'body>article>p', 0, 0)]
     """
-    codec = None
+    codec = data = None
     if isinstance(html, bytes | bytearray | memoryview):
-        html, codec = decode_html(bytes(html), transport=encoding, url=url)
+        data = bytes(html)
+        html, codec = decode_html(data, transport=encoding, url=url)
+        # Decoded without a loss, the bytes are the text's UTF-8 as they came.
+        if codec == "utf-8" and "\ufffd" not in html:
+            data = data.removeprefix(codecs.BOM_UTF8)
+        else:
+            data = None
     elif not isinstance(html, str):
         raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
     elif not html.isascii() and _SURROGATE.search(html):
@@ -386,23 +404,24 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
         text = _clean_text(html)
         blocks = [Block(text, "body", "body", 1, 0, 0, 0, 0, 0, 0, 0, ())] if text else []
         return HtmlPage(blocks, url=url, encoding=codec)
-    root = LexborHTMLParser(_guard(html).encode("utf-8")).root
+    root = LexborHTMLParser(_guard(html, data)).root
     return HtmlPage(_walk(root) if root is not None else [], url=url, encoding=codec)
 
 
-def _walk(root: object) -> list[Block]:
+def _walk(root: LexborNode) -> list[Block]:
     """One pass over the tree: the blocks of text and their markup (see :class:`Block`)."""
     blocks: list[Block] = []
     pieces: list[str] = []
     add_piece = pieces.append
-    # Open elements, each (node id, tag, ancestor bits, class bits, own class bits,
-    # heading, element number, number of the block element around it, kind, tag
-    # path), kind being 1 for a block element, 0 inline, -1 dropped (its content
-    # is skipped).
-    stack: list[tuple[int, str, int, int, int, int, int, int, int, str]] = [
-        (-1, "html", 0, 0, 0, 0, 0, 0, 1, "")
-    ]
+    # Open elements, each (tag, ancestor bits, class bits, own class bits, heading,
+    # element number, number of the block element around it, kind, tag path), kind
+    # being 1 for a block element, 0 inline; beside each, the iterator over its
+    # children.  A dropped element is never entered, so its content costs nothing,
+    # and an element ends when its children run out (no parent lookups per node).
+    stack: list[tuple[str, int, int, int, int, int, int, int, str]] = [("html", 0, 0, 0, 0, 0, 0, 1, "")]
+    children: list[Iterator[LexborNode]] = [iter((root,))]
     blocks_open = [0]  # positions in ``stack`` of the open block elements
+    open_numbers = [0]  # their element numbers: a block's ancestry, kept as they open and end
     # The open block's accumulators: ancestor bits, class bits, inline own class
     # bits, link characters, links.
     anc = cls = own_inline = link_chars = links = 0
@@ -417,13 +436,12 @@ def _walk(root: object) -> list[Block]:
         pieces.clear()
         if text:
             at = blocks_open[-1]
-            _, tag, _, _, own, heading, _, container, _, path = stack[at]
+            tag, _, _, own, heading, _, container, _, path = stack[at]
             size = len(text)
             if link_chars >= size:
                 bits, linked = anc | _LINK_BIT, size
             else:
                 bits, linked = anc & ~_LINK_BIT, link_chars
-            ancestry = tuple([stack[k][6] for k in blocks_open[1:]])
             fields = (
                 text,
                 tag,
@@ -436,87 +454,83 @@ def _walk(root: object) -> list[Block]:
                 linked,
                 links,
                 container,
-                ancestry,
+                tuple(open_numbers[1:]),
             )
             blocks.append(new_block(Block, fields))
 
-    for node in root.traverse(include_text=True):
-        parent_id = node.parent.mem_id
-        while len(stack) > 1 and stack[-1][0] != parent_id:  # the elements that ended
-            entry = stack[-1]
-            if entry[8] == 1:
+    while children:
+        parent = stack[-1]
+        for node in children[-1]:
+            tag = node.tag
+            if tag == "-text":
+                text = node.text_content
+                if not text or text.isspace():
+                    if pieces:  # a space between words; none before a block's first word
+                        add_piece(" ")
+                    continue
+                add_piece(text)
+                anc |= parent[1]
+                cls |= parent[2]
+                if not parent[7]:
+                    own_inline |= parent[3]
+                if link_stack:
+                    link_chars += len(text)
+                    if link_stack[-1] != counted_link:
+                        counted_link = link_stack[-1]
+                        links += 1
+                continue
+            if tag[0] == "-" or tag in skip_tags:  # comments; elements never rendered as text
+                continue
+            attrs = node.attributes
+            own = 0
+            if attrs:
+                names = attrs.get("class")
+                if names:
+                    own = class_groups(names)
+                ident = attrs.get("id")
+                if ident:
+                    own |= class_groups(ident)
+                style = attrs.get("style")
+                if (
+                    own & _HIDDEN_BIT
+                    or "hidden" in attrs
+                    or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
+                ):
+                    continue
+            counter += 1
+            if tag in block_tags:
+                if pieces:
+                    flush()
+                    anc = cls = own_inline = link_chars = links = 0
+                if tag == "br" or tag == "hr":
+                    continue  # void: a boundary, nothing inside
+                container = stack[blocks_open[-1]][5]
+                blocks_open.append(len(stack))
+                open_numbers.append(counter)
+                kind = 1
+            else:
+                container = parent[6]
+                kind = 0
+                if tag == "a":
+                    link_stack.append(counter)
+            stack.append(
+                (
+                    tag, parent[1] | tag_bit.get(tag, 0), parent[2] | own, own,
+                    headings.get(tag, parent[4]), counter, container, kind,
+                    f"{parent[8]}>{tag}" if parent[8] else "" if tag == "html" else tag,
+                )
+            )  # fmt: skip
+            children.append(node.iter(include_text=True))
+            break
+        else:  # the open element's children ran out: it ends
+            children.pop()
+            if parent[7]:
                 if pieces:
                     flush()
                     anc = cls = own_inline = link_chars = links = 0
                 blocks_open.pop()
-            elif entry[1] == "a" and entry[8] == 0:
+                open_numbers.pop()
+            elif parent[0] == "a":
                 link_stack.pop()
             stack.pop()
-        parent = stack[-1]
-        tag = node.tag
-        if tag == "-text":
-            if parent[8] < 0:
-                continue
-            text = node.text_content
-            if not text or text.isspace():
-                if pieces:  # a space between words; none before a block's first word
-                    add_piece(" ")
-                continue
-            add_piece(text)
-            anc |= parent[2]
-            cls |= parent[3]
-            if not parent[8]:
-                own_inline |= parent[4]
-            if link_stack:
-                link_chars += len(text)
-                if link_stack[-1] != counted_link:
-                    counted_link = link_stack[-1]
-                    links += 1
-            continue
-        if tag[0] == "-":  # comments
-            continue
-        if parent[8] < 0 or tag in skip_tags:
-            stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
-            continue
-        attrs = node.attributes
-        own = 0
-        if attrs:
-            names = attrs.get("class")
-            if names:
-                own = class_groups(names)
-            ident = attrs.get("id")
-            if ident:
-                own |= class_groups(ident)
-            style = attrs.get("style")
-            if (
-                own & _HIDDEN_BIT
-                or "hidden" in attrs
-                or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
-            ):
-                stack.append((node.mem_id, tag, 0, 0, 0, 0, 0, 0, -1, ""))
-                continue
-        counter += 1
-        if tag in block_tags:
-            if pieces:
-                flush()
-                anc = cls = own_inline = link_chars = links = 0
-            if tag == "br" or tag == "hr":
-                continue  # void: a boundary, nothing inside
-            container = stack[blocks_open[-1]][6]
-            blocks_open.append(len(stack))
-            kind = 1
-        else:
-            container = parent[7]
-            kind = 0
-            if tag == "a":
-                link_stack.append(counter)
-        stack.append(
-            (
-                node.mem_id, tag, parent[2] | tag_bit.get(tag, 0), parent[3] | own, own,
-                headings.get(tag, parent[5]), counter, container, kind,
-                f"{parent[9]}>{tag}" if parent[9] else "" if tag == "html" else tag,
-            )
-        )  # fmt: skip
-    if pieces:
-        flush()
     return blocks

@@ -12,6 +12,8 @@ and its text columns carry the prediction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -123,10 +125,10 @@ def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
     n = len(blocks)
     out = np.zeros((n, len(MARKUP_FEATURES)))
     f = {name: i for i, name in enumerate(MARKUP_FEATURES)}
-    (_, tags, _, depth, ancestors, classes, own, heading, link_chars, links, container, ancestry) = (
+    (texts, tags, _, depth, ancestors, classes, own, heading, link_chars, links, container, ancestry) = (
         list(column) for column in zip(*blocks)
     )
-    chars = np.fromiter((len(b[0]) for b in blocks), dtype=float, count=n)
+    chars = np.fromiter(map(len, texts), dtype=float, count=n)
     out[:, f["html"]] = 1.0
     other = f["other_tag"]
     out[np.arange(n), [f.get(_TAG_COLUMNS.get(tag, "other_tag"), other) for tag in tags]] = 1.0
@@ -171,12 +173,38 @@ def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
     out[:, f["container_prose_share"]] = group_prose[group] / total
     out[:, f["log_container_blocks"]] = np.log1p(np.bincount(group)[group])
     out[:, f["page_prose_share"]] = prose / total
-    _region(out, f, prose, total, page, ancestry)
-    _core(out, f, prose, page, ancestry)
+    chains = _Chains.of(ancestry, page)
+    if chains is not None:
+        _region(out, f, prose, total, page, chains)
+        _core(out, f, prose, page, chains)
     return out
 
 
-def _core(out: np.ndarray, f: dict[str, int], prose: np.ndarray, page: np.ndarray, ancestry: list) -> None:
+class _Chains(NamedTuple):
+    """The blocks' chains of block ancestors (:attr:`Block.ancestry`), flattened: one row per link."""
+
+    lengths: np.ndarray  # links per block
+    block: np.ndarray  # the block of each link
+    element: np.ndarray  # the element's number (within its page)
+    key: np.ndarray  # the element, unique in the batch
+    keys: np.ndarray  # the distinct elements, sorted
+    index: np.ndarray  # position of each link's element in ``keys``
+
+    @classmethod
+    def of(cls, ancestry: list, page: np.ndarray) -> _Chains | None:
+        """The chains of a batch's blocks (``page`` numbers each block's page), ``None`` if all are empty."""
+        lengths = np.fromiter(map(len, ancestry), dtype=np.int64, count=len(ancestry))
+        total = int(lengths.sum())
+        if not total:
+            return None
+        block = np.repeat(np.arange(len(ancestry)), lengths)
+        element = np.fromiter(chain.from_iterable(ancestry), dtype=np.int64, count=total)
+        key = page[block] * (int(element.max()) + 1) + element
+        keys, index = np.unique(key, return_inverse=True)
+        return cls(lengths, block, element, key, keys, index)
+
+
+def _core(out: np.ndarray, f: dict[str, int], prose: np.ndarray, page: np.ndarray, chains: _Chains) -> None:
     """Whether each block lies in its page's prose core, and its parent's score against the core's.
 
     As readability picks its top candidate: every block of prose scores its
@@ -185,16 +213,10 @@ def _core(out: np.ndarray, f: dict[str, int], prose: np.ndarray, page: np.ndarra
     region, a page whose other stories' teasers hold more prose than its
     article (each teaser in its own card) still finds the article's element.
     """
-    lengths = np.fromiter(map(len, ancestry), dtype=np.int64, count=len(ancestry))
-    if not lengths.sum():
-        return
-    block = np.repeat(np.arange(len(ancestry)), lengths)
-    element = np.fromiter((e for chain in ancestry for e in chain), dtype=np.int64, count=int(lengths.sum()))
+    lengths, block, element, key, keys, index = chains
     up = np.repeat(np.cumsum(lengths), lengths) - 1 - np.arange(len(element))  # 0: own element, 1: parent
     weight = np.where(up == 1, 1.0, np.where(up == 2, 0.5, 0.0))
     size = int(element.max()) + 1
-    key = page[block] * size + element
-    keys, index = np.unique(key, return_inverse=True)
     score = np.bincount(index, weights=prose[block] * weight)
     key_page = keys // size
     order = np.lexsort((score, key_page))
@@ -205,8 +227,8 @@ def _core(out: np.ndarray, f: dict[str, int], prose: np.ndarray, page: np.ndarra
     good = score[chosen] > 0
     best[key_page[chosen][good]] = keys[chosen][good]
     top[key_page[chosen][good]] = score[chosen][good]
-    inside = np.zeros(len(ancestry))
-    np.maximum.at(inside, block, key == best[page[block]])
+    inside = np.zeros(len(lengths))
+    inside[block[key == best[page[block]]]] = 1.0
     out[:, f["in_prose_core"]] = inside
     parent = up == 1
     ratio = score[index[parent]] / np.maximum(top[page[block[parent]]], 1.0)
@@ -214,21 +236,20 @@ def _core(out: np.ndarray, f: dict[str, int], prose: np.ndarray, page: np.ndarra
 
 
 def _region(
-    out: np.ndarray, f: dict[str, int], prose: np.ndarray, total: np.ndarray, page: np.ndarray, ancestry: list
+    out: np.ndarray,
+    f: dict[str, int],
+    prose: np.ndarray,
+    total: np.ndarray,
+    page: np.ndarray,
+    chains: _Chains,
 ) -> None:
     """Whether each block lies in its page's prose region, and its grandparent's share of the prose.
 
     Every block adds its prose to each element it is inside; the region is
     the deepest element holding ``_REGION_SHARE`` of the page's prose.
     """
-    lengths = np.fromiter(map(len, ancestry), dtype=np.int64, count=len(ancestry))
-    if not lengths.sum():
-        return
-    block = np.repeat(np.arange(len(ancestry)), lengths)
-    element = np.fromiter((e for chain in ancestry for e in chain), dtype=np.int64, count=int(lengths.sum()))
+    lengths, block, element, key, _, index = chains
     level = np.arange(len(element)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    key = page[block] * (int(element.max()) + 1) + element
-    _, index = np.unique(key, return_inverse=True)
     share = np.bincount(index, weights=prose[block])[index] / total[block]
     # The region of each page: among elements with enough of the prose, the deepest.
     best = np.full(int(page.max()) + 1, -1)
@@ -238,8 +259,8 @@ def _region(
         pages = page[block[order]]
         last = np.r_[pages[1:] != pages[:-1], True]  # the deepest candidate of each page
         best[pages[last]] = key[order[last]]
-    inside = np.zeros(len(ancestry))
-    np.maximum.at(inside, block, key == best[page[block]])
+    inside = np.zeros(len(lengths))
+    inside[block[key == best[page[block]]]] = 1.0
     out[:, f["in_prose_region"]] = inside
     grand = lengths >= 3
     at = np.cumsum(lengths) - 3
