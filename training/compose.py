@@ -63,6 +63,11 @@ SNIPPET_SHARE = 0.08
 # Feed items and alerts: the headline alone, or with its first paragraph, and
 # nothing else (a one-line page must still be read as the story it is).
 FEED_SHARE = 0.04
+# Pages as the real pages we are judged on mostly come: the article from its headline,
+# a few lines around it, and little or nothing after it (a reader view, a saved copy, the
+# top of a long page). Real pages have a median of 10 lines, 8 in 10 of them the story's;
+# the full pages composed below have 25, 3 in 10 (README, "Page shapes").
+EXCERPT_SHARE = 0.2
 
 # text, relevant, event, body (the page's own story), role: where the line comes from (a body
 # paragraph's role, or the template pool or part of the page), for the HTML rendering.
@@ -176,8 +181,12 @@ def compose_page(
     related: list[str],
     sidebar: list[str],
     leads: list[str] = (),
+    excerpts: bool = True,
 ) -> list[Line]:
-    """The labeled lines of one page: ``body`` as ``site`` would publish it."""
+    """The labeled lines of one page: ``body`` as ``site`` would publish it.
+
+    With ``excerpts``, a share ``EXCERPT_SHARE`` of the pages is cut to its article (:func:`_excerpt`).
+    """
     rng = _rng("page", site["site"], body["body_id"])
     layout = site.get("layout", {})
     fill = _Filler(site, body, related, rng, leads=leads)
@@ -247,6 +256,10 @@ def compose_page(
         lines[-1] = (_cut(text, rng), *labels)
         return _clean(lines)
 
+    excerpt = _rng("excerpt", site["site"], body["body_id"])
+    if excerpts and excerpt.random() < EXCERPT_SHARE:
+        return _clean(_excerpt(lines[: len(lines) - len(body_lines)], body_lines, fill, excerpt))
+
     lines.extend(fill.block("after"))
     tail: list[list[Line]] = []
     if fill.related:
@@ -275,6 +288,18 @@ def compose_page(
     return _clean(lines)
 
 
+def _excerpt(head: list[Line], body_lines: list[Line], fill: _Filler, rng: random.Random) -> list[Line]:
+    """The page cut to its article: at most two template lines above the headline and
+    two below it, the body with its inline blocks, and at most three lines after it."""
+    at = next(i for i, line in enumerate(head) if line[4] == "headline")
+    above, below = head[:at], head[at + 1 :]
+    lines = above[len(above) - rng.randrange(0, 3) :] if above else []
+    lines += [head[at], *below[: rng.randrange(0, 3)], *body_lines]
+    if rng.random() < 0.5:
+        lines += fill.block(rng.choice(["after", "bottom"]))[: rng.randrange(1, 4)]
+    return lines
+
+
 def _first_sentence(body: dict) -> str:
     text = body["paragraphs"][1]["text"] if len(body["paragraphs"]) > 1 else body["paragraphs"][0]["text"]
     return re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
@@ -290,8 +315,12 @@ def _clean(lines: list[Line]) -> list[Line]:
     return out
 
 
-def compose_corpus(*, roles: bool = False) -> dict[str, dict[str, list[dict]]]:
+def compose_corpus(*, roles: bool = False, excerpts: bool = True) -> dict[str, dict[str, list[dict]]]:
     """All pages, as ``{split: {site: records}}``.
+
+    Without ``excerpts``, every page is composed whole: the HTML renderings
+    (:mod:`training.html_styles`) are full pages, as raw HTML always is; the
+    excerpts are the shape of text that was cut from a page.
 
     With ``roles``, each record also has ``role``: where the line comes from
     (``headline``, ``body``, ``caption``...; ``top``, ``meta``, ``related``,
@@ -336,7 +365,7 @@ def compose_corpus(*, roles: bool = False) -> dict[str, dict[str, list[dict]]]:
                 for b in rng.sample(part_bodies, k=min(len(part_bodies), 6))
                 if b is not body
             ]
-            lines = compose_page(body, site, related=related, sidebar=sidebar, leads=leads)
+            lines = compose_page(body, site, related=related, sidebar=sidebar, leads=leads, excerpts=excerpts)
             article_id = f"{site['site']}--{body['body_id']}"
             for pos, (text, rel, ev, body_line, role) in enumerate(lines):
                 record = {

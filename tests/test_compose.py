@@ -1,0 +1,59 @@
+"""The composer's page shapes (training.compose): excerpt pages keep the article and little around it."""
+
+from __future__ import annotations
+
+import pytest
+
+from training import compose
+
+SITE = {
+    "site": "test-site",
+    "name": "Test Site",
+    "top": [[f"Menu item {i}" for i in range(6)]],
+    "meta": [["By Staff", "{date}", "Share", "Print"]],
+    "inline": [["ADVERTISEMENT"]],
+    "after": [[f"Tag {i}" for i in range(5)]],
+    "bottom": [[f"Footer line {i}" for i in range(5)]],
+    "related_headers": ["Related"],
+    "comments": [["Leave a reply", "Name", "Email"]],
+    "ads": ["Cheap flights"],
+    "layout": {"title_first": 0.0},
+}
+
+
+def _body(n: int) -> dict:
+    paragraphs = [{"role": "headline", "text": f"Carmaker {n} opens a plant", "event": "manufacturing"}]
+    paragraphs += [
+        {"role": "body", "text": f"Paragraph {k} of story {n} says the plant will build cars.", "event": "manufacturing"}
+        for k in range(5)
+    ]
+    return {"body_id": f"T-{n:03d}", "topic": "automotive", "paragraphs": paragraphs}
+
+
+@pytest.mark.parametrize("n", range(40))
+def test_an_excerpt_page_is_its_article_with_at_most_a_few_lines_around_it(monkeypatch, n):
+    monkeypatch.setattr(compose, "EXCERPT_SHARE", 1.0)
+    monkeypatch.setattr(compose, "SNIPPET_SHARE", 0.0)
+    body = _body(n)
+    lines = compose.compose_page(body, SITE, related=[f"Other story {i}" for i in range(8)], sidebar=["Sidebar"])
+    texts = [line[0] for line in lines]
+    own = [p["text"] for p in body["paragraphs"]]
+    relevant = [i for i, line in enumerate(lines) if line[1]]
+    if texts == own[: len(texts)] or texts[relevant[-1]] not in own:
+        return  # a feed item, or a page cut short mid-sentence: drawn before the excerpt
+    assert [texts[i] for i in relevant] == own  # the whole article, in order
+    assert relevant[0] <= 2 and len(lines) - 1 - relevant[-1] <= 3
+    # Two meta lines at most between the headline and the body; no related list, sidebar or comments.
+    assert relevant[1] - relevant[0] - 1 <= 2
+    assert not {line[4] for line in lines} & {"related", "related_header", "sidebar", "comments"}
+
+
+def test_one_page_in_about_five_is_an_excerpt():
+    corpus = compose.compose_corpus(roles=True)
+    pages: dict[str, list[dict]] = {}
+    for records in corpus["train"].values():
+        for record in records:
+            pages.setdefault(record["article_id"], []).append(record)
+    tails = {"related", "related_header", "sidebar", "comments", "ads"}
+    without_tail = sum(1 for records in pages.values() if not {r["role"] for r in records} & tails)
+    assert 0.15 < without_tail / len(pages) < 0.45
