@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
 
-from autoclass.html import ANCESTORS, CLASS_GROUPS, HtmlPage
+from autoclass.html import ANCESTORS, CLASS_GROUPS, Block, HtmlPage
 
 _TAG_COLUMNS = {
     "p": "tag_p",
@@ -125,8 +126,10 @@ def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
     n = len(blocks)
     out = np.zeros((n, len(MARKUP_FEATURES)))
     f = {name: i for i, name in enumerate(MARKUP_FEATURES)}
+    # Column by column: zip(*blocks) would make an iterator per block, enough
+    # allocations to set off the garbage collector on a large batch.
     (texts, tags, _, depth, ancestors, classes, own, heading, link_chars, links, container, ancestry) = (
-        list(column) for column in zip(*blocks)
+        list(map(itemgetter(i), blocks)) for i in range(len(Block._fields))
     )
     chars = np.fromiter(map(len, texts), dtype=float, count=n)
     out[:, f["html"]] = 1.0
