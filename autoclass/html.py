@@ -519,13 +519,15 @@ def _walk(root: LexborNode) -> list[Block]:
                 node = node.next
                 continue
         counter += 1
-        if tag in block_tags:
-            if pieces:
-                flush()
-                anc = cls = own_inline = link_chars = links = 0
-            if tag == "br" or tag == "hr":
-                node = node.next
-                continue  # void: a boundary, nothing inside
+        is_block = tag in block_tags
+        if is_block and pieces:
+            flush()
+            anc = cls = own_inline = link_chars = links = 0
+        child = node.first_child
+        if child is None or tag == "br" or tag == "hr":  # nothing inside: a boundary at most
+            node = node.next
+            continue
+        if is_block:
             container = stack[blocks_open[-1]][5]
             blocks_open.append(len(stack))
             open_numbers.append(counter)
@@ -542,7 +544,7 @@ def _walk(root: LexborNode) -> list[Block]:
         )  # fmt: skip
         stack.append(parent)
         opened.append(node)
-        node = node.first_child
+        node = child
     if pieces:
         flush()
     return blocks
