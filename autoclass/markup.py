@@ -109,15 +109,18 @@ def markup_matrix(pages: Sequence[Sequence[str]]) -> np.ndarray:
     Computed for all the batch's blocks at once.
     """
     sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
-    out = np.zeros((int(sizes.sum()), len(MARKUP_FEATURES)))
+    n = int(sizes.sum())
     html = [k for k, page in enumerate(pages) if isinstance(page, HtmlPage) and len(page)]
     if not html:
-        return out
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    rows = np.concatenate([np.arange(starts[k], starts[k] + sizes[k]) for k in html])
+        return np.zeros((n, len(MARKUP_FEATURES)))
     blocks = [b for k in html for b in pages[k].blocks]
     page = np.repeat(np.arange(len(html)), sizes[html])
-    out[rows] = _markup(blocks, page)
+    features = _markup(blocks, page)
+    if len(blocks) == n:  # every line is a block: no copy into a matrix of zeros
+        return features
+    out = np.zeros((n, len(MARKUP_FEATURES)))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    out[np.concatenate([np.arange(starts[k], starts[k] + sizes[k]) for k in html])] = features
     return out
 
 
