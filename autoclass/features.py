@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -151,12 +151,12 @@ def _plain(line: str) -> bool:
 
 
 def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = False) -> _Tokens:
-    """Tokenize a whole batch with one lower() and one translate(), then a split() per line.
+    """Tokenize a whole batch with one lower(), one translate() and one split().
 
-    The words of a line of nothing but words and spaces (most lines, once
-    punctuation became spaces) are its split(); the word pattern reads the
-    others (the regular expression is several times slower than split()).
-    Ids come from one ``map(dict.get)`` over all tokens.
+    A line of nothing but words and spaces (most lines, once punctuation
+    became spaces) is split as it is; the word pattern reads the others (the
+    regular expression is several times slower than split()).  Ids come from
+    one ``map(dict.get)`` over all tokens, newlines marking the lines' ends.
     With ``grow``, unknown words are added to ``vocabulary`` (training).
     """
     n = len(texts)
@@ -167,18 +167,23 @@ def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = Fals
     if not text.isascii():
         for char in _SPACED:
             text = text.replace(char, " ")
-    lines = text.split("\n") if n else []
-    words = [line.split() if line.isascii() or _plain(line) else _WORD.findall(line) for line in lines]
-    tokens = list(chain.from_iterable(words))
+    # Every line made words and spaces, then one split(" "), newlines kept as tokens:
+    # no list per line (as many allocations would set off the garbage collector).
+    lines = [
+        line if line.isascii() or _plain(line) else " ".join(_WORD.findall(line)) for line in text.split("\n")
+    ]
+    tokens = list(filter(None, " \n ".join(lines).split(" ")))
     if grow:
         vocabulary.setdefault("\n", _SEPARATOR)
         for t in tokens:
             if t not in vocabulary:
                 vocabulary[t] = len(vocabulary) - 1
-    n_words = np.fromiter(map(len, words), dtype=np.int64, count=n)
     ids = np.fromiter(map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
-    rows = np.repeat(np.arange(n), n_words)
-    return _Tokens(ids=ids, rows=rows, n_words=n_words.astype(np.float64))
+    separator = ids == _SEPARATOR
+    rows = np.cumsum(separator)
+    keep = ~separator
+    ids, rows = ids[keep], rows[keep]
+    return _Tokens(ids=ids, rows=rows, n_words=np.bincount(rows, minlength=n).astype(np.float64))
 
 
 def normalize_blocks(x: sp.csr_matrix, split: int) -> sp.csr_matrix:
