@@ -27,10 +27,27 @@ from sklearn.utils.validation import check_is_fitted
 
 from autoclass.markup import MARKUP_FEATURES, MARKUP_GROUPS, markup_columns, markup_matrix
 
-_TOKEN = re.compile(r"\w+|\n")
+_WORD = re.compile(r"\w+")
+
+
+def _fold(byte: int) -> int:
+    """What ``_FOLD`` makes of a byte of UTF-8 text, where no multi-byte character holds an ASCII byte."""
+    char = chr(byte)
+    if char in "123456789":
+        return ord("0")
+    return byte if byte >= 128 or char == "\n" or _WORD.match(char) else ord(" ")
+
+
 # Digits are folded to 0 so that "2,341 units" and "18,422 units" share features;
-# on UTF-8 bytes, where no multi-byte character contains an ASCII digit byte.
-_FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+# the other ASCII characters that are not word characters (but the newline between
+# lines) become spaces, which leaves every word as it was, and an ASCII line's
+# words are then its split().
+_FOLD = bytes(map(_fold, range(256)))
+# Common characters of non-English text that are not word characters (quotes,
+# dashes, no-break space...): made spaces too, so that most lines of such text
+# are plain words and spaces.
+_MARKS = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u00a0\u00b7\u2022"
+_SPACED = tuple(mark for mark in _MARKS if not _WORD.match(mark))
 _SEPARATOR = -2
 
 _STOP_WORDS = frozenset(
@@ -127,18 +144,35 @@ class _Tokens:
     n_words: np.ndarray  # tokens per line
 
 
-def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = False) -> _Tokens:
-    """Tokenize a whole batch with one lower(), one translate() and one findall().
+def _plain(line: str) -> bool:
+    """Whether a line holds nothing but word characters and spaces: its words are then its split()."""
+    # str.isalnum() and the pattern's word characters agree on every character but "_".
+    return line.replace(" ", "").replace("_", "").isalnum()
 
-    Lines are joined with newlines, which the token pattern returns as
-    separators; ids come from one ``map(dict.get)`` over all tokens.  With
-    ``grow``, unknown words are added to ``vocabulary`` (training).
+
+def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = False) -> _Tokens:
+    """Tokenize a whole batch with one lower(), one translate() and one split().
+
+    A line of nothing but words and spaces (most lines, once punctuation
+    became spaces) is split as it is; the word pattern reads the others (the
+    regular expression is several times slower than split()).  Ids come from
+    one ``map(dict.get)`` over all tokens, newlines marking the lines' ends.
+    With ``grow``, unknown words are added to ``vocabulary`` (training).
     """
     n = len(texts)
     if any("\n" in t for t in texts):  # lines from callers, not from split_paragraphs
         texts = [t.replace("\n", " ") for t in texts]
-    joined = "\n".join(texts).lower().encode("utf-8", "surrogatepass").translate(_FOLD_DIGITS)
-    tokens = _TOKEN.findall(joined.decode("utf-8", "surrogatepass"))
+    joined = "\n".join(texts).lower().encode("utf-8", "surrogatepass").translate(_FOLD)
+    text = joined.decode("utf-8", "surrogatepass")
+    if not text.isascii():
+        for char in _SPACED:
+            text = text.replace(char, " ")
+    # Every line made words and spaces, then one split(" "), newlines kept as tokens:
+    # no list per line (as many allocations would set off the garbage collector).
+    lines = [
+        line if line.isascii() or _plain(line) else " ".join(_WORD.findall(line)) for line in text.split("\n")
+    ]
+    tokens = list(filter(None, " \n ".join(lines).split(" ")))
     if grow:
         vocabulary.setdefault("\n", _SEPARATOR)
         for t in tokens:

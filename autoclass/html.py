@@ -415,11 +415,13 @@ def _walk(root: LexborNode) -> list[Block]:
     add_piece = pieces.append
     # Open elements, each (tag, ancestor bits, class bits, own class bits, heading,
     # element number, number of the block element around it, kind, tag path), kind
-    # being 1 for a block element, 0 inline; beside each, the iterator over its
-    # children.  A dropped element is never entered, so its content costs nothing,
-    # and an element ends when its children run out (no parent lookups per node).
+    # being 1 for a block element, 0 inline; ``opened`` holds the elements themselves.
+    # The walk goes from a node to its first child, or to its next sibling, and from
+    # an element whose children ran out to the element's next sibling: a dropped
+    # element is never entered, so its content costs nothing, and no node is looked
+    # up twice (no parent lookups, no iterator per element).
     stack: list[tuple[str, int, int, int, int, int, int, int, str]] = [("html", 0, 0, 0, 0, 0, 0, 1, "")]
-    children: list[Iterator[LexborNode]] = [iter((root,))]
+    opened: list[LexborNode] = []
     blocks_open = [0]  # positions in ``stack`` of the open block elements
     open_numbers = [0]  # their element numbers: a block's ancestry, kept as they open and end
     # The open block's accumulators: ancestor bits, class bits, inline own class
@@ -458,72 +460,13 @@ def _walk(root: LexborNode) -> list[Block]:
             )
             blocks.append(new_block(Block, fields))
 
-    while children:
-        parent = stack[-1]
-        for node in children[-1]:
-            tag = node.tag
-            if tag == "-text":
-                text = node.text_content
-                if not text or text.isspace():
-                    if pieces:  # a space between words; none before a block's first word
-                        add_piece(" ")
-                    continue
-                add_piece(text)
-                anc |= parent[1]
-                cls |= parent[2]
-                if not parent[7]:
-                    own_inline |= parent[3]
-                if link_stack:
-                    link_chars += len(text)
-                    if link_stack[-1] != counted_link:
-                        counted_link = link_stack[-1]
-                        links += 1
-                continue
-            if tag[0] == "-" or tag in skip_tags:  # comments; elements never rendered as text
-                continue
-            attrs = node.attributes
-            own = 0
-            if attrs:
-                names = attrs.get("class")
-                if names:
-                    own = class_groups(names)
-                ident = attrs.get("id")
-                if ident:
-                    own |= class_groups(ident)
-                style = attrs.get("style")
-                if (
-                    own & _HIDDEN_BIT
-                    or "hidden" in attrs
-                    or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
-                ):
-                    continue
-            counter += 1
-            if tag in block_tags:
-                if pieces:
-                    flush()
-                    anc = cls = own_inline = link_chars = links = 0
-                if tag == "br" or tag == "hr":
-                    continue  # void: a boundary, nothing inside
-                container = stack[blocks_open[-1]][5]
-                blocks_open.append(len(stack))
-                open_numbers.append(counter)
-                kind = 1
-            else:
-                container = parent[6]
-                kind = 0
-                if tag == "a":
-                    link_stack.append(counter)
-            stack.append(
-                (
-                    tag, parent[1] | tag_bit.get(tag, 0), parent[2] | own, own,
-                    headings.get(tag, parent[4]), counter, container, kind,
-                    f"{parent[8]}>{tag}" if parent[8] else "" if tag == "html" else tag,
-                )
-            )  # fmt: skip
-            children.append(node.iter(include_text=True))
-            break
-        else:  # the open element's children ran out: it ends
-            children.pop()
+    parent = stack[-1]
+    # The root's siblings, if any, are the doctype and comments: dropped as anywhere.
+    node: LexborNode | None = root
+    while True:
+        if node is None:  # the open element's children ran out: it ends
+            if not opened:
+                break
             if parent[7]:
                 if pieces:
                     flush()
@@ -533,4 +476,75 @@ def _walk(root: LexborNode) -> list[Block]:
             elif parent[0] == "a":
                 link_stack.pop()
             stack.pop()
+            parent = stack[-1]
+            node = opened.pop().next
+            continue
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            node = node.next
+            if not text or text.isspace():
+                if pieces:  # a space between words; none before a block's first word
+                    add_piece(" ")
+                continue
+            add_piece(text)
+            anc |= parent[1]
+            cls |= parent[2]
+            if not parent[7]:
+                own_inline |= parent[3]
+            if link_stack:
+                link_chars += len(text)
+                if link_stack[-1] != counted_link:
+                    counted_link = link_stack[-1]
+                    links += 1
+            continue
+        if tag[0] == "-" or tag in skip_tags:  # comments; elements never rendered as text
+            node = node.next
+            continue
+        attrs = node.attributes
+        own = 0
+        if attrs:
+            names = attrs.get("class")
+            if names:
+                own = class_groups(names)
+            ident = attrs.get("id")
+            if ident:
+                own |= class_groups(ident)
+            style = attrs.get("style")
+            if (
+                own & _HIDDEN_BIT
+                or "hidden" in attrs
+                or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
+            ):
+                node = node.next
+                continue
+        counter += 1
+        is_block = tag in block_tags
+        if is_block and pieces:
+            flush()
+            anc = cls = own_inline = link_chars = links = 0
+        child = node.first_child
+        if child is None or tag == "br" or tag == "hr":  # nothing inside: a boundary at most
+            node = node.next
+            continue
+        if is_block:
+            container = stack[blocks_open[-1]][5]
+            blocks_open.append(len(stack))
+            open_numbers.append(counter)
+            kind = 1
+        else:
+            container = parent[6]
+            kind = 0
+            if tag == "a":
+                link_stack.append(counter)
+        parent = (
+            tag, parent[1] | tag_bit.get(tag, 0), parent[2] | own, own,
+            headings.get(tag, parent[4]), counter, container, kind,
+            f"{parent[8]}>{tag}" if parent[8] else "" if tag == "html" else tag,
+        )  # fmt: skip
+        stack.append(parent)
+        opened.append(node)
+        node = child
+    if pieces:
+        flush()
     return blocks

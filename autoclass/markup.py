@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import chain
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
 
-from autoclass.html import ANCESTORS, CLASS_GROUPS, HtmlPage
+from autoclass.html import ANCESTORS, CLASS_GROUPS, Block, HtmlPage
 
 _TAG_COLUMNS = {
     "p": "tag_p",
@@ -108,15 +109,18 @@ def markup_matrix(pages: Sequence[Sequence[str]]) -> np.ndarray:
     Computed for all the batch's blocks at once.
     """
     sizes = np.fromiter(map(len, pages), dtype=np.int64, count=len(pages))
-    out = np.zeros((int(sizes.sum()), len(MARKUP_FEATURES)))
+    n = int(sizes.sum())
     html = [k for k, page in enumerate(pages) if isinstance(page, HtmlPage) and len(page)]
     if not html:
-        return out
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-    rows = np.concatenate([np.arange(starts[k], starts[k] + sizes[k]) for k in html])
+        return np.zeros((n, len(MARKUP_FEATURES)))
     blocks = [b for k in html for b in pages[k].blocks]
     page = np.repeat(np.arange(len(html)), sizes[html])
-    out[rows] = _markup(blocks, page)
+    features = _markup(blocks, page)
+    if len(blocks) == n:  # every line is a block: no copy into a matrix of zeros
+        return features
+    out = np.zeros((n, len(MARKUP_FEATURES)))
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    out[np.concatenate([np.arange(starts[k], starts[k] + sizes[k]) for k in html])] = features
     return out
 
 
@@ -125,8 +129,10 @@ def _markup(blocks: list, page: np.ndarray) -> np.ndarray:
     n = len(blocks)
     out = np.zeros((n, len(MARKUP_FEATURES)))
     f = {name: i for i, name in enumerate(MARKUP_FEATURES)}
+    # Column by column: zip(*blocks) would make an iterator per block, enough
+    # allocations to set off the garbage collector on a large batch.
     (texts, tags, _, depth, ancestors, classes, own, heading, link_chars, links, container, ancestry) = (
-        list(column) for column in zip(*blocks)
+        list(map(itemgetter(i), blocks)) for i in range(len(Block._fields))
     )
     chars = np.fromiter(map(len, texts), dtype=float, count=n)
     out[:, f["html"]] = 1.0
