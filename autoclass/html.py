@@ -157,6 +157,10 @@ _HEADING = {f"h{level}": level for level in range(1, 7)}
 MAX_ATTRIBUTES = 64
 #: Nesting deeper than this is flattened before parsing.
 MAX_DEPTH = 512
+# A block's tag path stops growing at this many characters: below the depth cap's
+# check (pages of fewer tags than it reads), a path per element would take memory
+# quadratic in the depth (a gigabyte for 20,000 unclosed divs).
+_MAX_PATH = 2_000
 # Pages with fewer tags cannot nest deep enough to matter.
 _DEPTH_CHECK_TAGS = 20_000
 # A start tag with MAX_ATTRIBUTES name=value pairs; possessive, so a search is
@@ -540,7 +544,8 @@ def _walk(root: LexborNode) -> list[Block]:
         parent = (
             tag, parent[1] | tag_bit.get(tag, 0), parent[2] | own, own,
             headings.get(tag, parent[4]), counter, container, kind,
-            f"{parent[8]}>{tag}" if parent[8] else "" if tag == "html" else tag,
+            (f"{parent[8]}>{tag}" if len(parent[8]) < _MAX_PATH else parent[8])
+            if parent[8] else "" if tag == "html" else tag,
         )  # fmt: skip
         stack.append(parent)
         opened.append(node)

@@ -120,6 +120,15 @@ def test_deep_nesting_and_attribute_floods_keep_their_text():
     assert list(page) == ["flooded", "after"]
 
 
+def test_a_deep_page_below_the_depth_check_keeps_its_text_with_a_bounded_path():
+    # Fewer tags than the depth check reads, so nothing caps the nesting: the path
+    # stops growing (a path per element would take memory quadratic in the depth).
+    page = parse_html("<div>" * 5_000 + "deep text")
+    assert list(page) == ["deep text"]
+    assert page.blocks[0].path.startswith("body>div>div") and len(page.blocks[0].path) <= 2_010
+    assert len(page.blocks[0].ancestry) >= 5_000  # html, body and the divs
+
+
 def test_bytes_and_type_errors():
     assert list(parse_html(b"<p>caf\xc3\xa9</p>")) == ["café"]
     assert parse_html(b"<p>caf\xc3\xa9</p>").encoding == "utf-8"
