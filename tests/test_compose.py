@@ -24,7 +24,11 @@ SITE = {
 def _body(n: int) -> dict:
     paragraphs = [{"role": "headline", "text": f"Carmaker {n} opens a plant", "event": "manufacturing"}]
     paragraphs += [
-        {"role": "body", "text": f"Paragraph {k} of story {n} says the plant will build cars.", "event": "manufacturing"}
+        {
+            "role": "body",
+            "text": f"Paragraph {k} of story {n} says the plant will build cars.",
+            "event": "manufacturing",
+        }
         for k in range(5)
     ]
     return {"body_id": f"T-{n:03d}", "topic": "automotive", "paragraphs": paragraphs}
@@ -35,7 +39,9 @@ def test_an_excerpt_page_is_its_article_with_at_most_a_few_lines_around_it(monke
     monkeypatch.setattr(compose, "EXCERPT_SHARE", 1.0)
     monkeypatch.setattr(compose, "SNIPPET_SHARE", 0.0)
     body = _body(n)
-    lines = compose.compose_page(body, SITE, related=[f"Other story {i}" for i in range(8)], sidebar=["Sidebar"])
+    lines = compose.compose_page(
+        body, SITE, related=[f"Other story {i}" for i in range(8)], sidebar=["Sidebar"]
+    )
     texts = [line[0] for line in lines]
     own = [p["text"] for p in body["paragraphs"]]
     relevant = [i for i, line in enumerate(lines) if line[1]]

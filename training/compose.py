@@ -289,8 +289,11 @@ def compose_page(
 
 
 def _excerpt(head: list[Line], body_lines: list[Line], fill: _Filler, rng: random.Random) -> list[Line]:
-    """The page cut to its article: at most two template lines above the headline and
-    two below it, the body with its inline blocks, and at most three lines after it."""
+    """The page cut to its article (the shape of most real text pages).
+
+    At most two template lines above the headline and two below it, the body
+    with its inline blocks, and at most three lines after it.
+    """
     at = next(i for i, line in enumerate(head) if line[4] == "headline")
     above, below = head[:at], head[at + 1 :]
     lines = above[len(above) - rng.randrange(0, 3) :] if above else []

@@ -1046,7 +1046,9 @@ def unknown_language(page: HtmlPage, seed: str) -> HtmlPage:
         word = match.group()
         key = word.lower()
         if key not in made_up:
-            made_up[key] = "".join(rng.choice("bdfgklmnprstvz" if i % 2 == 0 else "aeiou") for i in range(len(word)))
+            made_up[key] = "".join(
+                rng.choice("bdfgklmnprstvz" if i % 2 == 0 else "aeiou") for i in range(len(word))
+            )
         new = made_up[key]
         if word.isupper() and len(word) > 1:
             return new.upper()
@@ -1079,8 +1081,13 @@ def html_pages(part: str) -> Pages:
         for article_id, records in sorted(by_page.items()):
             page, labels = rendered_page(records, heldout=part == "heldout", pool=pool)
             rendered.append((f"{article_id}#html", site, page, labels))
-            if part == "train" and zlib.crc32(f"{SEED}|unknown|{article_id}".encode()) % UNKNOWN_LANGUAGE_EVERY == 0:
-                rendered.append((f"{article_id}#html-unknown", site, unknown_language(page, article_id), labels))
+            if (
+                part == "train"
+                and zlib.crc32(f"{SEED}|unknown|{article_id}".encode()) % UNKNOWN_LANGUAGE_EVERY == 0
+            ):
+                rendered.append(
+                    (f"{article_id}#html-unknown", site, unknown_language(page, article_id), labels)
+                )
     return Pages(
         ids=[r[0] for r in rendered],
         sites=[r[1] for r in rendered],
