@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
@@ -16,6 +17,12 @@ from autoclass.taxonomy import EVENT_TYPES
 if TYPE_CHECKING:
     from autoclass.explain import Explanation
     from autoclass.model import Model
+
+# A headline is a heading block of an HTML page (h1 to h3, or inside one), or
+# a short line that does not end as a sentence does.
+_HEADING_PATH = re.compile(r"(?:^|>)h[1-3](?:>|$)")
+_SENTENCE_END = re.compile(r"[.,;:][\"'”’)]*$")
+HEADLINE_MAX_WORDS = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +172,42 @@ class Article:
         A paragraph is body when its ``body`` probability reaches the model's
         threshold, or when it is relevant (relevant content is body content).
         """
-        return "\n".join(p.text for p in self.paragraphs if p.relevant or p.body >= self.threshold)
+        return "\n".join(p.text for p in self.body_paragraphs)
+
+    @property
+    def body_paragraphs(self) -> list[Paragraph]:
+        """The paragraphs of :attr:`body_text`, in page order."""
+        return [p for p in self.paragraphs if p.relevant or p.body >= self.threshold]
+
+    @property
+    def headline(self) -> Paragraph | None:
+        """The article's headline: its first body paragraph when that reads as a heading.
+
+        A heading is a block of an HTML page in ``h1`` to ``h3``, or a line of
+        at most 25 words that does not end with a full stop, comma, colon or
+        semicolon. ``None`` when the article starts otherwise (with a caption,
+        a dateline, its first sentence) or there is no body.
+
+        The headline is part of :attr:`text` and :attr:`body_text`, as the
+        labeling guide counts it; extraction benchmarks and tools such as
+        trafilatura keep the title apart from the body, so compare
+        :attr:`body_text` without it with theirs.
+
+        Examples
+        --------
+        >>> from autoclass import predict
+        >>> article = predict("Ford recalls 2,000 trucks\\nFord is recalling 2,000 trucks over bad brakes.")
+        >>> article.headline.text
+        'Ford recalls 2,000 trucks'
+        """
+        body = self.body_paragraphs
+        if not body:
+            return None
+        first = body[0]
+        if first.path is not None and _HEADING_PATH.search(first.path):
+            return first
+        short = len(first.text.split()) <= HEADLINE_MAX_WORDS
+        return first if short and not _SENTENCE_END.search(first.text) else None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the article and its paragraphs."""
@@ -175,6 +217,7 @@ class Article:
             "tags": self.tags,
             "text": self.text,
             "body_text": self.body_text,
+            "headline": None if (headline := self.headline) is None else headline.text,
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }
 

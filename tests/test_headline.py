@@ -1,0 +1,70 @@
+"""Article.headline: the first body paragraph when it reads as a heading."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autoclass.article import build_article
+from training.eval_html import article_body
+
+STORY = "Ford is recalling 2,000 trucks over bad brakes, the company said on Monday."
+
+
+def article_of(lines, body, *, paths=None, relevance=None):
+    """An article with given body probabilities (relevance 0 unless given), no model involved."""
+    n = len(lines)
+    relevance = np.zeros(n) if relevance is None else np.asarray(relevance, dtype=float)
+    events = np.full((n, 15), 1 / 15)
+    return build_article(
+        lines, relevance, events, threshold=0.5, tag_min_share=0.1, body=np.asarray(body, float), paths=paths
+    )
+
+
+def test_a_short_first_body_line_is_the_headline_and_menus_before_it_do_not_count():
+    article = article_of(["Home | News | Sport", "Ford recalls 2,000 trucks", STORY], [0.1, 0.9, 0.9])
+    assert article.headline is article.paragraphs[1]
+    assert article.to_dict()["headline"] == "Ford recalls 2,000 trucks"
+
+
+def test_an_article_that_starts_with_a_sentence_or_a_lead_in_has_no_headline():
+    for first in (STORY, "Short, but a sentence.", "What the company said:"):
+        assert article_of([first, STORY], [0.9, 0.9]).headline is None
+    long_line = " ".join(["word"] * 26)
+    assert article_of([long_line, STORY], [0.9, 0.9]).headline is None
+    nothing = article_of(["Ford recalls 2,000 trucks", STORY], [0.1, 0.1])
+    assert nothing.headline is None and nothing.to_dict()["headline"] is None
+
+
+def test_a_heading_block_of_an_html_page_is_the_headline_however_it_ends():
+    long_title = "Ford is recalling 2,000 trucks over bad brakes in a move that " + " ".join(["word"] * 20) + "."
+    paths = ["body>main>article>header>h1>span", "body>main>article>p"]
+    article = article_of([long_title, STORY], [0.9, 0.9], paths=paths)
+    assert article.headline is article.paragraphs[0]
+    # A paragraph block is judged by its words alone.
+    not_heading = article_of([long_title, STORY], [0.9, 0.9], paths=["body>main>article>p"] * 2)
+    assert not_heading.headline is None
+
+
+def test_relevant_lines_count_as_body_for_the_headline():
+    article = article_of(["Ford recalls 2,000 trucks", STORY], [0.1, 0.1], relevance=[0.9, 0.9])
+    assert article.headline is article.paragraphs[0]
+
+
+def test_the_benchmark_body_leaves_out_the_headline_and_nothing_else():
+    lines = ["Ford recalls 2,000 trucks", STORY, "Ford recalls 2,000 trucks"]
+    article = article_of(lines, [0.9, 0.9, 0.9])
+    # The same words repeated further down are body, not the headline.
+    assert article_body(article) == f"{STORY}\nFord recalls 2,000 trucks"
+    assert article.body_text == "\n".join(lines)
+
+
+def test_predicted_pages_have_their_headline(default_model):
+    text = default_model.predict(f"Ford recalls 2,000 trucks\n{STORY}")
+    assert text.headline is text.paragraphs[0]
+    html = default_model.predict_html(
+        "<html><body><nav><a href='/'>Home</a></nav><article><h1>Ford recalls 2,000 trucks over brakes</h1>"
+        f"<p>{STORY}</p><p>Owners will be notified by mail and dealers will replace the parts.</p>"
+        "</article></body></html>"
+    )
+    assert html.headline is not None and html.headline.path.endswith("h1")
+    assert html.headline.text == "Ford recalls 2,000 trucks over brakes"
