@@ -36,7 +36,7 @@ def test_an_article_that_starts_with_a_sentence_or_a_lead_in_has_no_headline():
 
 
 def test_a_heading_block_of_an_html_page_is_the_headline_however_it_ends():
-    long_title = "Ford is recalling 2,000 trucks over bad brakes in a move that " + " ".join(["word"] * 20) + "."
+    long_title = "Ford is recalling 2,000 trucks over bad brakes in a move that " + "word " * 20 + "end."
     paths = ["body>main>article>header>h1>span", "body>main>article>p"]
     article = article_of([long_title, STORY], [0.9, 0.9], paths=paths)
     assert article.headline is article.paragraphs[0]
