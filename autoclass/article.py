@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 _HEADING_PATH = re.compile(r"(?:^|>)h[1-3](?:>|$)")
 _SENTENCE_END = re.compile(r"[.,;:][\"'”’)]*$")
 HEADLINE_MAX_WORDS = 25
+# How much more the headline and the first relevant paragraph after it weigh in
+# the choice of the main event than another paragraph of the same relevance.
+# Chosen on the held-out and real dev pages (main event right 0.912 -> 0.924 and
+# 0.812 -> 0.820); the tags' shares stay unweighted (weighted, they lost recall
+# on pages that report several events).
+HEADLINE_WEIGHT = 4.0
+LEAD_WEIGHT = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +156,9 @@ class Article:
         paragraphs' event probability mass), largest first; only tags whose
         weight reaches the model's ``tag_min_share``.
     main_event : str or None
-        The heaviest tag, ``None`` when no paragraph is relevant.
+        The story's main event: the heaviest type when the headline and the
+        lead paragraph count extra (news states its main event first), so
+        not always the largest tag; ``None`` when no paragraph is relevant.
     url : str or None
         The page's address, for a page read from HTML with one.
     """
@@ -200,14 +209,8 @@ class Article:
         >>> article.headline.text
         'Ford recalls 2,000 trucks'
         """
-        body = self.body_paragraphs
-        if not body:
-            return None
-        first = body[0]
-        if first.path is not None and _HEADING_PATH.search(first.path):
-            return first
-        short = len(first.text.split()) <= HEADLINE_MAX_WORDS
-        return first if short and not _SENTENCE_END.search(first.text) else None
+        first = next((p for p in self.paragraphs if p.relevant or p.body >= self.threshold), None)
+        return first if first is not None and reads_as_heading(first.text, first.path) else None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the article and its paragraphs."""
@@ -220,6 +223,13 @@ class Article:
             "headline": None if (headline := self.headline) is None else headline.text,
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }
+
+
+def reads_as_heading(text: str, path: str | None) -> bool:
+    """Whether a line reads as a heading: an h1-h3 block, or short and not ended as a sentence."""
+    if path is not None and _HEADING_PATH.search(path):
+        return True
+    return len(text.split()) <= HEADLINE_MAX_WORDS and not _SENTENCE_END.search(text)
 
 
 # Each field's slot setter, in field order.
@@ -256,14 +266,17 @@ def build_article(
 
     Tags weigh each relevant paragraph's event probabilities by its relevance
     probability, so a confident body paragraph counts more than a doubtful
-    caption.
+    caption. The main event weighs the headline and the lead paragraph more
+    again, as news states its main event first (``HEADLINE_WEIGHT``,
+    ``LEAD_WEIGHT``); it is always among the tags.
     """
     relevant = relevance >= threshold
     # Whole-page numpy conversions: per-element numpy indexing and round()
     # calls cost more than the prediction itself.
     best = event_proba.argmax(axis=1).tolist() if len(texts) else []
     scores = np.round(event_proba, 4).tolist()
-    in_body = np.round(body if body is not None else relevance, 4).tolist()
+    body_rounded = np.round(body if body is not None else relevance, 4)
+    in_body = body_rounded.tolist()
     where = paths if paths is not None else repeat(None)
     keep = relevant.tolist()
     events = [event_types[top] if kept else None for kept, top in zip(keep, best)]
@@ -271,11 +284,21 @@ def build_article(
     paragraphs = _paragraphs(len(texts), (*columns, in_body, where, repeat(origin), repeat(event_types)))
     if not relevant.any():
         return Article(paragraphs=paragraphs, threshold=threshold, url=url)
+    # The headline is the first body paragraph (Article.headline); it weighs only when relevant.
+    first = int(np.argmax(relevant | (body_rounded >= threshold)))
+    path = paths[first] if paths is not None else None
+    has_headline = bool(relevant[first]) and reads_as_heading(texts[first], path)
+    rest = np.flatnonzero(relevant)[int(has_headline) :]
+    weight = relevance.copy()
+    weight[first] *= HEADLINE_WEIGHT if has_headline else 1.0
+    if len(rest):
+        weight[rest[0]] *= LEAD_WEIGHT
+    main = int((weight[relevant, None] * event_proba[relevant]).sum(axis=0).argmax())
     mass = (relevance[relevant, None] * event_proba[relevant]).sum(axis=0)
     share = mass / mass.sum()
     order = np.argsort(-share, kind="stable")
     weights = np.round(share, 4).tolist()
-    tags = {event_types[j]: weights[j] for j in order if share[j] >= tag_min_share}
+    tags = {event_types[j]: weights[j] for j in order if share[j] >= tag_min_share or j == main}
     return Article(
-        paragraphs=paragraphs, tags=tags, main_event=event_types[order[0]], threshold=threshold, url=url
+        paragraphs=paragraphs, tags=tags, main_event=event_types[main], threshold=threshold, url=url
     )

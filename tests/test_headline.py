@@ -5,16 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from autoclass.article import build_article
+from autoclass.taxonomy import EVENT_TYPES
 from training.eval_html import article_body
 
 STORY = "Ford is recalling 2,000 trucks over bad brakes, the company said on Monday."
 
 
-def article_of(lines, body, *, paths=None, relevance=None):
+def article_of(lines, body, *, paths=None, relevance=None, events=None):
     """An article with given body probabilities (relevance 0 unless given), no model involved."""
     n = len(lines)
     relevance = np.zeros(n) if relevance is None else np.asarray(relevance, dtype=float)
-    events = np.full((n, 15), 1 / 15)
+    events = np.full((n, len(EVENT_TYPES)), 1 / len(EVENT_TYPES)) if events is None else events
     return build_article(
         lines, relevance, events, threshold=0.5, tag_min_share=0.1, body=np.asarray(body, float), paths=paths
     )
@@ -68,3 +69,21 @@ def test_predicted_pages_have_their_headline(default_model):
     )
     assert html.headline is not None and html.headline.path.endswith("h1")
     assert html.headline.text == "Ford recalls 2,000 trucks over brakes"
+
+
+def test_the_headline_and_the_lead_weigh_more_in_the_main_event_than_in_the_tags():
+    def typed(name):
+        return np.eye(len(EVENT_TYPES))[EVENT_TYPES.index(name)]
+
+    kinds = ["recall", "recall", "sales", "sales", "sales"]
+    lines = ["Ford recalls 2,000 trucks", STORY, "Sales rose.", "Sales fell.", "Sales held."]
+    article = article_of(lines, [0.9] * 5, relevance=[0.9] * 5, events=np.array([typed(k) for k in kinds]))
+    # Headline (x4) and lead (x3) against three sales lines: recall, though sales has the larger share.
+    assert article.main_event == "recall"
+    assert list(article.tags) == ["sales", "recall"] and article.tags["sales"] == 0.6
+    # Without a headline the lead alone weighs 3, against four sales lines: sales.
+    lines, kinds = [STORY, *lines[2:], "Sales doubled."], ["recall", "sales", "sales", "sales", "sales"]
+    story_first = article_of(
+        lines, [0.9] * 5, relevance=[0.9] * 5, events=np.array([typed(k) for k in kinds])
+    )
+    assert story_first.headline is None and story_first.main_event == "sales"
