@@ -70,3 +70,17 @@ def test_one_page_in_about_five_is_an_excerpt():
     whole = _share_without_tail(compose.compose_corpus(roles=True, excerpts=False))
     rise = _share_without_tail(compose.compose_corpus(roles=True)) - whole
     assert 0.5 * compose.EXCERPT_SHARE < rise < compose.EXCERPT_SHARE, (whole, rise)
+
+
+def test_some_lists_of_other_stories_carry_a_date_an_age_or_a_section():
+    heads = [f"Carmaker {n} opens a plant" for n in range(40)]
+    related = [
+        r for n in range(60) for r in compose.compose_page(_body(n), SITE, related=heads[:], sidebar=[])
+    ]
+    listed = [r for r in related if r[4] == "related"]
+    decorated = [r for r in listed if r[0] not in heads]
+    # Every decorated line is another story's headline with something beside it, labeled as before.
+    assert all(any(h in r[0] and r[0] != h for h in heads) for r in decorated)
+    assert all(not r[1] and not r[3] and r[2] is None for r in listed)
+    share = len(decorated) / len(listed)
+    assert 0.5 * compose.RELATED_DECORATED_SHARE < share < 1.5 * compose.RELATED_DECORATED_SHARE, share

@@ -68,6 +68,31 @@ FEED_SHARE = 0.04
 # top of a long page). Real pages have a median of 10 lines, 8 in 10 of them the story's;
 # the full pages composed below have 25, 3 in 10 (README, "Page shapes").
 EXCERPT_SHARE = 0.2
+# Lists of other stories on real pages often give each headline its date, age or
+# section ("Headline (Jan 21, 2021)", "Headline | 3 hours ago"), and without a
+# "Related" header such a list reads much like the story's own lines.
+RELATED_DECORATED_SHARE = 0.4
+_RELATED_LOOKS = (
+    "{h} ({date})",
+    "{date} - {h}",
+    "{h} | {age}",
+    "{h} {age}",
+    "{section} | {h}",
+    "{h} - {section}",
+)
+_RELATED_DATES = ("%b %d, %Y", "%d %B %Y", "%Y-%m-%d", "%d.%m.%Y", "%B %d")
+_SECTIONS = (
+    "Industry",
+    "Business",
+    "EV",
+    "Markets",
+    "Policy",
+    "Auto",
+    "Tech",
+    "Economy",
+    "Latest",
+    "Dealers",
+)
 
 # text, relevant, event, body (the page's own story), role: where the line comes from (a body
 # paragraph's role, or the template pool or part of the page), for the HTML rendering.
@@ -145,6 +170,19 @@ class _Filler:
         if not pool:
             return []
         return [(self.line(t), False, None, False, pool_name) for t in self.rng.choice(pool)]
+
+
+def _decorated(headlines: list[str], body: dict, rng: random.Random) -> list[str]:
+    """Other stories' headlines as a real page lists them: each with a date, an age or a section."""
+    look = rng.choice(_RELATED_LOOKS)
+    day, form = _date(body, rng), rng.choice(_RELATED_DATES)
+    out = []
+    for h in headlines:
+        day -= dt.timedelta(days=rng.randrange(0, 4), hours=rng.randrange(0, 12))
+        n = rng.randrange(1, 24)
+        age = rng.choice((f"{n} hours ago", f"{n} min ago", f"{n}h", f"{n % 6 + 1} days ago", "Yesterday"))
+        out.append(look.format(h=h, date=day.strftime(form), age=age, section=rng.choice(_SECTIONS)))
+    return out
 
 
 def _split_line(text: str, rng: random.Random, width: int | None) -> list[str]:
@@ -264,7 +302,12 @@ def compose_page(
     tail: list[list[Line]] = []
     if fill.related:
         n = min(len(fill.related), rng.randrange(2, 7))
-        heads = [(fill.related.pop(), False, None, False, "related") for _ in range(n)]
+        texts = [fill.related.pop() for _ in range(n)]
+        # Its own random stream, so that the rest of the page is composed as before.
+        look = _rng("related-look", site["site"], body["body_id"])
+        if look.random() < RELATED_DECORATED_SHARE:
+            texts = _decorated(texts, body, look)
+        heads = [(t, False, None, False, "related") for t in texts]
         if rng.random() < 0.8 and site.get("related_headers"):
             heads.insert(
                 0, (fill.line(rng.choice(site["related_headers"])), False, None, False, "related_header")
