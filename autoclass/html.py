@@ -161,8 +161,12 @@ MAX_DEPTH = 512
 # check (pages of fewer tags than it reads), a path per element would take memory
 # quadratic in the depth (a gigabyte for 20,000 unclosed divs).
 _MAX_PATH = 2_000
-# Pages with fewer tags cannot nest deep enough to matter.
+# The nesting is read (a scan of every tag) on pages of more tags than this, or
+# whose tags opened outnumber those closed by more than _DEPTH_CHECK_UNCLOSED
+# (void tags included: the benchmark's pages have at most about a thousand); the
+# unclosed ones nest, and the parser's cost grows with the square of the depth.
 _DEPTH_CHECK_TAGS = 20_000
+_DEPTH_CHECK_UNCLOSED = 4 * MAX_DEPTH
 # A start tag with MAX_ATTRIBUTES name=value pairs; possessive, so a search is
 # linear in the page's size.
 _ATTRIBUTE = r"""\s++[^\s<>=/"']++\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s<>"']*+)"""
@@ -337,7 +341,9 @@ def _guard(html: str, data: bytes | None = None) -> bytes:
     if data is None:
         data = html.encode("utf-8")
     # Counted in the bytes, faster than in the text: "<" is never part of a longer UTF-8 sequence.
-    if len(html) > 3 * _DEPTH_CHECK_TAGS and data.count(b"<") > _DEPTH_CHECK_TAGS:
+    if len(html) > 3 * _DEPTH_CHECK_TAGS and (
+        (tags := data.count(b"<")) > _DEPTH_CHECK_TAGS or tags - 2 * data.count(b"</") > _DEPTH_CHECK_UNCLOSED
+    ):
         depth = 0
         deepest = 0
         for closing, name in _TAG.findall(html):
