@@ -284,17 +284,20 @@ def build_article(
     paragraphs = _paragraphs(len(texts), (*columns, in_body, where, repeat(origin), repeat(event_types)))
     if not relevant.any():
         return Article(paragraphs=paragraphs, threshold=threshold, url=url)
-    # The headline is the first body paragraph (Article.headline); it weighs only when relevant.
+    rows = np.flatnonzero(relevant)
+    probs = event_proba[rows]
+    mass = (relevance[rows, None] * probs).sum(axis=0)
+    # The main event weighs the headline (Article.headline, the first body paragraph,
+    # when it is relevant) and the lead, the first relevant paragraph after it, more.
     first = int(np.argmax(relevant | (body_rounded >= threshold)))
     path = paths[first] if paths is not None else None
-    has_headline = bool(relevant[first]) and reads_as_heading(texts[first], path)
-    rest = np.flatnonzero(relevant)[int(has_headline) :]
-    weight = relevance.copy()
-    weight[first] *= HEADLINE_WEIGHT if has_headline else 1.0
-    if len(rest):
-        weight[rest[0]] *= LEAD_WEIGHT
-    main = int((weight[relevant, None] * event_proba[relevant]).sum(axis=0).argmax())
-    mass = (relevance[relevant, None] * event_proba[relevant]).sum(axis=0)
+    lead = int(bool(relevant[first]) and reads_as_heading(texts[first], path))
+    main_mass = mass.copy()
+    if lead:
+        main_mass += (HEADLINE_WEIGHT - 1.0) * relevance[first] * probs[0]
+    if lead < len(rows):
+        main_mass += (LEAD_WEIGHT - 1.0) * relevance[rows[lead]] * probs[lead]
+    main = int(main_mass.argmax())
     share = mass / mass.sum()
     order = np.argsort(-share, kind="stable")
     weights = np.round(share, 4).tolist()
