@@ -25,7 +25,14 @@ PAGES = CLI_PAGES
 
 def expected(default_model, record_id: str, text: str) -> dict:
     article = default_model.predict(text)
-    return {"id": record_id, "main_event": article.main_event, "tags": article.tags, "text": article.text}
+    headline = None if article.headline is None else article.headline.text
+    return {
+        "id": record_id,
+        "headline": headline,
+        "main_event": article.main_event,
+        "tags": article.tags,
+        "text": article.text,
+    }
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -301,7 +308,7 @@ def test_json_output_is_compact_unescaped_and_identical_across_runs(tmp_path):
     assert predict(str(src), "-o", str(second)) == 0
     data = first.read_bytes()
     assert data == second.read_bytes()
-    assert data.startswith('{"id":"Škoda ü","main_event":'.encode())
+    assert data.startswith('{"id":"Škoda ü","headline":"Škoda sells 10,000 Enyaq cars in Germany",'.encode())
     assert b", " not in data.split(b'"text":')[0]
 
 

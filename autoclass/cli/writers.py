@@ -3,9 +3,9 @@
 Workers encode (:func:`encode_results`); the main process only appends the
 encoded chunks to the output (:mod:`autoclass.cli.outputs`).
 
-JSON Lines output is deterministic: keys in a fixed order (``id``,
-``main_event``, ``tags``, ``text``, then ``paragraphs``; ``id`` and ``error``
-for error records), tags largest first as the model orders them, no ASCII
+JSON Lines output is deterministic: keys in a fixed order (``id``, ``url``
+when known, ``headline``, ``main_event``, ``tags``, ``text``, then
+``paragraphs``; ``id`` and ``error`` for error records), tags largest first as the model orders them, no ASCII
 escaping and compact separators.
 """
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from autoclass.cli.errors import MissingExtraError
 
 if TYPE_CHECKING:
+    from autoclass.article import Article
     from autoclass.cli.records import Result
 
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
@@ -55,6 +56,11 @@ def format_tags(tags: dict[str, float]) -> str:
     return ";".join(f"{event}:{weight}" for event, weight in tags.items())
 
 
+def _headline(article: Article) -> str | None:
+    headline = article.headline
+    return None if headline is None else headline.text
+
+
 def encode_jsonl(results: Iterable[Result], *, paragraphs: bool = False) -> list[str]:
     """One JSON line (with its newline) per result.
 
@@ -72,6 +78,7 @@ def encode_jsonl(results: Iterable[Result], *, paragraphs: bool = False) -> list
             record = {
                 "id": record_id,
                 **({"url": article.url} if article.url is not None else {}),
+                "headline": _headline(article),
                 "main_event": article.main_event,
                 "tags": article.tags,
                 "text": article.text,
@@ -134,6 +141,7 @@ def arrow_schema(*, paragraphs: bool = False) -> Any:
     fields = [
         ("id", pa.string()),
         ("url", pa.string()),
+        ("headline", pa.string()),
         ("main_event", pa.string()),
         ("tags", scores),
         ("text", pa.string()),
@@ -167,6 +175,7 @@ def encode_arrow(results: Iterable[Result], *, paragraphs: bool = False) -> Any:
         row = {
             "id": record_id,
             "url": article.url,
+            "headline": _headline(article),
             "main_event": article.main_event,
             "tags": list(article.tags.items()),
             "text": article.text,
