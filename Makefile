@@ -60,7 +60,8 @@ eval-real: $(MODEL)
 
 # The HTML path on the public article-extraction benchmark in ../shared/html-benchmark (when present):
 # article-body F1 (dev and test halves), relevance on its car pages, pages/s on one core, each beside
-# trafilatura measured in the same run.
+# trafilatura measured in the same run; written to models/default/html-benchmark.json, which the
+# model's report.html (make eval) then shows.
 eval-html: $(MODEL)
 	$(BIN)/python -m training.eval_html
 

@@ -115,6 +115,31 @@ def test_page_text_is_escaped(tmp_path, tiny_model):
     assert "tiny.jsonl, lines 1–8" in text  # where the worst article is
 
 
+def test_html_benchmark_results_in_the_model_directory_are_shown(tmp_path, tiny_model):
+    from autoclass.training.data import load_pages
+    from autoclass.training.report import HTML_BENCHMARK
+
+    source = _labeled_file(tmp_path / "tiny.jsonl", [list(p) for p in TINY_PAGES])
+    labeled = load_pages(source)
+    results, articles = evaluate_with_predictions(tiny_model, labeled, majority_event="sales")
+    evaluated = EvaluatedSet(labeled, articles, results, [source])
+    score = {"f1": 0.9321, "precision": 0.91, "recall": 0.955, "pages": 39}
+    bench = {
+        "body": {"dev": {"autoclass": score, "autoclass_with_headline": score, "trafilatura": score}},
+        "pages_per_second": {"autoclass": 205.7, "trafilatura": 59.5, "ratio": 3.46},
+    }
+    assert "HTML benchmark" not in build_report(evaluated, model=tiny_model, out_dir=tmp_path).read_text()
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    (model_dir / HTML_BENCHMARK).write_text(json.dumps(bench), encoding="utf-8")
+    tiny_model.path, before = model_dir, tiny_model.path
+    try:
+        text = build_report(evaluated, model=tiny_model, out_dir=tmp_path).read_text()
+    finally:
+        tiny_model.path = before
+    assert "HTML benchmark" in text and "0.932 (0.910 / 0.955)" in text and "ratio 3.46" in text
+
+
 # The browser test ----------------------------------------------------------
 
 

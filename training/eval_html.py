@@ -49,6 +49,7 @@ from threadpoolctl import threadpool_limits
 from autoclass.article import Article
 from autoclass.model import Model
 from autoclass.persistence import load_model
+from autoclass.training.report import HTML_BENCHMARK
 from training import ROOT
 
 BENCHMARK = ROOT.parent / "shared" / "html-benchmark"
@@ -330,8 +331,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     result = evaluate_html(model, pages, repeats=args.repeats)
     print(render_markdown(result))
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    outputs = [args.json] if args.json else []
+    if model.path is not None:  # the model's report (make eval) shows them
+        outputs.append(Path(model.path) / HTML_BENCHMARK)
+    for path in outputs:
+        path.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

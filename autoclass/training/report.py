@@ -6,7 +6,9 @@ cross-validation), the confusion matrix of the model's event types
 of event types, per-class scores beside the baseline's, the relevance
 precision-recall curve and calibration, the learning curve, the most
 confused pairs of types with example paragraphs, and the worst held-out
-articles paragraph by paragraph.
+articles paragraph by paragraph.  When the model's directory holds an
+HTML benchmark's results (``html-benchmark.json``, which the repository's
+``make eval-html`` writes), they are shown beside the summary.
 
 Figures are drawn with matplotlib's Agg canvas (no display, no pyplot
 state) and embedded as ``data:`` PNG URIs; the page is plain HTML with
@@ -22,6 +24,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +40,8 @@ from autoclass.training.evaluate import EvaluatedSet
 from autoclass.training.provenance import display_path
 
 REPORT = "report.html"
+#: Results of an article-extraction benchmark on HTML pages, in the model's directory.
+HTML_BENCHMARK = "html-benchmark.json"
 ERROR_BG = "#fbd5d5"
 MODEL_COLOUR, BASELINE_COLOUR = "#1f5fa8", "#b9b9b9"
 
@@ -375,6 +380,29 @@ def _summary_table(sets: dict[str, EvaluatedSet], cross_validation: dict[str, An
     return f"<table><tr><th>metric</th>{head}</tr>{''.join(body)}</table><p class='muted'>{sizes}.</p>"
 
 
+def _html_benchmark_html(bench: dict[str, Any]) -> str:
+    """The benchmark's body F1 per split, beside the other tool it was measured with, and speeds."""
+
+    def cell(m: dict[str, float]) -> str:
+        return f'<td class="num">{m["f1"]:.3f} ({m["precision"]:.3f} / {m["recall"]:.3f})</td>'
+
+    rows = "".join(
+        f"<tr><th>{esc(split)} ({esc(row['autoclass']['pages'])} pages)</th>{cell(row['autoclass'])}"
+        f"{cell(row['autoclass_with_headline'])}{cell(row['trafilatura'])}</tr>"
+        for split, row in bench["body"].items()
+    )
+    speed = bench["pages_per_second"]
+    return (
+        "<h2>HTML benchmark: article body</h2>"
+        "<table><tr><th>pages</th><th>autoclass F1 (P / R)</th><th>with the headline</th>"
+        f"<th>trafilatura F1 (P / R)</th></tr>{rows}</table>"
+        "<p class='muted'>4-gram shingles of the extracted body against the benchmark's, precision and "
+        "recall averaged over pages; autoclass's body without its headline, as the benchmark's bodies "
+        f"are written. Pages per second on one core: autoclass {esc(speed['autoclass'])}, trafilatura "
+        f"{esc(speed['trafilatura'])} (ratio {esc(speed['ratio'])}).</p>"
+    )
+
+
 def _pairs_html(pairs: list[tuple[str, str, int, list[Row]]], gold_support: Counter[str]) -> str:
     if not pairs:
         return "<p>No event confusions on the held-out paragraphs.</p>"
@@ -435,6 +463,7 @@ def render_report(
     others: dict[str, EvaluatedSet] | None = None,
     curve: dict[str, Any] | None = None,
     cross_validation: dict[str, Any] | None = None,
+    html_benchmark: dict[str, Any] | None = None,
 ) -> str:
     """The report as one HTML string (see the module docstring for its sections).
 
@@ -455,6 +484,8 @@ def render_report(
     cross_validation : dict, optional
         What :func:`autoclass.training.crossval.cross_validate` returns (``metadata.json``
         holds it after ``autoclass train``).
+    html_benchmark : dict, optional
+        What ``training.eval_html.evaluate_html`` returns; shown after the summary.
 
     Returns
     -------
@@ -499,6 +530,8 @@ def render_report(
                 "their mean and sample standard deviation.",
             )
         )
+    if html_benchmark:
+        parts.append(_html_benchmark_html(html_benchmark))
     parts += [
         "<h2>Event types: confusion matrix</h2>",
         _figure(
@@ -573,8 +606,15 @@ def build_report(
 ) -> Path:
     """Write ``report.html`` into ``out_dir``; return its path."""
     target = Path(out_dir) / REPORT
+    bench = Path(model.path) / HTML_BENCHMARK if model.path is not None else None
     html_text = render_report(
-        heldout, model=model, name=name, others=others, curve=curve, cross_validation=cross_validation
+        heldout,
+        model=model,
+        name=name,
+        others=others,
+        curve=curve,
+        cross_validation=cross_validation,
+        html_benchmark=json.loads(bench.read_text(encoding="utf-8")) if bench and bench.is_file() else None,
     )
     target.write_text(html_text, encoding="utf-8")
     return target.resolve()
