@@ -186,7 +186,7 @@ class Article:
     @property
     def body_paragraphs(self) -> list[Paragraph]:
         """The paragraphs of :attr:`body_text`, in page order."""
-        return [p for p in self.paragraphs if p.relevant or p.body >= self.threshold]
+        return [p for p in self.paragraphs if _in_body(p, self.threshold)]
 
     @property
     def headline(self) -> Paragraph | None:
@@ -209,8 +209,7 @@ class Article:
         >>> article.headline.text
         'Ford recalls 2,000 trucks'
         """
-        first = next((p for p in self.paragraphs if p.relevant or p.body >= self.threshold), None)
-        return first if first is not None and reads_as_heading(first.text, first.path) else None
+        return _headline(self.paragraphs, self.threshold)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the article and its paragraphs."""
@@ -225,11 +224,19 @@ class Article:
         }
 
 
-def reads_as_heading(text: str, path: str | None) -> bool:
-    """Whether a line reads as a heading: an h1-h3 block, or short and not ended as a sentence."""
-    if path is not None and _HEADING_PATH.search(path):
-        return True
-    return len(text.split()) <= HEADLINE_MAX_WORDS and not _SENTENCE_END.search(text)
+def _in_body(p: Paragraph, threshold: float) -> bool:
+    return p.relevant or p.body >= threshold
+
+
+def _headline(paragraphs: Iterable[Paragraph], threshold: float) -> Paragraph | None:
+    """The first body paragraph when it reads as a heading (:attr:`Article.headline`)."""
+    first = next((p for p in paragraphs if _in_body(p, threshold)), None)
+    if first is None:
+        return None
+    if first.path is not None and _HEADING_PATH.search(first.path):
+        return first
+    short = len(first.text.split()) <= HEADLINE_MAX_WORDS
+    return first if short and not _SENTENCE_END.search(first.text) else None
 
 
 # Each field's slot setter, in field order.
@@ -275,8 +282,7 @@ def build_article(
     # calls cost more than the prediction itself.
     best = event_proba.argmax(axis=1).tolist() if len(texts) else []
     scores = np.round(event_proba, 4).tolist()
-    body_rounded = np.round(body if body is not None else relevance, 4)
-    in_body = body_rounded.tolist()
+    in_body = np.round(body if body is not None else relevance, 4).tolist()
     where = paths if paths is not None else repeat(None)
     keep = relevant.tolist()
     events = [event_types[top] if kept else None for kept, top in zip(keep, best)]
@@ -287,14 +293,13 @@ def build_article(
     rows = np.flatnonzero(relevant)
     probs = event_proba[rows]
     mass = (relevance[rows, None] * probs).sum(axis=0)
-    # The main event weighs the headline (Article.headline, the first body paragraph,
-    # when it is relevant) and the lead, the first relevant paragraph after it, more.
-    first = int(np.argmax(relevant | (body_rounded >= threshold)))
-    path = paths[first] if paths is not None else None
-    lead = int(bool(relevant[first]) and reads_as_heading(texts[first], path))
+    # The main event weighs the headline (Article.headline, when it is relevant) and
+    # the lead, the first relevant paragraph after it, more.
+    headline = _headline(paragraphs, threshold)
+    lead = int(headline is not None and headline.relevant)
     main_mass = mass.copy()
     if lead:
-        main_mass += (HEADLINE_WEIGHT - 1.0) * relevance[first] * probs[0]
+        main_mass += (HEADLINE_WEIGHT - 1.0) * relevance[rows[0]] * probs[0]
     if lead < len(rows):
         main_mass += (LEAD_WEIGHT - 1.0) * relevance[rows[lead]] * probs[lead]
     main = int(main_mass.argmax())
