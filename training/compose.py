@@ -69,7 +69,7 @@ FEED_SHARE = 0.04
 # the full pages composed below have 25, 3 in 10 (README, "Page shapes").
 EXCERPT_SHARE = 0.2
 # Lists of other stories on real pages often give each headline its date, age or
-# section ("Headline (Jan 21, 2021)", "Headline | 3 hours ago"), and without a
+# section ("Headline (Mar 3, 2025)", "Headline | 3 hours ago"), and without a
 # "Related" header such a list reads much like the story's own lines.
 RELATED_DECORATED_SHARE = 0.4
 _RELATED_LOOKS = (
@@ -81,18 +81,7 @@ _RELATED_LOOKS = (
     "{h} - {section}",
 )
 _RELATED_DATES = ("%b %d, %Y", "%d %B %Y", "%Y-%m-%d", "%d.%m.%Y", "%B %d")
-_SECTIONS = (
-    "Industry",
-    "Business",
-    "EV",
-    "Markets",
-    "Policy",
-    "Auto",
-    "Tech",
-    "Economy",
-    "Latest",
-    "Dealers",
-)
+_SECTIONS = tuple("Industry Business EV Markets Policy Auto Tech Economy Latest Dealers".split())
 
 # text, relevant, event, body (the page's own story), role: where the line comes from (a body
 # paragraph's role, or the template pool or part of the page), for the HTML rendering.

@@ -5,8 +5,8 @@ encoded chunks to the output (:mod:`autoclass.cli.outputs`).
 
 JSON Lines output is deterministic: keys in a fixed order (``id``, ``url``
 when known, ``headline``, ``main_event``, ``tags``, ``text``, then
-``paragraphs``; ``id`` and ``error`` for error records), tags largest first as the model orders them, no ASCII
-escaping and compact separators.
+``paragraphs``; ``id`` and ``error`` for error records), tags largest first
+as the model orders them, no ASCII escaping and compact separators.
 """
 
 from __future__ import annotations
