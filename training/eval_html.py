@@ -303,8 +303,9 @@ def print_errors(model: Model, pages: list[dict[str, Any]], *, top: int = 10) ->
         print(f"\n## {page['id'][:12]} {page['url']}  tp {tp:.2f} fp {fp:.2f} fn {fn:.2f}")
         truth = shingles(page["truth"])
         headline = article.headline
+        kept_ids = {id(p) for p in article.body_paragraphs if p is not headline}
         for p in article.paragraphs:
-            kept = (p.relevant or p.body >= article.threshold) and p is not headline
+            kept = id(p) in kept_ids
             inside = sum((shingles(p.text) & truth).values()) > 0.5 * max(sum(shingles(p.text).values()), 1)
             if kept != inside and len(p.text) > 30:
                 mark = "EXTRA" if kept else "MISSED"
