@@ -10,7 +10,8 @@ SEED_SET = $(if $(wildcard $(SEEDS)),--extra-set seeds=$(SEEDS))
 NO_SEEDS = $(if $(wildcard $(SEEDS)),,@echo "$(SEEDS) not found: the seed pages are not evaluated")
 # The HTML classifier learns from the composed pages rendered as HTML (training/html_styles.py).
 HTML_PAGES := --html-pages training.html_styles:html_pages
-TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) $(HTML_PAGES) -o models/default
+# The cross-validation's folds are fitted on all cores (--jobs -1); the figures do not depend on it.
+TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) $(HTML_PAGES) --jobs -1 -o models/default
 
 .PHONY: install labels labels-check train eval eval-real eval-html dist test test-fast bench lint format clean
 

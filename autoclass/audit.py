@@ -1,7 +1,8 @@
 """Label audit: the labeled paragraphs a model most strongly disputes.
 
 Every paragraph is predicted by a model that never saw its site: the corpus
-is cut into folds grouped by site (the article when a record has no site),
+is cut into folds grouped by site (the article when a record has no site;
+sites that share a story together, :mod:`autoclass.folds`),
 and each fold is predicted by a model fitted on the others.  A paragraph is
 disputed when that out-of-fold prediction differs from its label; disputes
 are ranked by the model's probability that the label is wrong,
@@ -24,6 +25,7 @@ from sklearn.model_selection import GroupKFold
 
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import AutoclassError
+from autoclass.folds import fold_groups
 from autoclass.labels import page_order, pages_from_records
 
 
@@ -118,12 +120,14 @@ def audit_records(
     ordered = sorted(records, key=page_order)  # the order of pages_from_records' paragraphs
     event_types = tuple(classifier.event_types)
     pages = pages_from_records(ordered, event_types=event_types)
-    groups = np.array(pages.sites)
+    groups = np.array(fold_groups(pages))
     n_groups = len(np.unique(groups))
     if n_groups < 2:
         raise AutoclassError("an audit needs labeled pages from at least two sites or articles")
     splits = list(GroupKFold(n_splits=min(folds, n_groups)).split(np.zeros(len(pages)), groups=groups))
-    fitted = Parallel(n_jobs=jobs)(delayed(_fit_fold)(classifier, pages, train) for train, _ in splits)
+    fitted = Parallel(n_jobs=jobs)(
+        delayed(_fit_fold)(classifier, pages, groups, train) for train, _ in splits
+    )
     offsets = np.concatenate([[0], np.cumsum([len(t) for t in pages.texts])])
     relevance = np.zeros(offsets[-1])
     events = np.zeros((offsets[-1], len(event_types)))
@@ -158,10 +162,12 @@ def audit_records(
     return AuditResult(disputes, pages=len(pages), paragraphs=len(ordered), folds=len(splits))
 
 
-def _fit_fold(classifier: ParagraphClassifier, pages: Any, train: np.ndarray) -> ParagraphClassifier:
+def _fit_fold(
+    classifier: ParagraphClassifier, pages: Any, groups: np.ndarray, train: np.ndarray
+) -> ParagraphClassifier:
     return clone(classifier).fit(
         [pages.texts[i] for i in train],
         [pages.relevant[i] for i in train],
         [pages.events[i] for i in train],
-        groups=[pages.sites[i] for i in train],
+        groups=list(groups[train]),
     )

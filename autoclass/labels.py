@@ -527,6 +527,20 @@ def join_pages(*parts: Pages) -> Pages:
     )
 
 
+def subset(pages: Pages, index: Sequence[int]) -> Pages:
+    """The pages at ``index``, in that order."""
+    idx = [int(i) for i in index]
+    return Pages(
+        [pages.ids[i] for i in idx],
+        [pages.sites[i] for i in idx],
+        [pages.texts[i] for i in idx],
+        [pages.relevant[i] for i in idx],
+        [pages.events[i] for i in idx],
+        [pages.body[i] for i in idx] if pages.body is not None else None,
+        event_types=pages.event_types,
+    )
+
+
 def page_order(record: dict[str, Any]) -> tuple[str, str, int]:
     """Sort key of records in page order: by file, article, then position."""
     return record["source_file"], record["article_id"], record["position"]

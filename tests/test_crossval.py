@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import statistics
@@ -183,3 +184,22 @@ def test_train_stores_the_cross_validation_in_metadata_and_card(tmp_path):
     assert set(cv["metrics"]["relevance_f1"]) == {"mean", "std", "folds"}
     card = (tmp_path / "model" / "README.md").read_text()
     assert "Cross-validated on the training pages (3 folds by site" in card
+
+
+def test_folds_fitted_in_parallel_give_the_same_figures(small_cv, small_pages):
+    parallel = cross_validate(small_pages, CONFIG, jobs=2)
+    assert parallel["metrics"] == small_cv["metrics"]
+    assert parallel["fold_sizes"] == small_cv["fold_sizes"]
+
+
+def test_the_html_classifier_learns_beside_its_renderings_only_their_own_text_pages(small_pages):
+    from autoclass.labels import subset
+    from autoclass.training.train import rendered_text
+
+    ids = small_pages.ids
+    html = subset(small_pages, [0, 2, 2])
+    html = dataclasses.replace(html, ids=[f"{ids[0]}#html", f"{ids[2]}#html", f"{ids[2]}#html-unknown"])
+    assert rendered_text(small_pages, html).ids == [ids[0], ids[2]]
+    # HTML pages that render none of the text pages: the HTML classifier learns from every text page.
+    other = dataclasses.replace(html, ids=["elsewhere#html"] * 3)
+    assert rendered_text(small_pages, other).ids == ids

@@ -72,6 +72,15 @@ EXCERPT_SHARE = 0.2
 # section ("Headline (Mar 3, 2025)", "Headline | 3 hours ago"), and without a
 # "Related" header such a list reads much like the story's own lines.
 RELATED_DECORATED_SHARE = 0.4
+# Each training body is composed in this many sites: its own, as above, then others, where the
+# page is cut to its article (the shape of most real pages) or, more often than above, is a feed
+# item; each a new draw of lines around the story and of cuts, so the model learns a story's
+# lines apart from the one template it came in (README, "Each story in three sites").  The other
+# sites are of the body's own fold family: autoclass.folds groups the sites that share a story,
+# and a family is as far as such a group can reach, so folds by site still hold a story once.
+TRAIN_COMPOSITIONS = 3
+AGAIN_FEED_SHARE = 0.12
+FOLD_FAMILIES = 10
 _RELATED_LOOKS = (
     "{h} ({date})",
     "{date} - {h}",
@@ -209,10 +218,13 @@ def compose_page(
     sidebar: list[str],
     leads: list[str] = (),
     excerpts: bool = True,
+    again: bool = False,
 ) -> list[Line]:
     """The labeled lines of one page: ``body`` as ``site`` would publish it.
 
     With ``excerpts``, a share ``EXCERPT_SHARE`` of the pages is cut to its article (:func:`_excerpt`).
+    A body composed ``again`` (not in its own site) is a feed item (a share ``AGAIN_FEED_SHARE``)
+    or else cut to its article.
     """
     rng = _rng("page", site["site"], body["body_id"])
     layout = site.get("layout", {})
@@ -225,7 +237,8 @@ def compose_page(
     headline, rest = content[0], content[1:]
     # Off-topic stories are feed items more often: with no page around it, the line's
     # own topic is all there is to tell a steelmaker's headline from a carmaker's.
-    if _rng("feed", site["site"], body["body_id"]).random() < FEED_SHARE * (1 if auto else 3):
+    feed_share = AGAIN_FEED_SHARE if again else FEED_SHARE
+    if _rng("feed", site["site"], body["body_id"]).random() < feed_share * (1 if auto else 3):
         return _clean(content[: 1 + int(rng.random() < 0.5)])
     captions = {p["text"] for p in body["paragraphs"] if p.get("role") == "caption"}
 
@@ -284,7 +297,7 @@ def compose_page(
         return _clean(lines)
 
     excerpt = _rng("excerpt", site["site"], body["body_id"])
-    if excerpts and excerpt.random() < EXCERPT_SHARE:
+    if excerpts and excerpt.random() < (1.0 if again else EXCERPT_SHARE):
         return _clean(_excerpt(lines[: len(lines) - len(body_lines)], body_lines, fill, excerpt))
 
     lines.extend(fill.block("after"))
@@ -350,8 +363,19 @@ def _clean(lines: list[Line]) -> list[Line]:
     return out
 
 
-def compose_corpus(*, roles: bool = False, excerpts: bool = True) -> dict[str, dict[str, list[dict]]]:
+def fold_families(sites: list[dict]) -> dict[str, int]:
+    """Site name -> its family (of :data:`FOLD_FAMILIES`, of even sizes, drawn by a hash of the names)."""
+    names = sorted((s["site"] for s in sites), key=lambda name: zlib.crc32(f"{SEED}|family|{name}".encode()))
+    return {name: i % FOLD_FAMILIES for i, name in enumerate(names)}
+
+
+def compose_corpus(
+    *, roles: bool = False, excerpts: bool = True, compositions: int = TRAIN_COMPOSITIONS
+) -> dict[str, dict[str, list[dict]]]:
     """All pages, as ``{split: {site: records}}``.
+
+    Every training body is composed in ``compositions`` sites of its fold
+    family (fewer when the family has fewer); a held-out body once.
 
     Without ``excerpts``, every page is composed whole: the HTML renderings
     (:mod:`training.html_styles`) are full pages, as raw HTML always is; the
@@ -380,44 +404,70 @@ def compose_corpus(*, roles: bool = False, excerpts: bool = True) -> dict[str, d
         ]
         off_heads = [b["paragraphs"][0]["text"] for b in part_bodies if b.get("topic") != "automotive"]
         order = sorted(part_bodies, key=lambda b: b["body_id"])
+        families = fold_families(part_sites)
         for i, body in enumerate(order):
             rng = _rng("assign", body["body_id"])
             site = part_sites[i % len(part_sites)] if rng.random() < 0.7 else rng.choice(part_sites)
-            own = body["paragraphs"][0]["text"]
-            pool = [h for h in auto_heads + off_heads if h != own]
-            related = rng.sample(pool, k=min(len(pool), 8))
-            # Pages whose rails list dozens of other stories draw from these, after the
-            # first eight (popped from the end); pages that list fewer are unchanged.
-            related = _rng("more", body["body_id"]).sample(pool, k=min(len(pool), 40)) + related
-            sidebar: list[str] = []
-            if off_paras and rng.random() < 0.3:
-                story = rng.choice(off_paras)
-                if story and story != [p["text"] for p in body["paragraphs"][1:]]:
-                    start = rng.randrange(len(story))
-                    sidebar = story[start : start + rng.randrange(1, 4)]
-            leads = [
-                _first_sentence(b)
-                for b in rng.sample(part_bodies, k=min(len(part_bodies), 6))
-                if b is not body
-            ]
-            lines = compose_page(body, site, related=related, sidebar=sidebar, leads=leads, excerpts=excerpts)
-            article_id = f"{site['site']}--{body['body_id']}"
-            for pos, (text, rel, ev, body_line, role) in enumerate(lines):
-                record = {
-                    "article_id": article_id,
-                    "position": pos,
-                    "text": text,
-                    "relevant": rel,
-                    "event": ev,
-                    "body": body_line,
-                    "site": site["site"],
-                }
-                if body.get("published"):
-                    record["published"] = body["published"]
-                if roles:
-                    record["role"] = role
-                out[part][site["site"]].append(record)
+            placements = [(site, rng, ())]
+            if part == "train" and compositions > 1:
+                family = [
+                    s for s in part_sites if s is not site and families[s["site"]] == families[site["site"]]
+                ]
+                again = _rng("again", body["body_id"])
+                for n, other in enumerate(again.sample(family, k=min(len(family), compositions - 1)), 1):
+                    placements.append((other, _rng("assign", body["body_id"], str(n)), (str(n),)))
+            headlines = auto_heads + off_heads
+            for site, rng, salt in placements:
+                _place(out[part], body, site, rng, salt, part_bodies, headlines, off_paras, roles, excerpts)
     return out
+
+
+def _place(
+    out: dict[str, list[dict]],
+    body: dict,
+    site: dict,
+    rng: random.Random,
+    salt: tuple[str, ...],
+    part_bodies: list[dict],
+    headlines: list[str],
+    off_paras: list[list[str]],
+    roles: bool,
+    excerpts: bool,
+) -> None:
+    """Compose ``body`` in ``site`` and add its records to ``out`` (``salt``: which composition of it)."""
+    own = body["paragraphs"][0]["text"]
+    pool = [h for h in headlines if h != own]
+    related = rng.sample(pool, k=min(len(pool), 8))
+    # Pages whose rails list dozens of other stories draw from these, after the
+    # first eight (popped from the end); pages that list fewer are unchanged.
+    related = _rng("more", body["body_id"], *salt).sample(pool, k=min(len(pool), 40)) + related
+    sidebar: list[str] = []
+    if off_paras and rng.random() < 0.3:
+        story = rng.choice(off_paras)
+        if story and story != [p["text"] for p in body["paragraphs"][1:]]:
+            start = rng.randrange(len(story))
+            sidebar = story[start : start + rng.randrange(1, 4)]
+    leads = [_first_sentence(b) for b in rng.sample(part_bodies, k=min(len(part_bodies), 6)) if b is not body]
+    again = bool(salt)
+    lines = compose_page(
+        body, site, related=related, sidebar=sidebar, leads=leads, excerpts=excerpts, again=again
+    )
+    article_id = f"{site['site']}--{body['body_id']}"
+    for pos, (text, rel, ev, body_line, role) in enumerate(lines):
+        record = {
+            "article_id": article_id,
+            "position": pos,
+            "text": text,
+            "relevant": rel,
+            "event": ev,
+            "body": body_line,
+            "site": site["site"],
+        }
+        if body.get("published"):
+            record["published"] = body["published"]
+        if roles:
+            record["role"] = role
+        out[site["site"]].append(record)
 
 
 def main(argv: list[str] | None = None) -> None:

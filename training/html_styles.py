@@ -1067,7 +1067,7 @@ def html_pages(part: str) -> Pages:
     language (``ID#html-unknown``, :func:`unknown_language`); the held-out
     pages stay comparable with their text.
     """
-    composed = compose_corpus(roles=True, excerpts=False)[part]
+    composed = compose_corpus(roles=True, excerpts=False, compositions=1)[part]
     everything = [r for site in sorted(composed) for r in composed[site]]
     pool = Pool(
         headlines=tuple(r["text"] for r in everything if r["role"] == "headline"),

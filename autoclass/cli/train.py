@@ -46,6 +46,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "--no-crossval", action="store_true", help="skip the cross-validation by site (quicker)"
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="cross-validation folds fitted in parallel (default 1; -1: one per core)",
+    )
+    parser.add_argument(
         "--html-pages",
         metavar="MODULE:FUNCTION",
         help="labeled HTML pages for the HTML classifier: a function of the split name ('train', "
@@ -89,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     from autoclass.training.train import train_model
 
     sets = extra_sets(args.extra_set)
+    if args.jobs == 0 or args.jobs < -1:
+        raise UsageError(f"--jobs takes a number of processes, or -1 for one per core, not {args.jobs}")
     train_model(
         args.labels,
         args.output,
@@ -98,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         taxonomy=args.taxonomy,
         crossval=not args.no_crossval,
         html_pages=args.html_pages,
+        jobs=args.jobs,
         say=lambda line: print(line, flush=True),
     )
     return 0
