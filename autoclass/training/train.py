@@ -52,8 +52,9 @@ def fit(pages: Pages, config: TrainConfig, *, html: Pages | None = None) -> Mode
     The text classifier learns from the text ``pages`` alone, without markup
     features, so that text predictions do not depend on HTML training data.
     With ``html`` (labeled HTML pages, e.g. the same pages rendered as HTML),
-    an HTML classifier learns from the text pages and those together, with
-    markup features; without it, HTML pages are read by the text classifier.
+    an HTML classifier learns from those and the text pages
+    (:func:`rendered_text`) together, with markup features; without it, HTML
+    pages are read by the text classifier.
     """
     text_classifier = _fit_classifier(pages, dataclasses.replace(config, markup=()))
     if html is None or not len(html):
