@@ -61,7 +61,7 @@ def test_deliberate_label_errors_top_the_audit(corrupted, audited):
     # of them in its top seventh, where a ranking by chance puts half in its top half
     # (measured: 42nd of 804 disputes on the corpus of 2026-12-04, 94th of 845 since
     # one composed page in five is cut to its article, which changed the sampled lines;
-    # 61st of 1583 since each story is composed in three sites).
+    # 52nd of 1670 since each story is composed in three sites, an off-topic one in six).
     assert len(result.disputes) > 4 * len(wrong)
     assert ranks[len(ranks) // 2] < len(result.disputes) / 7, ranks
     top = result.disputes[0]

@@ -76,11 +76,19 @@ def test_a_training_body_is_composed_again_in_other_sites_of_its_family_cut_to_i
     corpus = compose.compose_corpus(roles=True)
     families = compose.fold_families([{"site": site} for site in corpus["train"]])
     pages: dict[str, dict[str, set[str]]] = {}  # body id -> site -> roles of its page there
+    on_topic: set[str] = set()
     for site, records in corpus["train"].items():
         for r in records:
             pages.setdefault(r["article_id"].split("--")[1], {}).setdefault(site, set()).add(r["role"])
-    assert {len(sites) for sites in pages.values()} <= set(range(2, compose.TRAIN_COMPOSITIONS + 1))
-    assert sum(len(s) == compose.TRAIN_COMPOSITIONS for s in pages.values()) > 0.9 * len(pages)
+            if r["relevant"]:
+                on_topic.add(r["article_id"].split("--")[1])
+    n = compose.TRAIN_COMPOSITIONS
+    auto = [len(sites) for body, sites in pages.items() if body in on_topic]
+    off = [len(sites) for body, sites in pages.items() if body not in on_topic]
+    assert set(auto) <= set(range(2, n + 1)) and auto.count(n) > 0.9 * len(auto)
+    # Off-topic stories in more sites: their own words are what tells them apart.
+    assert set(off) <= set(range(2, n + compose.OFF_TOPIC_EXTRA + 1))
+    assert sum(off) / len(off) > n + 0.7 * compose.OFF_TOPIC_EXTRA
     assert all(len({families[site] for site in sites}) == 1 for sites in pages.values())
     # Only a body's own site gives it a whole page: elsewhere no list of other stories,
     # sidebar or comments follows it.

@@ -80,6 +80,10 @@ RELATED_DECORATED_SHARE = 0.4
 # and a family is as far as such a group can reach, so folds by site still hold a story once.
 TRAIN_COMPOSITIONS = 3
 AGAIN_FEED_SHARE = 0.12
+# An off-topic story is composed in three more sites still: other industries' news written like
+# car news is what real pages keep wrongly most, and on a page cut to the story its own words
+# are all that tell it apart (README, "Each story in three sites").
+OFF_TOPIC_EXTRA = 3
 FOLD_FAMILIES = 10
 _RELATED_LOOKS = (
     "{h} ({date})",
@@ -375,7 +379,9 @@ def compose_corpus(
     """All pages, as ``{split: {site: records}}``.
 
     Every training body is composed in ``compositions`` sites of its fold
-    family (fewer when the family has fewer); a held-out body once.
+    family (fewer when the family has fewer; an off-topic body in
+    ``OFF_TOPIC_EXTRA`` more when ``compositions`` is above 1); a held-out
+    body once.
 
     Without ``excerpts``, every page is composed whole: the HTML renderings
     (:mod:`training.html_styles`) are full pages, as raw HTML always is; the
@@ -414,7 +420,8 @@ def compose_corpus(
                     s for s in part_sites if s is not site and families[s["site"]] == families[site["site"]]
                 ]
                 again = _rng("again", body["body_id"])
-                for n, other in enumerate(again.sample(family, k=min(len(family), compositions - 1)), 1):
+                more = compositions - 1 + (0 if body.get("topic") == "automotive" else OFF_TOPIC_EXTRA)
+                for n, other in enumerate(again.sample(family, k=min(len(family), more)), 1):
                     placements.append((other, _rng("assign", body["body_id"], str(n)), (str(n),)))
             headlines = auto_heads + off_heads
             for site, rng, salt in placements:
