@@ -80,11 +80,11 @@ RELATED_DECORATED_SHARE = 0.4
 # and a family is as far as such a group can reach, so folds by site still hold a story once.
 TRAIN_COMPOSITIONS = 3
 AGAIN_FEED_SHARE = 0.12
+FOLD_FAMILIES = 10
 # An off-topic story is composed in three more sites still: other industries' news written like
 # car news is what real pages keep wrongly most, and on a page cut to the story its own words
 # are all that tell it apart (README, "Each story in three sites").
 OFF_TOPIC_EXTRA = 3
-FOLD_FAMILIES = 10
 _RELATED_LOOKS = (
     "{h} ({date})",
     "{date} - {h}",
@@ -411,6 +411,7 @@ def compose_corpus(
         off_heads = [b["paragraphs"][0]["text"] for b in part_bodies if b.get("topic") != "automotive"]
         order = sorted(part_bodies, key=lambda b: b["body_id"])
         families = fold_families(part_sites)
+        headlines = auto_heads + off_heads
         for i, body in enumerate(order):
             rng = _rng("assign", body["body_id"])
             site = part_sites[i % len(part_sites)] if rng.random() < 0.7 else rng.choice(part_sites)
@@ -423,7 +424,6 @@ def compose_corpus(
                 more = compositions - 1 + (0 if body.get("topic") == "automotive" else OFF_TOPIC_EXTRA)
                 for n, other in enumerate(again.sample(family, k=min(len(family), more)), 1):
                     placements.append((other, _rng("assign", body["body_id"], str(n)), (str(n),)))
-            headlines = auto_heads + off_heads
             for site, rng, salt in placements:
                 _place(out[part], body, site, rng, salt, part_bodies, headlines, off_paras, roles, excerpts)
     return out
