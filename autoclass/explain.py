@@ -96,7 +96,7 @@ class Explanation:
         Which question dropped a line that is not relevant: ``"body"`` (not
         the page's own article: a menu, a list of other stories, an ad),
         ``"topic"`` (the page's article, but not automotive-industry news) or
-        ``"words"`` (no word but stop words); ``None`` for a relevant line.
+        ``"words"`` (no word but stop words, or no letter); ``None`` for a relevant line.
     """
 
     text: str
@@ -303,7 +303,7 @@ _NEIGHBOURS = ("prev", "next", "prev2", "next2", "window_mean")
 
 
 _DROPPED = {
-    "words": "no word but stop words: it states nothing",
+    "words": "no word but stop words, or no letter: it states nothing",
     "body": "not the page's own article",
     "topic": "the page's article, but not automotive-industry news",
     None: "",

@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from autoclass.markup import MARKUP_FEATURES, MARKUP_GROUPS, markup_columns, markup_matrix
 
 _WORD = re.compile(r"\w+")
+_LETTER = re.compile(r"[^\W\d_]")  # a letter of any script
 
 
 def _fold(byte: int) -> int:
@@ -119,7 +120,7 @@ class PageBatch:
     line_words : numpy.ndarray
         Number of word tokens of each line.
     says_nothing : numpy.ndarray
-        Whether a line has no word but stop words (or no word at all).
+        Whether a line has no word but stop words, no word at all, or no letter.
     """
 
     tfidf: sp.csr_matrix
@@ -328,8 +329,11 @@ class PageFeaturizer(BaseEstimator):
         f = LAYOUT_FEATURES.index
         joins_previous = (layout[:, f("starts_lower")] > 0) & (layout[:, f("prev_ends_sentence")] == 0)
         joins_previous &= layout[:, f("log_position")] > 0
-        # Read off the raw layout, where the density is an exact ratio of counts.
+        # Read off the raw layout, where the density is an exact ratio of counts. A line
+        # without a letter ("0:00 0:00", "3.", "2019") states no news either: no relevant
+        # line of the real pages is one, and the model kept some.
         says_nothing = (tokens.n_words == 0) | (layout[:, f("stop_word_density")] >= 1.0)
+        says_nothing |= np.fromiter((_LETTER.search(t) is None for t in texts), dtype=bool, count=len(texts))
         layout -= self.layout_mean_
         layout /= self.layout_scale_
         np.clip(layout, -LAYOUT_CLIP, LAYOUT_CLIP, out=layout)  # no extrapolation on odd pages
