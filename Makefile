@@ -8,10 +8,13 @@ MODEL := models/default/metadata.json
 SEEDS := ../shared/seeds-labeled.jsonl
 SEED_SET = $(if $(wildcard $(SEEDS)),--extra-set seeds=$(SEEDS))
 NO_SEEDS = $(if $(wildcard $(SEEDS)),,@echo "$(SEEDS) not found: the seed pages are not evaluated")
+# The held-out bodies once more, each cut to its article in another held-out site (the shape of
+# most real pages; training/compose.py, HELDOUT_CUT), evaluated beside the held-out pages.
+CUT_SET := --extra-set heldout-cut=labels/heldout-cut
 # The HTML classifier learns from the composed pages rendered as HTML (training/html_styles.py).
 HTML_PAGES := --html-pages training.html_styles:html_pages
 # The cross-validation's folds are fitted on all cores (--jobs -1); the figures do not depend on it.
-TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(SEED_SET) $(HTML_PAGES) --jobs -1 -o models/default
+TRAIN = $(BIN)/autoclass train labels/train --heldout labels/heldout $(CUT_SET) $(SEED_SET) $(HTML_PAGES) --jobs -1 -o models/default
 
 .PHONY: install labels labels-check train eval eval-real eval-html dist test test-fast bench lint format clean
 
@@ -23,7 +26,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Rebuild labels/train and labels/heldout from labels/sources (deterministic).
+# Rebuild labels/train, labels/heldout and labels/heldout-cut from labels/sources (deterministic).
 labels: $(STAMP)
 	$(BIN)/python -m training.compose
 
@@ -31,7 +34,7 @@ labels-check: $(STAMP)
 	$(BIN)/python -m training.labels_check
 
 # The same commands as a user's: `autoclass train` / `autoclass evaluate`.
-$(MODEL): $(STAMP) $(wildcard labels/*.json labels/train/*.jsonl labels/heldout/*.jsonl autoclass/*.py autoclass/training/*.py) autoclass/training/config.toml
+$(MODEL): $(STAMP) $(wildcard labels/*.json labels/train/*.jsonl labels/heldout/*.jsonl labels/heldout-cut/*.jsonl autoclass/*.py autoclass/training/*.py) autoclass/training/config.toml
 	$(BIN)/python -m training.labels_check --quiet
 	$(NO_SEEDS)
 	$(TRAIN)
@@ -45,7 +48,7 @@ train: $(STAMP)
 # in the model directory (--force: it is the model's own evaluation); prints the report's path.
 eval: $(MODEL)
 	$(NO_SEEDS)
-	$(BIN)/autoclass evaluate models/default labels/heldout $(SEED_SET) $(HTML_PAGES) -o models/default --force --learning-curve
+	$(BIN)/autoclass evaluate models/default labels/heldout $(CUT_SET) $(SEED_SET) $(HTML_PAGES) -o models/default --force --learning-curve
 
 # What is published: dist/*.whl and dist/*.tar.gz, with the default model (trained first when
 # needed, shipped as model.npz) and the labeling guide inside the package.

@@ -102,6 +102,24 @@ def test_a_training_body_is_composed_again_in_other_sites_of_its_family_cut_to_i
     assert set(heldout.values()) == {1} and not set(heldout) & set(pages)
 
 
+def test_a_held_out_body_is_composed_again_cut_in_another_held_out_site():
+    corpus = compose.compose_corpus(roles=True)
+    cut = corpus[compose.HELDOUT_CUT]
+    assert set(cut) <= set(corpus["heldout"]) and not set(cut) & set(corpus["train"])
+
+    def site_of_body(split: dict[str, list[dict]]) -> dict[str, str]:
+        ids = {r["article_id"] for records in split.values() for r in records}
+        return {i.split("--")[1]: i.split("--")[0] for i in ids}
+
+    own, again = site_of_body(corpus["heldout"]), site_of_body(cut)
+    assert again.keys() == own.keys() and all(again[b] != own[b] for b in own)
+    # Cut to the article: no list of other stories, sidebar or comments after it.
+    tails = {"related", "related_header", "sidebar", "comments"}
+    assert not any(r["role"] in tails for rs in cut.values() for r in rs)
+    # The held-out pages themselves are as they were: composed once, whole pages among them.
+    assert compose.compose_corpus(roles=True, compositions=1)["heldout"] == corpus["heldout"]
+
+
 def test_some_lists_of_other_stories_carry_a_date_an_age_or_a_section():
     heads = [f"Carmaker {n} opens a plant" for n in range(40)]
     related = [

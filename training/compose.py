@@ -81,6 +81,10 @@ RELATED_DECORATED_SHARE = 0.4
 TRAIN_COMPOSITIONS = 3
 AGAIN_FEED_SHARE = 0.12
 FOLD_FAMILIES = 10
+# Each held-out body is composed once more in another held-out site, cut the same way, into a set
+# of its own (labels/heldout-cut): the held-out pages are 8 in 10 whole pages, real pages mostly
+# the article cut from its page, and a training corpus that leans to cut pages needs both measured.
+HELDOUT_CUT = "heldout-cut"
 # An off-topic story is composed in three more sites still: other industries' news written like
 # car news is what real pages keep wrongly most, and on a page cut to the story its own words
 # are all that tell it apart (README, "Each story in three sites").
@@ -381,7 +385,9 @@ def compose_corpus(
     Every training body is composed in ``compositions`` sites of its fold
     family (fewer when the family has fewer; an off-topic body in
     ``OFF_TOPIC_EXTRA`` more when ``compositions`` is above 1); a held-out
-    body once.
+    body once, and, when ``compositions`` is above 1, once more in another
+    held-out site into the split ``HELDOUT_CUT``, cut as the further
+    training compositions are.
 
     Without ``excerpts``, every page is composed whole: the HTML renderings
     (:mod:`training.html_styles`) are full pages, as raw HTML always is; the
@@ -398,7 +404,11 @@ def compose_corpus(
         "train": [s for s in sites if s["site"] not in HELDOUT_SITES],
         "heldout": [s for s in sites if s["site"] in HELDOUT_SITES],
     }
-    out: dict[str, dict[str, list[dict]]] = {"train": defaultdict(list), "heldout": defaultdict(list)}
+    out: dict[str, dict[str, list[dict]]] = {
+        "train": defaultdict(list),
+        "heldout": defaultdict(list),
+        HELDOUT_CUT: defaultdict(list),
+    }
     for part in ("train", "heldout"):
         part_bodies = [b for b in bodies if split[b["body_id"]] == part]
         part_sites = sites_by_split[part]
@@ -426,6 +436,13 @@ def compose_corpus(
                     placements.append((other, _rng("assign", body["body_id"], str(n)), (str(n),)))
             for site, rng, salt in placements:
                 _place(out[part], body, site, rng, salt, part_bodies, headlines, off_paras, roles, excerpts)
+            if part == "heldout" and compositions > 1 and len(part_sites) > 1:
+                other = _rng("again", body["body_id"]).choice([s for s in part_sites if s is not site])
+                rng = _rng("assign", body["body_id"], "1")
+                cut = out[HELDOUT_CUT]
+                _place(cut, body, other, rng, ("1",), part_bodies, headlines, off_paras, roles, excerpts)
+    if not out[HELDOUT_CUT]:
+        del out[HELDOUT_CUT]
     return out
 
 
@@ -479,7 +496,8 @@ def _place(
 
 def main(argv: list[str] | None = None) -> None:
     argparse.ArgumentParser(
-        description="Rewrite labels/train and labels/heldout from labels/sources (deterministic)."
+        description="Rewrite labels/train, labels/heldout and labels/heldout-cut from labels/sources "
+        "(deterministic)."
     ).parse_args(argv)
     corpus = compose_corpus()
     for part, by_site in corpus.items():

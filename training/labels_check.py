@@ -1,8 +1,9 @@
 """Check the repository's labeled corpus: every file, the held-out split, the sources, the targets.
 
 ``python -m training.labels_check [--quiet]`` (``make labels-check``) runs
-the checks of ``autoclass labels check`` on ``labels/train`` and
-``labels/heldout`` (every problem, ``file:line: problem``), then those of
+the checks of ``autoclass labels check`` on ``labels/train``,
+``labels/heldout`` and ``labels/heldout-cut`` (every problem,
+``file:line: problem``), then those of
 this corpus only: a held-out page whose site or relevant text also occurs
 in training, and composed files out of date with ``labels/sources``.  It
 prints the counts beside the corpus's size and balance targets, and exits 1
@@ -71,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, default=LABELS, help="folder with train/ and heldout/")
     parser.add_argument("--quiet", action="store_true", help="print only problems and one summary line")
     args = parser.parse_args(argv)
-    folders = [args.labels / "train", args.labels / "heldout"]
+    cut = args.labels / "heldout-cut"  # the held-out bodies again, cut (training.compose.HELDOUT_CUT)
+    folders = [args.labels / "train", args.labels / "heldout", *([cut] if cut.is_dir() else [])]
     try:
         events, _ = resolve_taxonomy(folders)
         check = check_records(label_paths(folders), events=events)
@@ -82,9 +84,12 @@ def main(argv: list[str] | None = None) -> int:
         print_problems(check, prog="labels-check")
         return 1
     in_train = {str(f) for f in label_paths([folders[0]])}
+    in_held = {str(f) for f in label_paths([folders[1]])}
     train = [r for r in check.records if r["source_file"] in in_train]
-    heldout = [r for r in check.records if r["source_file"] not in in_train]
-    problems = check_separation(train, heldout) + check_composed(args.labels)
+    heldout = [r for r in check.records if r["source_file"] in in_held]
+    # The cut pages repeat the held-out bodies: kept apart from training, counted once.
+    cut_pages = [r for r in check.records if r["source_file"] not in in_train | in_held]
+    problems = check_separation(train, heldout + cut_pages) + check_composed(args.labels)
     c_all, c_train, c_held = counts(train + heldout, events), counts(train, events), counts(heldout, events)
     if not args.quiet:
         print(table("All labeled pages", c_all))
