@@ -14,28 +14,26 @@ from tests.conftest import SHARED
 from training import LABELS
 
 
-def test_heldout_pages_floors(default_model):
-    res = evaluate(default_model, load_pages(LABELS / "heldout"), majority_event="sales")
+# Floors of relevance F1, event macro-F1, tag precision, article lost and clean pages.
+# Measured on the held-out pages 0.952, 0.826, 0.836, 0.015, 0.706 (405 pages); on the
+# same bodies cut to the article in another held-out site 0.973, 0.833, 0.872, 0.021, 0.817.
+@pytest.mark.parametrize(
+    ("folder", "floors"),
+    [("heldout", (0.92, 0.76, 0.75, 0.05, 0.6)), ("heldout-cut", (0.94, 0.78, 0.8, 0.05, 0.7))],
+)
+def test_heldout_pages_floors(default_model, folder, floors):
+    res = evaluate(default_model, load_pages(LABELS / folder), majority_event="sales")
     m = res["model"]
     assert res["pages"] >= 60
-    # Measured 0.946, 0.826, 0.826 on 344 held-out pages (seed 0).
-    assert m["relevance"]["f1"] >= 0.92
-    assert m["event"]["macro_f1"] >= 0.76
-    assert m["tags"]["precision"] >= 0.75
+    relevance, event, tags, lost, clean = floors
+    assert m["relevance"]["f1"] >= relevance
+    assert m["event"]["macro_f1"] >= event
+    assert m["tags"]["precision"] >= tags
+    assert m["pages"]["article_lost"] <= lost
+    assert m["pages"]["clean"] >= clean
     # Far above the baselines.
     assert m["relevance"]["f1"] > res["baseline"]["relevance"]["f1"] + 0.1
     assert m["event"]["macro_f1"] > res["baseline"]["event"]["macro_f1"] + 0.5
-
-
-def test_heldout_cut_pages_floors(default_model):
-    res = evaluate(default_model, load_pages(LABELS / "heldout-cut"), majority_event="sales")
-    m = res["model"]
-    assert res["pages"] >= 60
-    # Measured 0.973, 0.833, lost 0.021 and clean 0.817 on 405 pages (2026-12-05).
-    assert m["relevance"]["f1"] >= 0.94
-    assert m["event"]["macro_f1"] >= 0.78
-    assert m["pages"]["article_lost"] <= 0.05
-    assert m["pages"]["clean"] >= 0.7
 
 
 @pytest.mark.skipif(not (SHARED / "seeds-labeled.jsonl").is_file(), reason="../shared not present")
