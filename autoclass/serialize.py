@@ -12,7 +12,10 @@ What the structure can hold:
 * ``None``, booleans, integers, floats (``inf`` and ``nan`` too), strings;
 * lists, tuples, sets, frozensets, dicts (keys of any of these kinds);
 * numpy arrays of any dtype but ``object``, numpy scalars, dtypes and scalar
-  types; scipy sparse matrices and arrays in CSR, CSC or COO format;
+  types; scipy sparse matrices and arrays in CSR, CSC or COO format (a
+  float64 array whose values are all exact in single precision, such as the
+  rounded word weights of :class:`ParagraphClassifier`, is stored as float32
+  and read back as float64: the same values in half the space);
 * instances of the classes in :data:`MODEL_CLASSES` only (autoclass's own
   estimators and the scikit-learn estimators they use): rebuilt with
   ``cls.__new__(cls)`` and their attribute dictionary, without calling any
@@ -103,6 +106,10 @@ class _Writer:
         if isinstance(value, np.ndarray) and type(value) is np.ndarray:
             if value.dtype.hasobject:
                 raise ContentError(f"cannot store a numpy array of dtype {value.dtype} (Python objects)")
+            if value.dtype == np.float64 and value.size:
+                single = value.astype(np.float32)
+                if np.array_equal(single, value, equal_nan=True):
+                    return {"single": self.array(single)}
             return {"array": self.array(value)}
         if isinstance(value, np.generic):
             if value.dtype.hasobject:
@@ -210,6 +217,11 @@ class _Reader:
             return float(node[tag])
         if tag == "array":
             return self.array(node[tag])
+        if tag == "single":
+            value = self.array(node[tag])
+            if value.dtype != np.float32:
+                raise ContentError(f"a single-precision array of the structure is {value.dtype}")
+            return value.astype(np.float64)
         if tag == "scalar":
             value = self.array(node[tag])
             if value.shape != ():

@@ -72,6 +72,15 @@ def test_saved_npz_model_loads_without_trust_and_predicts_the_same(tiny_model, t
     assert np.array_equal(r1, r2) and np.array_equal(e1, e2)
 
 
+def test_float64_values_exact_in_single_precision_take_half_the_space():
+    exact = np.arange(1000, dtype=np.float64).reshape(100, 10) / 8  # exact in float32 too
+    inexact = exact + 0.1
+    archive = np.load(io.BytesIO(dumps({"exact": exact, "inexact": inexact})))
+    assert sorted(str(archive[k].dtype) for k in archive.files if k != STRUCTURE) == ["float32", "float64"]
+    back = loads(dumps({"exact": exact, "inexact": inexact, "fortran": np.asfortranarray(exact)}))
+    assert_same(back, {"exact": exact, "inexact": inexact, "fortran": np.asfortranarray(exact)})
+
+
 def test_same_model_same_bytes(tiny_model):
     payload = {"classifier": tiny_model.classifier, "set": {"b", "a", "c"}}
     assert dumps(payload) == dumps(payload)
@@ -125,8 +134,19 @@ def _root(node) -> dict:
         ({"format": "autoclass-npz", "version": 99, "root": None}, {}, "version 99"),
         ({"format": "pickle", "root": None}, {}, "not an autoclass model archive"),
         (_root({"eval": "print(1)"}), {}, "unknown entry 'eval'"),
+        (_root({"single": "a0"}), {"a0": np.zeros(3)}, "single-precision array of the structure is float64"),
     ],
-    ids=["os-system", "eval", "pickled-array", "missing-array", "object-dtype", "version", "format", "tag"],
+    ids=[
+        "os-system",
+        "eval",
+        "pickled-array",
+        "missing-array",
+        "object-dtype",
+        "version",
+        "format",
+        "tag",
+        "single",
+    ],
 )
 def test_a_hostile_archive_is_refused_without_running_anything(structure, arrays, message):
     with pytest.raises(ContentError, match=message):
