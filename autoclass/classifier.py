@@ -451,7 +451,7 @@ class ParagraphClassifier(BaseEstimator):
         ev2_coef, self.event2_intercept_ = full(ev2, ev2.coef_.shape[1])
         self.event2_context_weights_ = ev2_coef[:, v:].T.copy()
         # All text weights side by side: one sparse x dense product at prediction. Rounded to
-        # single precision, which serialize then stores in half the space (scores move by 4e-7);
+        # single precision, which serialize then stores in half the space (scores move by 5e-8);
         # kept in double, as the product and the explanations' sums are.
         self.text_weights_ = np.ascontiguousarray(
             np.hstack(
