@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     train = [r for r in check.records if r["source_file"] in in_train]
     heldout = [r for r in check.records if r["source_file"] in in_held]
     # The cut pages repeat the held-out bodies: kept apart from training, counted once.
-    cut_pages = [r for r in check.records if r["source_file"] not in in_train | in_held]
+    either = in_train | in_held
+    cut_pages = [r for r in check.records if r["source_file"] not in either]
     problems = check_separation(train, heldout + cut_pages) + check_composed(args.labels)
     c_all, c_train, c_held = counts(train + heldout, events), counts(train, events), counts(heldout, events)
     if not args.quiet:
