@@ -109,10 +109,17 @@ def _recall(tp: float, fp: float, fn: float) -> float:
 def benchmark_f1(scores: Sequence[Scores]) -> dict[str, float]:
     """Precision and recall averaged over pages (precision over pages with a prediction), and their F1.
 
+    Also the pages whose article is lost: none of its text found. Such a page
+    counts in recall only, and in precision only when something else was
+    found, so that the F1 moves by about 1/pages between a lost page that
+    comes out empty and one that keeps a line of something else.
+
     Examples
     --------
     >>> benchmark_f1([(1.0, 0.0, 0.0), (0.5, 0.0, 0.5)])
-    {'precision': 1.0, 'recall': 0.75, 'f1': 0.857, 'pages': 2}
+    {'precision': 1.0, 'recall': 0.75, 'f1': 0.8571, 'pages': 2, 'lost': 0}
+    >>> benchmark_f1([(1.0, 0.0, 0.0), (0.0, 0.0, 1.0)])["lost"]
+    1
     """
     p = [_precision(*s) for s in scores if s[0] + s[1] > 0]
     r = [_recall(*s) for s in scores if s[0] + s[2] > 0]
@@ -124,6 +131,7 @@ def benchmark_f1(scores: Sequence[Scores]) -> dict[str, float]:
         "recall": round(recall, 4),
         "f1": round(f1, 4),
         "pages": len(scores),
+        "lost": sum(1 for tp, fp, fn in scores if fn > 0 and tp == 0),
     }
 
 
@@ -262,16 +270,22 @@ def evaluate_html(model: Model, pages: list[dict[str, Any]], *, repeats: int = 3
 def render_markdown(result: dict[str, Any]) -> str:
     """The figures as Markdown tables."""
     out = [f"### HTML benchmark: {result['pages']} pages", ""]
-    out.append("| pages | autoclass body F1 (P / R) | with the headline | trafilatura F1 (P / R) |")
-    out.append("|---|---|---|---|")
+    out.append(
+        "| pages | autoclass body F1 (P / R) | with the headline | pages lost | "
+        "trafilatura F1 (P / R) | pages lost |"
+    )
+    out.append("|---|---|---|---|---|---|")
 
     def cell(m: dict[str, float]) -> str:
         return f"{m['f1']:.3f} ({m['precision']:.3f} / {m['recall']:.3f})"
 
     for name, row in result["body"].items():
-        ours, theirs = cell(row["autoclass"]), cell(row["trafilatura"])
+        ours, theirs = row["autoclass"], row["trafilatura"]
         headline = cell(row["autoclass_with_headline"])
-        out.append(f"| {name} ({row['autoclass']['pages']}) | {ours} | {headline} | {theirs} |")
+        out.append(
+            f"| {name} ({ours['pages']}) | {cell(ours)} | {headline} | {ours.get('lost', '?')} | "
+            f"{cell(theirs)} | {theirs.get('lost', '?')} |"
+        )
     out += [
         "",
         "Car pages (relevance: `Article.text`; body: `Article.body_text`; both without the headline):",
