@@ -11,7 +11,7 @@ from training.compose import compose_corpus
 from training.html_styles import (
     HELDOUT_STYLES,
     STYLES,
-    _WIDGET_HEADINGS,
+    WIDGET_HEADINGS,
     Pool,
     html_pages,
     render_page,
@@ -104,7 +104,7 @@ def test_a_page_in_four_has_a_column_of_widgets_left_or_right_of_the_article(com
     # Blog themes put category, archive and tag widgets beside the article; a left
     # column comes before it in the document, and an archive by month can run to
     # hundreds of lines: the article must still be found below them.
-    headings = {h for names in _WIDGET_HEADINGS.values() for h in names}
+    headings = {h for names in WIDGET_HEADINGS.values() for h in names}
     pool = Pool(headlines=("Another story's headline",), paragraphs=("A paragraph. " * 8,))
     left = right = longest = 0
     pages = composed[::3]

@@ -825,7 +825,7 @@ def _render_sidebar(p: _Page, items: list[tuple[int, str]]) -> None:
 # A blog theme's column of widgets, left of the article (before it in the
 # document) or right of it: a heading each, then a list that can run to
 # hundreds of lines (an archive by month since the site began).
-_WIDGET_HEADINGS = {
+WIDGET_HEADINGS = {
     "categories": ("Categories", "Sections", "Topics"),
     "archives": ("Archives", "Archive", "Browse by month"),
     "tags": ("Tags", "Tag cloud", "Popular tags"),
@@ -841,9 +841,9 @@ def _widget_column(p: _Page, rng: random.Random) -> None:
     """One to four widgets: a heading (in any tag, even a blockquote) and its list, all chrome."""
     tag = "aside" if p.style.skeleton in ("html5", "amp") else "div"
     p.open(tag, "sidebar")
-    for kind in rng.sample(sorted(_WIDGET_HEADINGS), rng.randrange(1, 5)):
+    for kind in rng.sample(sorted(WIDGET_HEADINGS), rng.randrange(1, 5)):
         p.open("div", "widget")
-        heading = rng.choice(_WIDGET_HEADINGS[kind])
+        heading = rng.choice(WIDGET_HEADINGS[kind])
         form = rng.choice(["h2", "h3", "h4", "div", "p-strong", "span", "blockquote"])
         if form == "p-strong":
             p.chrome(heading, f"<p><strong>{_e(heading)}</strong></p>")
