@@ -16,6 +16,7 @@ are computed on the code points of the whole batch at once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -49,6 +50,42 @@ _FOLD = bytes(map(_fold, range(256)))
 # are plain words and spaces.
 _MARKS = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u00a0\u00b7\u2022"
 _SPACED = tuple(mark for mark in _MARKS if not _WORD.match(mark))
+
+
+def _base_letters() -> dict[str, str]:
+    """Latin letters with diacritics -> their base letters ("š" -> "s", "ễ" -> "e", "ﬁ" -> "fi")."""
+    table = {}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00), *range(0xFB00, 0xFB07)]:
+        base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
+        if base and base != chr(code) and base.isalpha():
+            table[chr(code)] = base
+    return table
+
+
+# Letters with diacritics are read as their base letters, so that "ŠKODA" and "Skoda",
+# "Citroën" and "Citroen" are one word (measured: a real page's "ŠKODA" story was lost,
+# the model knowing "skoda" as a carmaker and "škoda" hardly at all). A regular
+# expression finds them: translate() with a table is several times slower on long text.
+_BASE_LETTERS = _base_letters()
+_WITH_DIACRITIC = re.compile(f"[{''.join(sorted(_BASE_LETTERS))}]")
+
+
+def _to_base(match: re.Match[str]) -> str:
+    return _BASE_LETTERS[match.group()]
+
+
+def word_form(text: str) -> str:
+    """``text`` as the featurizer reads its words: lower case, letters with diacritics as their base letters.
+
+    Examples
+    --------
+    >>> word_form("ŠKODA and Citroën")
+    'skoda and citroen'
+    """
+    text = text.lower()
+    return text if text.isascii() else _WITH_DIACRITIC.sub(_to_base, text)
+
+
 _SEPARATOR = -2
 
 _STOP_WORDS = frozenset(
@@ -151,7 +188,9 @@ def _plain(line: str) -> bool:
     return line.replace(" ", "").replace("_", "").isalnum()
 
 
-def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = False) -> _Tokens:
+def _tokenize(
+    texts: list[str], vocabulary: dict[str, int], *, grow: bool = False, base_letters: bool = True
+) -> _Tokens:
     """Tokenize a whole batch with one lower(), one translate() and one split().
 
     A line of nothing but words and spaces (most lines, once punctuation
@@ -159,6 +198,8 @@ def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = Fals
     regular expression is several times slower than split()).  Ids come from
     one ``map(dict.get)`` over all tokens, newlines marking the lines' ends.
     With ``grow``, unknown words are added to ``vocabulary`` (training).
+    With ``base_letters``, letters with diacritics count as their base
+    letters (models trained before they did read them as they were).
     """
     n = len(texts)
     if any("\n" in t for t in texts):  # lines from callers, not from split_paragraphs
@@ -168,6 +209,8 @@ def _tokenize(texts: list[str], vocabulary: dict[str, int], *, grow: bool = Fals
     if not text.isascii():
         for char in _SPACED:
             text = text.replace(char, " ")
+        if base_letters:
+            text = _WITH_DIACRITIC.sub(_to_base, text)
     # Every line made words and spaces, then one split(" "), newlines kept as tokens:
     # no list per line (as many allocations would set off the garbage collector).
     lines = [
@@ -245,6 +288,7 @@ class PageFeaturizer(BaseEstimator):
         texts = [p for page in pages for p in page]
         # Word -> id; the line separator maps to _SEPARATOR.
         self.vocabulary_: dict[str, int] = {"\n": _SEPARATOR}
+        self.base_letters_ = True
         tokens = _tokenize(texts, self.vocabulary_, grow=True)
         n_vocab = len(self.vocabulary_) - 1
         rows, keys, is_pair = self._term_keys(tokens, n_vocab)
@@ -323,7 +367,8 @@ class PageFeaturizer(BaseEstimator):
     def transform(self, pages: Sequence[Sequence[str]]) -> PageBatch:
         check_is_fitted(self, "idf_")
         texts = [p for page in pages for p in page]
-        tokens = _tokenize(texts, self.vocabulary_)
+        # A model saved before letters were folded to their base letters has none.
+        tokens = _tokenize(texts, self.vocabulary_, base_letters=getattr(self, "base_letters_", False))
         counts = self._counts(tokens, len(texts))
         layout = self._dense(pages, texts, tokens)
         f = LAYOUT_FEATURES.index

@@ -33,6 +33,21 @@ def test_featurizer_handles_unseen_words_and_empty_batches():
     assert feat.transform([]).tfidf.shape[0] == 0
 
 
+def test_letters_with_diacritics_are_read_as_their_base_letters():
+    pages = [["ŠKODA builds cars in Mladá Boleslav", "Skoda sells cars"], ["Citroën and Citroen"]]
+    feat = PageFeaturizer(min_df=1).fit(pages)
+    names = set(feat.term_names()[: feat.n_words])
+    assert {"skoda", "mlada", "citroen"} <= names and not {"škoda", "mladá", "citroën"} & names
+    batch = feat.transform([["Škoda"], ["SKODA"], ["Ŝkodã"]])
+    assert (batch.tfidf[0] != batch.tfidf[1]).nnz == 0 and (batch.tfidf[0] != batch.tfidf[2]).nnz == 0
+    assert batch.tfidf[0].nnz > 0
+    # A model saved before the folding has no base_letters_ and reads words as it was trained on them.
+    del feat.base_letters_
+    feat.vocabulary_["škoda"] = feat.vocabulary_["skoda"]
+    del feat.vocabulary_["skoda"]
+    assert feat.transform([["škoda"]]).tfidf.nnz > 0 and feat.transform([["skoda"]]).tfidf.nnz == 0
+
+
 def test_unigrams_only_give_fewer_terms_than_bigrams():
     pages, _, _ = tiny_corpus()
     uni = PageFeaturizer(ngram_range=(1, 1), min_df=1).fit(pages)

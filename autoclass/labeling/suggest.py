@@ -46,6 +46,7 @@ from scipy.stats import rankdata
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
+from autoclass.features import word_form
 from autoclass.labels import Pages
 
 DEFAULT_WEIGHTS: dict[str, float] = {"relevance": 1.0, "event": 1.0, "novelty": 0.5}
@@ -123,15 +124,16 @@ def event_uncertainty(events: np.ndarray, relevance: np.ndarray) -> float:
 
 
 def new_words(lines: Sequence[str], vocabulary: set[str] | dict[str, int]) -> tuple[set[str], int]:
-    """The distinct words of ``lines`` (lower case, digits as 0) missing from ``vocabulary``, and how many
-    distinct words there are.
+    """The distinct words of ``lines`` missing from ``vocabulary``, and how many distinct words there are.
+
+    Words as the model reads them (:func:`autoclass.features.word_form`), digits as 0.
 
     Examples
     --------
     >>> new_words(["Nio sells 20,000 cars", "Nio"], {"nio", "sells", "00", "000"})
     ({'cars'}, 5)
     """
-    words = {_DIGIT.sub("0", w) for line in lines for w in _WORD.findall(line.lower())}
+    words = {_DIGIT.sub("0", w) for line in lines for w in _WORD.findall(word_form(line))}
     return {w for w in words if w not in vocabulary} if vocabulary else set(), len(words)
 
 
