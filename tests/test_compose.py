@@ -132,3 +132,17 @@ def test_some_lists_of_other_stories_carry_a_date_an_age_or_a_section():
     assert all(not r[1] and not r[3] and r[2] is None for r in listed)
     share = len(decorated) / len(listed)
     assert 0.5 * compose.RELATED_DECORATED_SHARE < share < 1.5 * compose.RELATED_DECORATED_SHARE, share
+
+
+def test_some_training_sites_set_their_headlines_in_title_case_and_held_out_sites_do_not():
+    corpus = compose.compose_corpus(roles=True, compositions=1)
+
+    def titled(records: list[dict]) -> bool:
+        heads = [r["text"] for r in records if r["role"] == "headline"]
+        return bool(heads) and all(
+            h == compose.title_case(h) or h == compose.title_case(h, every_word=True) for h in heads
+        )
+
+    train = [titled(records) for records in corpus["train"].values()]
+    assert 0.5 * compose.TITLE_CASE_SHARE < sum(train) / len(train) < 2 * compose.TITLE_CASE_SHARE
+    assert not any(titled(records) for records in corpus["heldout"].values())
