@@ -289,6 +289,30 @@ def test_parquet_output_is_readable_with_the_same_ids(tmp_path, default_model):
     assert [p["relevant"] for p in rows[1]["paragraphs"]] == [p.relevant for p in article.paragraphs]
 
 
+def test_parquet_paragraphs_carry_every_field_of_the_json_lines_ones(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = tmp_path / "in.jsonl"
+    write_jsonl(
+        src,
+        [
+            {"id": "t", "text": PAGES[0]},
+            {"id": "h", "html": "<body><h1>Nio recalls cars</h1><p>Text</p></body>"},
+        ],
+    )
+    assert predict(str(src), "--paragraphs", "-o", str(tmp_path / "out.jsonl")) == 0
+    assert predict(str(src), "--paragraphs", "-o", str(tmp_path / "out.parquet")) == 0
+    for line, row in zip(
+        read_jsonl(tmp_path / "out.jsonl"), pq.read_table(tmp_path / "out.parquet").to_pylist(), strict=True
+    ):
+        for paragraph, struct in zip(line["paragraphs"], row["paragraphs"], strict=True):
+            assert struct == {
+                **paragraph,
+                "event_scores": list(paragraph["event_scores"].items()),
+                "path": paragraph.get("path"),
+            }
+    assert row["paragraphs"][0]["path"] == "body>h1"
+
+
 def test_paragraphs_option_adds_each_paragraphs_labels(tmp_path, default_model):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"id": "a", "text": PAGES[0]}])
