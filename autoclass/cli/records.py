@@ -194,6 +194,12 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPa
         if options.text_field not in obj and isinstance(html, str):
             url = obj.get(options.url_field)
             return _html_page(record_id, html, url if isinstance(url, str) else None, None, options)
+        if options.text_field not in obj and options.html_field in obj:
+            return (
+                record_id,
+                None,
+                f"html field {options.html_field!r} is not a string (got {_type_name(html)})",
+            )
         if options.text_field not in obj:
             return record_id, None, f"missing text field {options.text_field!r}"
         text = obj[options.text_field]
