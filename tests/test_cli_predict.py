@@ -188,6 +188,26 @@ def test_every_bad_record_gives_an_error_record_in_its_place(tmp_path, default_m
     ]
 
 
+def test_a_page_refused_unread_gives_its_size_and_the_max_chars_that_reads_it(tmp_path):
+    (tmp_path / "big.txt").write_text("x" * 5000, encoding="utf-8")
+    (tmp_path / "big.html").write_text("<p>" + "x" * 9997 + "</p>", encoding="utf-8")
+    (tmp_path / "big.jsonl").write_text(
+        json.dumps({"id": "j", "text": "x" * 1_100_000}) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "big.txt.gz").write_bytes(gzip.compress(b"x" * 5000))
+    out = tmp_path / "out.jsonl"
+    names = ("big.txt", "big.html", "big.jsonl", "big.txt.gz")
+    assert predict(*(str(tmp_path / n) for n in names), "--max-chars", "1000", "-o", str(out)) == 1
+    assert [r["error"] for r in read_jsonl(out)] == [
+        "page too long: 5,000 bytes, more than --max-chars allows; --max-chars 5,000 reads it",
+        "page too long: 10,004 bytes, more than --max-chars allows; --max-chars 1,001 reads it",
+        "page too long: 1,100,023 bytes, more than --max-chars allows; --max-chars 1,100,023 reads it",
+        "page too long: over 4,003 bytes, more than --max-chars allows (not read further); raise --max-chars",
+    ]
+    assert predict(str(tmp_path / "big.txt"), "--max-chars", "5000", "-o", str(out)) == 0
+    assert predict(str(tmp_path / "big.html"), "--max-chars", "1001", "-o", str(out)) == 0
+
+
 def test_bad_text_files_give_error_records_and_the_summary_counts_them(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(PAGES[0], encoding="utf-8")
