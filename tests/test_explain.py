@@ -112,6 +112,8 @@ def test_cli_explains_a_page_in_text_and_json(tmp_path, capsys, default_model):
         (b"one line\n", ["-p", "3"], "no paragraph 3: the page has 1"),
         (b"caf\xe9\n", [], "is not UTF-8 text (byte 3)"),
         (b"one line\n", ["--top", "0"], "--top must be at least 1"),
+        (b"", [], "page.txt has no paragraphs (only white space): nothing to explain"),
+        (b" \n\t\n", ["--json"], "page.txt has no paragraphs"),
     ],
 )
 def test_cli_explain_usage_errors(tmp_path, capsys, content, args, message):

@@ -81,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
             "(`-` reads what is typed, up to Ctrl-D)"
         )
     paragraphs = split_paragraphs(_read_page(args.input or "-"))
+    if not paragraphs:
+        name = "standard input" if args.input in (None, "-") else args.input
+        raise UsageError(f"{name} has no paragraphs (only white space): nothing to explain")
     positions = args.paragraph
     if positions:
         bad = [n for n in positions if not 0 <= n < len(paragraphs)]
