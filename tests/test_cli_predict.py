@@ -152,6 +152,18 @@ def test_stdin_jsonl_plain_and_gzipped_and_as_one_text_page(default_model):
     assert json.loads(done.stdout) == expected(default_model, "<stdin>", PAGES[2])
 
 
+def test_stdin_as_one_html_page_plain_and_gzipped(tmp_path):
+    html = "<body><nav>Home</nav><h1>Nio recalls 1,000 cars</h1><p>Nio is recalling cars.</p></body>"
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    assert predict(str(tmp_path / "page.html"), "--paragraphs", "-o", str(tmp_path / "out.jsonl")) == 0
+    (want,) = read_jsonl(tmp_path / "out.jsonl")
+    for data in (html.encode(), gzip.compress(html.encode())):
+        done = run_cli("predict", "-j", "1", "-q", "--paragraphs", "--stdin-format", "html", stdin=data)
+        assert done.returncode == 0, done.stderr.decode()
+        assert json.loads(done.stdout) == {**want, "id": "<stdin>"}
+    assert want["paragraphs"][1]["path"] == "body>h1"
+
+
 # ---------------------------------------------------------------- error records
 
 

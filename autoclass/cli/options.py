@@ -42,9 +42,9 @@ def add_page_options(parser: argparse.ArgumentParser, *, too_long: str) -> None:
     )
     parser.add_argument(
         "--stdin-format",
-        choices=("jsonl", "text"),
+        choices=("jsonl", "text", "html"),
         default="jsonl",
-        help="read standard input as JSON Lines (default) or as one page",
+        help="read standard input as JSON Lines (default), or as one page of text or of HTML",
     )
     parser.add_argument(
         "--max-chars",

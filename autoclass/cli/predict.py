@@ -33,7 +33,7 @@ record; a record with an 'html' field and no text is read as HTML), HTML files (
 *.htm), WARC archives (*.warc, *.warc.gz: one record per HTML response; other
 records are counted and skipped), gzip-compressed forms of these, directories
 of them (recursive), and '-' or nothing for standard input (JSON Lines, or
-one page with --stdin-format text).
+one page with --stdin-format text or html).
 
 Exit status: 0 all records processed; 1 some records gave error records (or
 --strict stopped); 2 usage error; 3 a worker process died; 4 the output could

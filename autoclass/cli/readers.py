@@ -6,7 +6,8 @@ and WARC archives are read by :mod:`autoclass.cli.html_readers`.
 Directories are walked recursively in sorted order for ``*.txt``,
 ``*.txt.gz``, ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson``, ``*.ndjson.gz``,
 ``*.html``, ``*.htm`` (and ``.gz``), ``*.warc`` and ``*.warc.gz``.
-``-`` is standard input: JSON Lines, or one page with ``--stdin-format text``.
+``-`` is standard input: JSON Lines, or one page with ``--stdin-format text``
+(or ``html``).
 
 Readers do not decode anything: they pass raw bytes on (see
 :mod:`autoclass.cli.records`), so that the reading process stays cheap.  A
@@ -116,7 +117,7 @@ def find_sources(
     inputs : sequence of str
         Files, directories and ``"-"``; no inputs means standard input.
     stdin_format : str
-        ``"jsonl"`` or ``"text"``: how standard input is read.
+        ``"jsonl"``, ``"text"`` or ``"html"``: how standard input is read.
     skipped : list of str, optional
         Filled with the files found in directories whose names say neither
         text nor JSON Lines (they are not read).
@@ -138,7 +139,7 @@ def find_sources(
         if path == STDIN:
             if any(s.path == STDIN for s in sources):
                 raise UsageError("standard input '-' can be read only once")
-            sources.append(Source(STDIN, stdin_format == "jsonl"))
+            sources.append(Source(STDIN, stdin_format == "jsonl", "html" if stdin_format == "html" else None))
         elif os.path.isdir(path):
             before = len(skipped)
             found = list(_walk(path, skipped))
