@@ -164,6 +164,17 @@ def test_stdin_as_one_html_page_plain_and_gzipped(tmp_path):
     assert want["paragraphs"][1]["path"] == "body>h1"
 
 
+def test_a_text_page_piped_as_json_lines_gets_a_hint_on_its_first_line():
+    done = run_cli("predict", "-j", "1", "-q", stdin=b"Nio recalls cars\n2024\n")
+    assert done.returncode == 1
+    hint = "; standard input is read as JSON Lines: use --stdin-format text (or html) for a page of text"
+    first, second = (json.loads(line) for line in done.stdout.decode().splitlines())
+    assert first == {"id": "<stdin>:1", "error": "invalid JSON: Expecting value (column 1)" + hint}
+    assert second == {"id": "<stdin>:2", "error": "invalid record: a JSON number, not an object"}
+    assert parse_entry((True, "<stdin>:1", b"2024\n", None), RecordOptions())[2].endswith(hint)
+    assert not parse_entry((True, "in.jsonl:1", b"Nio\n", None), RecordOptions())[2].endswith(hint)
+
+
 # ---------------------------------------------------------------- error records
 
 

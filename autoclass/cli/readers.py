@@ -34,12 +34,11 @@ from typing import IO
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.html_readers import HTML_SUFFIXES, WARC_SUFFIXES, html_kind, max_html_bytes, warc_entries
-from autoclass.cli.records import Chunk, Entry
+from autoclass.cli.records import STDIN_NAME, Chunk, Entry
 from autoclass.files import open_input, read_at_most
 from autoclass.paragraphs import HTML_SIZE_FACTOR
 
 STDIN = "-"
-STDIN_NAME = "<stdin>"
 JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".txt.gz")
 
