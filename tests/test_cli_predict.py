@@ -416,6 +416,11 @@ def test_python_m_autoclass_help():
     assert done.returncode == 0
     for option in (b"--jobs", b"--resume", b"--engine", b"--stdin-format", b"--max-chars", b"--strict"):
         assert option in done.stdout
+    text = " ".join(done.stdout.decode().split())
+    assert "141 standard output closed by its reader" in text
+    assert "address (default: url)" in text
+    assert "(default: $AUTOCLASS_MODEL; else, in a source checkout, its trained models/default; " in text
+    assert "else the model shipped with the package)" in text
 
 
 def test_missing_model_is_an_error_with_status_1(tmp_path, capsys):
