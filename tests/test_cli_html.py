@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from autoclass.cli import main
+from autoclass.cli.records import RecordOptions, parse_entry
 from tests.archives import ARTICLE, build_warc
 
 LEGACY = '<html><head><meta charset="windows-1251"></head><body><h1>Продажи</h1><p>Текст</p></body></html>'
@@ -62,6 +63,15 @@ def test_jsonl_records_with_html(tmp_path):
     assert "url" not in records[1] and "path" not in records[1]["paragraphs"][0]
     assert [p["text"] for p in records[2]["paragraphs"]] == ["The text field wins"]
     assert records[3]["error"] == "page too long: HTML of 2007 characters > 10 x --max-chars 100"
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"), [("12", "number"), ("null", "null"), ('["<p>a</p>"]', "array"), ('{"p": 1}', "object")]
+)
+def test_an_html_field_that_is_not_a_string_is_named_in_the_error(value, kind):
+    raw = f'{{"id": "f", "page": {value}}}\n'.encode()
+    record = parse_entry((True, "in.jsonl:1", raw, None), RecordOptions(html_field="page"))
+    assert record == ("f", None, f"html field 'page' is not a string (got {kind})")
 
 
 @pytest.fixture(scope="module")

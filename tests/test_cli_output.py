@@ -99,6 +99,18 @@ def test_an_earlier_output_inside_an_input_folder_is_skipped_not_read(pages, tmp
         assert out.read_bytes().count(b"\n") == 40
 
 
+def test_only_this_runs_output_is_left_out_of_an_input_folder(pages, tmp_path):
+    # As docs/batch.md says: an earlier output under another name is an input like any other file.
+    src, _ = pages
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "pages.jsonl").write_bytes(src.read_bytes())
+    first, second = tmp_path / "in" / "first.jsonl", tmp_path / "in" / "second.jsonl"
+    assert main(["predict", "-q", "-j", "1", str(tmp_path / "in"), "-o", str(first)]) == 0
+    main(["predict", "-q", "-j", "1", str(tmp_path / "in"), "-o", str(second)])  # kept texts can be empty
+    records = [json.loads(line) for line in second.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == [f"p{i}" for i in range(40)] * 2  # first.jsonl, then pages.jsonl
+
+
 def test_a_file_in_an_input_folder_that_autoclass_did_not_write_is_never_overwritten(pages, tmp_path, capsys):
     src, _ = pages
     (tmp_path / "in").mkdir()

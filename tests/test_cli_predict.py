@@ -152,6 +152,29 @@ def test_stdin_jsonl_plain_and_gzipped_and_as_one_text_page(default_model):
     assert json.loads(done.stdout) == expected(default_model, "<stdin>", PAGES[2])
 
 
+def test_stdin_as_one_html_page_plain_and_gzipped(tmp_path):
+    html = "<body><nav>Home</nav><h1>Nio recalls 1,000 cars</h1><p>Nio is recalling cars.</p></body>"
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    assert predict(str(tmp_path / "page.html"), "--paragraphs", "-o", str(tmp_path / "out.jsonl")) == 0
+    (want,) = read_jsonl(tmp_path / "out.jsonl")
+    for data in (html.encode(), gzip.compress(html.encode())):
+        done = run_cli("predict", "-j", "1", "-q", "--paragraphs", "--stdin-format", "html", stdin=data)
+        assert done.returncode == 0, done.stderr.decode()
+        assert json.loads(done.stdout) == {**want, "id": "<stdin>"}
+    assert want["paragraphs"][1]["path"] == "body>h1"
+
+
+def test_a_text_page_piped_as_json_lines_gets_a_hint_on_its_first_line():
+    done = run_cli("predict", "-j", "1", "-q", stdin=b"Nio recalls cars\n2024\n")
+    assert done.returncode == 1
+    hint = "; standard input is read as JSON Lines: use --stdin-format text (or html) for a page of text"
+    first, second = (json.loads(line) for line in done.stdout.decode().splitlines())
+    assert first == {"id": "<stdin>:1", "error": "invalid JSON: Expecting value (column 1)" + hint}
+    assert second == {"id": "<stdin>:2", "error": "invalid record: a JSON number, not an object"}
+    assert parse_entry((True, "<stdin>:1", b"2024\n", None), RecordOptions())[2].endswith(hint)
+    assert not parse_entry((True, "in.jsonl:1", b"Nio\n", None), RecordOptions())[2].endswith(hint)
+
+
 # ---------------------------------------------------------------- error records
 
 
@@ -186,6 +209,26 @@ def test_every_bad_record_gives_an_error_record_in_its_place(tmp_path, default_m
         {"id": "controls", "error": "empty page: only white space or control characters"},
         expected(default_model, "ok2", PAGES[1]),
     ]
+
+
+def test_a_page_refused_unread_gives_its_size_and_the_max_chars_that_reads_it(tmp_path):
+    (tmp_path / "big.txt").write_text("x" * 5000, encoding="utf-8")
+    (tmp_path / "big.html").write_text("<p>" + "x" * 9997 + "</p>", encoding="utf-8")
+    (tmp_path / "big.jsonl").write_text(
+        json.dumps({"id": "j", "text": "x" * 1_100_000}) + "\n", encoding="utf-8"
+    )
+    (tmp_path / "big.txt.gz").write_bytes(gzip.compress(b"x" * 5000))
+    out = tmp_path / "out.jsonl"
+    names = ("big.txt", "big.html", "big.jsonl", "big.txt.gz")
+    assert predict(*(str(tmp_path / n) for n in names), "--max-chars", "1000", "-o", str(out)) == 1
+    assert [r["error"] for r in read_jsonl(out)] == [
+        "page too long: 5,000 bytes, more than --max-chars allows; --max-chars 5,000 reads it",
+        "page too long: 10,004 bytes, more than --max-chars allows; --max-chars 1,001 reads it",
+        "page too long: 1,100,023 bytes, more than --max-chars allows; --max-chars 1,100,023 reads it",
+        "page too long: over 4,003 bytes, more than --max-chars allows (not read further); raise --max-chars",
+    ]
+    assert predict(str(tmp_path / "big.txt"), "--max-chars", "5000", "-o", str(out)) == 0
+    assert predict(str(tmp_path / "big.html"), "--max-chars", "1001", "-o", str(out)) == 0
 
 
 def test_bad_text_files_give_error_records_and_the_summary_counts_them(tmp_path):
@@ -289,6 +332,30 @@ def test_parquet_output_is_readable_with_the_same_ids(tmp_path, default_model):
     assert [p["relevant"] for p in rows[1]["paragraphs"]] == [p.relevant for p in article.paragraphs]
 
 
+def test_parquet_paragraphs_carry_every_field_of_the_json_lines_ones(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = tmp_path / "in.jsonl"
+    write_jsonl(
+        src,
+        [
+            {"id": "t", "text": PAGES[0]},
+            {"id": "h", "html": "<body><h1>Nio recalls cars</h1><p>Text</p></body>"},
+        ],
+    )
+    assert predict(str(src), "--paragraphs", "-o", str(tmp_path / "out.jsonl")) == 0
+    assert predict(str(src), "--paragraphs", "-o", str(tmp_path / "out.parquet")) == 0
+    for line, row in zip(
+        read_jsonl(tmp_path / "out.jsonl"), pq.read_table(tmp_path / "out.parquet").to_pylist(), strict=True
+    ):
+        for paragraph, struct in zip(line["paragraphs"], row["paragraphs"], strict=True):
+            assert struct == {
+                **paragraph,
+                "event_scores": list(paragraph["event_scores"].items()),
+                "path": paragraph.get("path"),
+            }
+    assert row["paragraphs"][0]["path"] == "body>h1"
+
+
 def test_paragraphs_option_adds_each_paragraphs_labels(tmp_path, default_model):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"id": "a", "text": PAGES[0]}])
@@ -349,6 +416,11 @@ def test_python_m_autoclass_help():
     assert done.returncode == 0
     for option in (b"--jobs", b"--resume", b"--engine", b"--stdin-format", b"--max-chars", b"--strict"):
         assert option in done.stdout
+    text = " ".join(done.stdout.decode().split())
+    assert "141 standard output closed by its reader" in text
+    assert "address (default: url)" in text
+    assert "(default: $AUTOCLASS_MODEL; else, in a source checkout, its trained models/default; " in text
+    assert "else the model shipped with the package)" in text
 
 
 def test_missing_model_is_an_error_with_status_1(tmp_path, capsys):

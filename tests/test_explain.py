@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import pickle
 
@@ -12,6 +13,7 @@ from autoclass import AutoclassError, Paragraph, predict
 from autoclass.cli import main
 from autoclass.explain import explain_page, top_event_terms
 from autoclass.taxonomy import EVENT_TYPES
+from tests.archives import ARTICLE
 
 PAGE = [
     "Home | Autos | Business",
@@ -110,8 +112,10 @@ def test_cli_explains_a_page_in_text_and_json(tmp_path, capsys, default_model):
     ("content", "args", "message"),
     [
         (b"one line\n", ["-p", "3"], "no paragraph 3: the page has 1"),
-        (b"caf\xe9\n", [], "is not UTF-8 text (byte 3)"),
+        (b"caf\xe9\n", [], "page.txt: not UTF-8: undecodable byte 0xe9 at offset 3"),
         (b"one line\n", ["--top", "0"], "--top must be at least 1"),
+        (b"", [], "page.txt: empty page: only white space or control characters"),
+        (b" \n\t\n", ["--json"], "page.txt: empty page"),
     ],
 )
 def test_cli_explain_usage_errors(tmp_path, capsys, content, args, message):
@@ -119,3 +123,48 @@ def test_cli_explain_usage_errors(tmp_path, capsys, content, args, message):
     page.write_bytes(content)
     assert main(["explain", str(page), *args]) == 2
     assert message in capsys.readouterr().err
+
+
+def _explained(capsys, *args: str) -> list[dict]:
+    assert main(["explain", "--json", "--top", "3", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def _expected(paragraphs) -> list[dict]:
+    return [json.loads(json.dumps(p.explain(top=3).to_dict())) for p in paragraphs]
+
+
+def test_cli_explains_html_as_predict_html_splits_it(tmp_path, capsys, default_model):
+    html = ARTICLE.format(i=3)
+    (tmp_path / "page.html").write_text(html, encoding="utf-8")
+    (tmp_path / "page.htm.gz").write_bytes(gzip.compress(html.encode()))
+    paragraphs = default_model.predict_html(html).paragraphs
+    assert _explained(capsys, str(tmp_path / "page.html")) == _expected(paragraphs)
+    assert _explained(capsys, str(tmp_path / "page.htm.gz"), "-p", "2") == _expected(paragraphs[2:3])
+    assert paragraphs[2].text == "Nio delivers 3 cars in May"
+
+
+def test_cli_explains_the_first_record_of_json_lines_and_gzip_text(tmp_path, capsys, default_model):
+    records = [{"id": "a", "text": "\n".join(PAGE)}, {"id": "b", "text": "Other page"}]
+    (tmp_path / "pages.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    (tmp_path / "page.txt.gz").write_bytes(gzip.compress("\n".join(PAGE).encode()))
+    expected = _expected(default_model.predict("\n".join(PAGE)).paragraphs)
+    assert _explained(capsys, str(tmp_path / "pages.jsonl")) == expected
+    assert _explained(capsys, str(tmp_path / "page.txt.gz")) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("crawl.warc", b"", "crawl.warc is a WARC archive of many pages: explain reads one page"),
+        ("pages.jsonl", b"\n\n", "pages.jsonl holds no JSON Lines record"),
+        ("pages.jsonl", b'{"id": "a"}\n', "pages.jsonl: missing text field 'text'"),
+        ("page.html", b"<script>x()</script>", "page.html: empty page: no text in the HTML"),
+    ],
+)
+def test_cli_explain_refuses_what_is_not_one_page(tmp_path, capsys, name, content, message):
+    (tmp_path / name).write_bytes(content)
+    assert main(["explain", str(tmp_path / name)]) == 2
+    assert message in capsys.readouterr().err
+    assert main(["explain", str(tmp_path)]) == 2
+    assert "is a directory: explain reads one page" in capsys.readouterr().err

@@ -63,7 +63,7 @@ class BatchJob:
     output_format : str or None
         ``"jsonl"``, ``"csv"`` or ``"parquet"``; by default from the output's suffix.
     stdin_format : str
-        ``"jsonl"`` or ``"text"``.
+        ``"jsonl"``, ``"text"`` or ``"html"``.
     options : RecordOptions
         Field names, size limit, ``paragraphs``.
     strict, resume, quiet : bool

@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from pathlib import Path
+from contextlib import closing
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_model_options
+from autoclass.cli.readers import STDIN, find_sources, iter_entries
+from autoclass.cli.records import RecordOptions, parse_entry
 from autoclass.explain import DEFAULT_TOP, explain_page
+from autoclass.html import HtmlPage
 from autoclass.paragraphs import split_paragraphs
 from autoclass.persistence import load_model
 
 DESCRIPTION = """\
-Explain the prediction for one page (a plain-text file, one paragraph per
-line, or standard input): for each paragraph, the inputs that pushed its
-relevance (the line in its page, and the line's own words and layout) and its
-event type, each as value x weight = effect on the log-odds.
+Explain the prediction for one page: for each paragraph, the inputs that
+pushed its relevance (the line in its page, and the line's own words and
+layout) and its event type, each as value x weight = effect on the log-odds.
+
+The page is read as `autoclass predict` reads a file: plain text (one
+paragraph per line), an HTML file (*.html, *.htm; its paragraphs are the
+blocks Model.predict_html finds), the first record of a JSON Lines file
+(*.jsonl, *.ndjson; its 'text' field, else its 'html'), or a gzip-compressed
+form of these. Standard input is one page of plain text.
 """
 
 
@@ -34,7 +43,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "input", nargs="?", metavar="FILE", help="page text file, or '-' (stdin, the default when piped)"
+        "input",
+        nargs="?",
+        metavar="FILE",
+        help="one page: text, HTML or JSON Lines (its first record), or '-' (stdin, the default when piped)",
     )
     parser.add_argument(
         "-p",
@@ -60,15 +72,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _read_page(path: str) -> str:
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}") from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
+def _read_page(path: str) -> str | HtmlPage:
+    """The page in ``path`` (``"-"``: standard input), read by ``autoclass predict``'s readers."""
+    if os.path.isdir(path):
+        raise UsageError(f"{path} is a directory: explain reads one page, give one file")
+    (source,) = find_sources([path], stdin_format="text")
+    if source.html == "warc":
+        raise UsageError(f"{path} is a WARC archive of many pages: explain reads one page, give one file")
+    with closing(iter_entries([source], stdin=sys.stdin.buffer)) as entries:
+        entry = next(entries, None)  # a JSON Lines file: its first record
+    name = "standard input" if path == STDIN else path
+    if entry is None:
+        raise UsageError(f"{name} holds no JSON Lines record: nothing to explain")
+    _, page, error = parse_entry(entry, RecordOptions(max_chars=sys.maxsize))
+    if page is None:
+        raise UsageError(f"cannot explain {name}: {error}")
+    return page
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             "no input: give a page file, or pipe a page into standard input "
             "(`-` reads what is typed, up to Ctrl-D)"
         )
-    paragraphs = split_paragraphs(_read_page(args.input or "-"))
+    page = _read_page(args.input or STDIN)
+    paragraphs = page if isinstance(page, HtmlPage) else split_paragraphs(page)
     positions = args.paragraph
     if positions:
         bad = [n for n in positions if not 0 <= n < len(paragraphs)]

@@ -19,7 +19,9 @@ def add_model_options(parser: argparse.ArgumentParser, *, model_help: str | None
     parser.add_argument(
         "--model",
         metavar="DIR",
-        help=model_help or "model directory (default: $AUTOCLASS_MODEL or models/default)",
+        help=model_help
+        or "model directory (default: $AUTOCLASS_MODEL; else, in a source checkout, its trained "
+        "models/default; else the model shipped with the package)",
     )
     parser.add_argument(
         "--trust-model",
@@ -42,9 +44,9 @@ def add_page_options(parser: argparse.ArgumentParser, *, too_long: str) -> None:
     )
     parser.add_argument(
         "--stdin-format",
-        choices=("jsonl", "text"),
+        choices=("jsonl", "text", "html"),
         default="jsonl",
-        help="read standard input as JSON Lines (default) or as one page",
+        help="read standard input as JSON Lines (default), or as one page of text or of HTML",
     )
     parser.add_argument(
         "--max-chars",

@@ -33,12 +33,13 @@ record; a record with an 'html' field and no text is read as HTML), HTML files (
 *.htm), WARC archives (*.warc, *.warc.gz: one record per HTML response; other
 records are counted and skipped), gzip-compressed forms of these, directories
 of them (recursive), and '-' or nothing for standard input (JSON Lines, or
-one page with --stdin-format text).
+one page with --stdin-format text or html).
 
 Exit status: 0 all records processed; 1 some records gave error records (or
 --strict stopped); 2 usage error; 3 a worker process died; 4 the output could
-not be written (disk full); 130 interrupted (143 on SIGTERM). After 3, 4, 130
-or 143, run again with --resume.
+not be written (disk full); 130 interrupted (143 on SIGTERM); 141 standard
+output closed by its reader (| head). After 3, 4, 130 or 143, run again with
+--resume.
 """
 
 
@@ -71,7 +72,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         default="html",
         help="JSON Lines key of a page's HTML, read when a record has no text (default: html)",
     )
-    parser.add_argument("--url-field", default="url", help="JSON Lines key of an HTML page's address")
+    parser.add_argument(
+        "--url-field", default="url", help="JSON Lines key of an HTML page's address (default: url)"
+    )
     parser.add_argument("--strict", action="store_true", help="stop at the first record that fails")
     parser.add_argument(
         "--resume",

@@ -6,7 +6,8 @@ and WARC archives are read by :mod:`autoclass.cli.html_readers`.
 Directories are walked recursively in sorted order for ``*.txt``,
 ``*.txt.gz``, ``*.jsonl``, ``*.jsonl.gz``, ``*.ndjson``, ``*.ndjson.gz``,
 ``*.html``, ``*.htm`` (and ``.gz``), ``*.warc`` and ``*.warc.gz``.
-``-`` is standard input: JSON Lines, or one page with ``--stdin-format text``.
+``-`` is standard input: JSON Lines, or one page with ``--stdin-format text``
+(or ``html``).
 
 Readers do not decode anything: they pass raw bytes on (see
 :mod:`autoclass.cli.records`), so that the reading process stays cheap.  A
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import stat
 import sys
 import zlib
 from collections import Counter
@@ -32,11 +34,11 @@ from typing import IO
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.html_readers import HTML_SUFFIXES, WARC_SUFFIXES, html_kind, max_html_bytes, warc_entries
-from autoclass.cli.records import Chunk, Entry
+from autoclass.cli.records import STDIN_NAME, Chunk, Entry
 from autoclass.files import open_input, read_at_most
+from autoclass.paragraphs import HTML_SIZE_FACTOR
 
 STDIN = "-"
-STDIN_NAME = "<stdin>"
 JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 TEXT_SUFFIXES: tuple[str, ...] = (".txt", ".txt.gz")
 
@@ -114,7 +116,7 @@ def find_sources(
     inputs : sequence of str
         Files, directories and ``"-"``; no inputs means standard input.
     stdin_format : str
-        ``"jsonl"`` or ``"text"``: how standard input is read.
+        ``"jsonl"``, ``"text"`` or ``"html"``: how standard input is read.
     skipped : list of str, optional
         Filled with the files found in directories whose names say neither
         text nor JSON Lines (they are not read).
@@ -136,7 +138,7 @@ def find_sources(
         if path == STDIN:
             if any(s.path == STDIN for s in sources):
                 raise UsageError("standard input '-' can be read only once")
-            sources.append(Source(STDIN, stdin_format == "jsonl"))
+            sources.append(Source(STDIN, stdin_format == "jsonl", "html" if stdin_format == "html" else None))
         elif os.path.isdir(path):
             before = len(skipped)
             found = list(_walk(path, skipped))
@@ -188,10 +190,12 @@ def _jsonl_entries(source: Source, stdin: IO[bytes] | None, max_bytes: int | Non
                 line += 1
                 if max_bytes is not None and len(raw) > max_bytes and not raw.endswith(b"\n"):
                     # Too long to be a page within --max-chars: skip the rest
-                    # of the line without holding it.
+                    # of the line without holding it, counting its bytes.
+                    size = len(raw)
                     while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
-                        pass
-                    yield True, f"{name}:{line}", None, _too_long(max_bytes)
+                        size += len(rest)
+                    size += len(rest.rstrip(b"\r\n"))
+                    yield True, f"{name}:{line}", None, _too_long(max_bytes, size)
                     continue
                 if line == 1 and raw.startswith(_BOM):
                     raw = raw[len(_BOM) :]
@@ -201,20 +205,53 @@ def _jsonl_entries(source: Source, stdin: IO[bytes] | None, max_bytes: int | Non
         yield True, f"{name}:{line + 1}", None, f"cannot read: {exc}"
 
 
-def _text_entry(source: Source, stdin: IO[bytes] | None, max_bytes: int | None) -> Entry:
+def _text_entry(
+    source: Source, stdin: IO[bytes] | None, max_bytes: int | None, *, bytes_per_char: int = 1
+) -> Entry:
     name = STDIN_NAME if source.path == STDIN else source.path
     try:
         with _open(source, stdin) as f:
             raw = f.read() if max_bytes is None else read_at_most(f, max_bytes)
+            size = _file_size(source, f) if max_bytes is not None and len(raw) > max_bytes else None
     except _READ_ERRORS as exc:
         return False, name, None, f"cannot read: {exc}"
     if max_bytes is not None and len(raw) > max_bytes:
-        return False, name, None, _too_long(max_bytes)
+        return False, name, None, _too_long(max_bytes, size, bytes_per_char=bytes_per_char)
     return False, name, raw, None
 
 
-def _too_long(max_bytes: int) -> str:
-    return f"page too long: over {max_bytes:,} bytes, more than --max-chars allows (not read further)"
+def _file_size(source: Source, f: IO[bytes]) -> int | None:
+    # Known without reading on for a named, uncompressed regular file only:
+    # standard input or a pipe may never end, and a gzip member may be a bomb.
+    if source.path == STDIN or isinstance(f, gzip.GzipFile):
+        return None
+    try:
+        st = os.fstat(f.fileno())
+    except (OSError, ValueError):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def _too_long(max_bytes: int, size: int | None, *, bytes_per_char: int = 1) -> str:
+    """Why a page is refused unread, with the ``--max-chars`` that reads it when its ``size`` is known.
+
+    ``size`` bytes of text, or of a JSON Lines record, hold at most ``size``
+    characters; an HTML page may have ``bytes_per_char`` bytes a character.
+
+    Examples
+    --------
+    >>> _too_long(4_003, 5_000)
+    'page too long: 5,000 bytes, more than --max-chars allows; --max-chars 5,000 reads it'
+    >>> _too_long(4_003, None)
+    'page too long: over 4,003 bytes, more than --max-chars allows (not read further); raise --max-chars'
+    """
+    if size is None:
+        return (
+            f"page too long: over {max_bytes:,} bytes, more than --max-chars allows (not read further); "
+            "raise --max-chars"
+        )
+    enough = -(-size // bytes_per_char)
+    return f"page too long: {size:,} bytes, more than --max-chars allows; --max-chars {enough:,} reads it"
 
 
 def max_record_bytes(max_chars: int, *, jsonl: bool) -> int:
@@ -246,7 +283,7 @@ def _source_entries(
         if source.html == "warc":
             yield from warc_entries(source.path, limit, skipped, found_in_folder=source.in_folder)
         else:
-            yield (*_text_entry(source, stdin, limit), (None, None))
+            yield (*_text_entry(source, stdin, limit, bytes_per_char=HTML_SIZE_FACTOR), (None, None))
         return
     limit = None if max_chars is None else max_record_bytes(max_chars, jsonl=source.jsonl)
     if source.jsonl:

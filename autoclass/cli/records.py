@@ -36,7 +36,12 @@ Entry = (
 Result = tuple[str, Article | None, str | None]
 
 
+#: Standard input, in record ids (``<stdin>``, ``<stdin>:3``).
+STDIN_NAME = "<stdin>"
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A first line of standard input that is no JSON object is most likely a page piped in as it is.
+_STDIN_HINT = "; standard input is read as JSON Lines: use --stdin-format text (or html) for a page of text"
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
 
 
@@ -178,13 +183,15 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPa
             # Without its line end: a string cut short must read as unterminated, not as holding a newline.
             obj = json.loads(decoded.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
-            return record_id, None, f"invalid JSON: {exc.msg} (column {exc.pos + 1})"
+            hint = _STDIN_HINT if record_id == f"{STDIN_NAME}:1" else ""
+            return record_id, None, f"invalid JSON: {exc.msg} (column {exc.pos + 1}){hint}"
         except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
             return record_id, None, "invalid JSON: a number too long to convert"
         except RecursionError:
             return record_id, None, "invalid JSON: arrays or objects nested too deeply"
         if not isinstance(obj, dict):
-            return record_id, None, f"invalid record: a JSON {_type_name(obj)}, not an object"
+            hint = _STDIN_HINT if record_id == f"{STDIN_NAME}:1" else ""
+            return record_id, None, f"invalid record: a JSON {_type_name(obj)}, not an object{hint}"
         given_id = obj.get(options.id_field)
         if given_id is not None:
             record_id = given_id if isinstance(given_id, str) else json.dumps(given_id, ensure_ascii=False)
@@ -194,6 +201,12 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPa
         if options.text_field not in obj and isinstance(html, str):
             url = obj.get(options.url_field)
             return _html_page(record_id, html, url if isinstance(url, str) else None, None, options)
+        if options.text_field not in obj and options.html_field in obj:
+            return (
+                record_id,
+                None,
+                f"html field {options.html_field!r} is not a string (got {_type_name(html)})",
+            )
         if options.text_field not in obj:
             return record_id, None, f"missing text field {options.text_field!r}"
         text = obj[options.text_field]

@@ -156,8 +156,10 @@ def arrow_schema(*, paragraphs: bool = False) -> Any:
                 ("text", pa.string()),
                 ("relevant", pa.bool_()),
                 ("relevance", pa.float64()),
+                ("body", pa.float64()),
                 ("event", pa.string()),
                 ("event_scores", scores),
+                ("path", pa.string()),
             ]
         )
         fields.append(("paragraphs", pa.list_(paragraph)))
@@ -183,8 +185,10 @@ def encode_arrow(results: Iterable[Result], *, paragraphs: bool = False) -> Any:
             "n_kept": sum(p.relevant for p in article.paragraphs),
         }
         if paragraphs:
+            # Every field of Paragraph.to_dict(), as in JSON Lines; path is null for text input.
             row["paragraphs"] = [
-                {**p.to_dict(), "event_scores": list(p.event_scores.items())} for p in article.paragraphs
+                {**p.to_dict(), "event_scores": list(p.event_scores.items()), "path": p.path}
+                for p in article.paragraphs
             ]
         rows.append(row)
     return pa.RecordBatch.from_pylist(rows, schema=arrow_schema(paragraphs=paragraphs))
