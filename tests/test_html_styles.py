@@ -11,7 +11,6 @@ from training.compose import compose_corpus
 from training.html_styles import (
     HELDOUT_STYLES,
     STYLES,
-    WIDGET_HEADINGS,
     Pool,
     html_pages,
     render_page,
@@ -98,22 +97,3 @@ def test_one_training_page_in_eight_is_also_rendered_in_an_unknown_language():
     assert 0.08 * len(pages) < len(unknown) < 0.16 * len(pages)
     assert {i.removesuffix("-unknown") for i in unknown} <= set(pages.ids)
     assert not [i for i in html_pages("heldout").ids if i.endswith("-unknown")]
-
-
-def test_a_page_in_four_has_a_column_of_widgets_left_or_right_of_the_article(composed):
-    # Blog themes put category, archive and tag widgets beside the article; a left
-    # column comes before it in the document, and an archive by month can run to
-    # hundreds of lines: the article must still be found below them.
-    headings = {h for names in WIDGET_HEADINGS.values() for h in names}
-    pool = Pool(headlines=("Another story's headline",), paragraphs=("A paragraph. " * 8,))
-    left = right = longest = 0
-    pages = composed[::3]
-    for records in pages:
-        _, order = render_page(records, STYLES[0], site="test-site", pool=pool)
-        first = order.index(next((i for i, r in enumerate(records) if r["role"] == "headline"), 0))
-        at = [k for k, o in enumerate(order) if isinstance(o, str) and o in headings]
-        left += bool(at) and at[0] < first
-        right += bool(at) and at[0] > first
-        longest = max(longest, first - at[0] if at and at[0] < first else 0)
-    assert 0.15 * len(pages) < left + right < 0.4 * len(pages)
-    assert left and right and longest >= 100

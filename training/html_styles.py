@@ -822,77 +822,6 @@ def _render_sidebar(p: _Page, items: list[tuple[int, str]]) -> None:
     p.close(tag)
 
 
-# A blog theme's column of widgets, left of the article (before it in the
-# document) or right of it: a heading each, then a list that can run to
-# hundreds of lines (an archive by month since the site began).
-WIDGET_HEADINGS = {
-    "categories": ("Categories", "Sections", "Topics"),
-    "archives": ("Archives", "Archive", "Browse by month"),
-    "tags": ("Tags", "Tag cloud", "Popular tags"),
-    "recent": ("Recent posts", "Latest posts", "Popular posts"),
-    "comments": ("Recent comments", "Latest comments"),
-    "follow": ("Follow us", "Stay connected"),
-}
-_MONTHS = "January February March April May June July August September October November December".split()
-_COMMENTERS = "Anna Ben Carla Dev Elif Farid Gus Hana Ivo Jun Kofi Lena Marta Nils Omar Priya".split()
-
-
-def _widget_column(p: _Page, rng: random.Random) -> None:
-    """One to four widgets: a heading (in any tag, even a blockquote) and its list, all chrome."""
-    tag = "aside" if p.style.skeleton in ("html5", "amp") else "div"
-    p.open(tag, "sidebar")
-    for kind in rng.sample(sorted(WIDGET_HEADINGS), rng.randrange(1, 5)):
-        p.open("div", "widget")
-        heading = rng.choice(WIDGET_HEADINGS[kind])
-        form = rng.choice(["h2", "h3", "h4", "div", "p-strong", "span", "blockquote"])
-        if form == "p-strong":
-            p.chrome(heading, f"<p><strong>{_e(heading)}</strong></p>")
-        else:
-            p.chrome(heading, f"<{form}{p.cls('widget') if form == 'div' else ''}>{_e(heading)}</{form}>")
-        if kind == "archives":
-            year, month = rng.randrange(2018, 2026), rng.randrange(12)
-            years = rng.choice([1, 1, 2, 5, 12])
-            nested = rng.random() < 0.5
-            p.raw("<ul>")
-            for y in range(year, year - years, -1):
-                if nested:
-                    p.chrome(str(y), f"<li><a{_href(rng)}>{y}</a></li>")
-                    p.raw("<ul>")
-                for m in range(month if y == year else 11, -1, -1):
-                    entry = f"{_MONTHS[m]} ({rng.randrange(1, 250)})" if nested else f"{_MONTHS[m]} {y}"
-                    p.chrome(entry, f"<li><a{_href(rng)}>{entry}</a></li>")
-                if nested:
-                    p.raw("</ul>")
-            p.raw("</ul>")
-        elif kind == "tags":
-            heads = p.pool.headlines or ("news",)
-            words = sorted(
-                {w.lower() for h in rng.sample(heads, min(8, len(heads))) for w in _LETTERS.findall(h)}
-            )
-            cloud = rng.sample(words, min(len(words), rng.randrange(10, 60)))
-            p.chrome(" ".join(cloud), f"<div>{' '.join(f'<a{_href(rng)}>{_e(w)}</a>' for w in cloud)}</div>")
-        else:
-            if kind == "categories":
-                entries = rng.sample(_SECTIONS, rng.randrange(4, len(_SECTIONS)))
-            elif kind == "recent" and p.pool.headlines:
-                entries = [rng.choice(p.pool.headlines) for _ in range(rng.randrange(3, 10))]
-            elif kind == "comments" and p.pool.headlines:
-                entries = [
-                    f"{rng.choice(_COMMENTERS)} on {rng.choice(p.pool.headlines)}"
-                    for _ in range(rng.randrange(3, 7))
-                ]
-            else:
-                entries = rng.sample(
-                    ["Facebook", "Twitter", "Instagram", "YouTube", "LinkedIn", "RSS"], rng.randrange(2, 6)
-                )
-            p.raw("<ul>")
-            for entry in entries:
-                p.chrome(entry, f"<li><a{_href(rng)}>{_e(entry)}</a></li>")
-            p.raw("</ul>")
-        p.close("div")
-    p.close(tag)
-
-
 def _render_comments(p: _Page, items: list[tuple[int, str]]) -> None:
     s, rng = p.style, p.rng
     if s.comments == "table":
@@ -1009,18 +938,11 @@ def render_page(
         else:
             groups.append((region, [(index, r["text"], r["role"])]))
     semantic = style.skeleton in ("html5", "amp")
-    # A column of widgets on one page in four: left of the article or right of it
-    # (its own generator: the other pages render as they did).
-    widgets = random.Random(zlib.crc32(f"{SEED}|widgets|{style.name}|{records[0]['article_id']}".encode()))
-    column = widgets.choice(["left", "right", None, None, None, None, None, None])
     in_article = False
     with_main = semantic and rng.random() < 0.5
     for n, (region, items) in enumerate(groups):
         article_part = region in ("head", "body", "foot")
         if article_part and not in_article:
-            if column == "left":
-                _widget_column(p, widgets)
-                column = None
             if with_main:
                 p.raw("<main>")
             p.open("article" if semantic else "div", "article")
@@ -1030,9 +952,6 @@ def render_page(
             if with_main:
                 p.raw("</main>")
             in_article = False
-            if column == "right":
-                _widget_column(p, widgets)
-                column = None
         if style.skeleton == "table" and n:
             p.raw("</td></tr><tr><td>")
         if region == "head":
