@@ -76,8 +76,8 @@ RELATED_DECORATED_SHARE = 0.4
 # they list: a fifth of the real dev pages' headlines (26 of 128), against one in
 # fourteen of our bodies', so the model had learnt Title Case as a mark of menus and
 # lists. This share of the training sites sets every headline on its pages so, which
-# brings the training pages' headlines to 22% (0.3 gave more, and did worse on both
-# held-out and real dev pages); the held-out pages are kept as they were.
+# brings the training pages' headlines to 22% (0.3 gave more, did worse on the held-out
+# pages and no better on real dev); the held-out pages are kept as they were.
 TITLE_CASE_SHARE = 0.15
 _MINOR_WORDS = frozenset("a an the and but or nor for of in on at to by with as vs via from up per".split())
 _TITLED_ROLES = frozenset({"headline", "subhead", "repeat", "related"})
