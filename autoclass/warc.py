@@ -258,6 +258,10 @@ def _page(record: object, offset: int, max_bytes: int | None) -> WarcPage | None
     if not content_type and not _HTML_START.match(data[:2048]):
         return None
     if max_bytes is not None and len(data) > max_bytes:
-        error = f"page too long: over {max_bytes:,} bytes, more than --max-chars allows (not read further)"
+        # The same words as a text file of unknown size: the decoded payload's size is unknown unread.
+        error = (
+            f"page too long: over {max_bytes:,} bytes, more than --max-chars allows (not read further); "
+            "raise --max-chars"
+        )
         return WarcPage(record_id, url, None, None, error, offset)
     return WarcPage(record_id, url, _charset(content_type), data, None, offset)
