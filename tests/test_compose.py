@@ -146,3 +146,23 @@ def test_some_training_sites_set_their_headlines_in_title_case_and_held_out_site
     train = [titled(records) for records in corpus["train"].values()]
     assert 0.5 * compose.TITLE_CASE_SHARE < sum(train) / len(train) < 2 * compose.TITLE_CASE_SHARE
     assert not any(titled(records) for records in corpus["heldout"].values())
+
+
+def test_another_draw_seed_draws_other_pages_of_the_same_split():
+    def bodies_by_part(corpus: dict[str, dict[str, list[dict]]]) -> dict[str, set[str]]:
+        return {
+            part: {r["article_id"].split("--")[1] for rs in by_site.values() for r in rs}
+            for part, by_site in corpus.items()
+        }
+
+    ours, other = compose.compose_corpus(), compose.compose_corpus(draw_seed=compose.SEED + 1)
+    assert bodies_by_part(ours) == bodies_by_part(other)
+    assert {part: set(sites) for part, sites in ours.items()} == {p: set(s) for p, s in other.items()}
+    assert ours["train"] != other["train"]
+    assert compose.compose_corpus() == ours  # and the module's seed is back
+
+
+def test_compose_refuses_to_write_another_draw_over_labels(capsys):
+    with pytest.raises(SystemExit):
+        compose.main(["--draw-seed", "11"])
+    assert "give it an --out folder" in capsys.readouterr().err

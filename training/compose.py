@@ -29,6 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "labels" / "sources"
 SEED = 20261121
+# The seed of every random draw of the pages (which site, which lines, which cuts, the fold
+# families); the split of bodies stays on SEED. Another draw of the same corpus
+# (``--draw-seed``) tells how much a change's figures move by the draw alone: as much as
+# most changes do (README, "Draws").
+_draw_seed = SEED
 # About one site in four goes to the held-out set, chosen across writers and
 # kinds of site, so the held-out pages test templates the model never saw.
 HELDOUT_SITES = frozenset(
@@ -115,7 +120,7 @@ Line = tuple[str, bool, str | None, bool, str]
 
 
 def _rng(*keys: str) -> random.Random:
-    return random.Random(zlib.crc32("|".join((str(SEED), *keys)).encode()))
+    return random.Random(zlib.crc32("|".join((str(_draw_seed), *keys)).encode()))
 
 
 def load_sources() -> tuple[list[dict], list[dict]]:
@@ -403,14 +408,22 @@ def _clean(lines: list[Line]) -> list[Line]:
 
 def fold_families(sites: list[dict]) -> dict[str, int]:
     """Site name -> its family (of :data:`FOLD_FAMILIES`, of even sizes, drawn by a hash of the names)."""
-    names = sorted((s["site"] for s in sites), key=lambda name: zlib.crc32(f"{SEED}|family|{name}".encode()))
+    names = sorted(
+        (s["site"] for s in sites), key=lambda name: zlib.crc32(f"{_draw_seed}|family|{name}".encode())
+    )
     return {name: i % FOLD_FAMILIES for i, name in enumerate(names)}
 
 
 def compose_corpus(
-    *, roles: bool = False, excerpts: bool = True, compositions: int = TRAIN_COMPOSITIONS
+    *,
+    roles: bool = False,
+    excerpts: bool = True,
+    compositions: int = TRAIN_COMPOSITIONS,
+    draw_seed: int = SEED,
 ) -> dict[str, dict[str, list[dict]]]:
     """All pages, as ``{split: {site: records}}``.
+
+    ``draw_seed`` draws the pages anew (the split of bodies stays).
 
     Every training body is composed in ``compositions`` sites of its fold
     family (fewer when the family has fewer; an off-topic body in
@@ -428,6 +441,15 @@ def compose_corpus(
     ``ads``, ``comments``, ``bottom``... for the template's lines), which the
     HTML rendering of :mod:`training.html_styles` marks up.
     """
+    global _draw_seed
+    previous, _draw_seed = _draw_seed, draw_seed
+    try:
+        return _compose_corpus(roles, excerpts, compositions)
+    finally:
+        _draw_seed = previous
+
+
+def _compose_corpus(roles: bool, excerpts: bool, compositions: int) -> dict[str, dict[str, list[dict]]]:
     bodies, sites = load_sources()
     split = split_bodies(bodies)
     sites_by_split = {
@@ -534,13 +556,25 @@ def _place(
 
 
 def main(argv: list[str] | None = None) -> None:
-    argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         description="Rewrite labels/train, labels/heldout and labels/heldout-cut from labels/sources "
         "(deterministic)."
-    ).parse_args(argv)
-    corpus = compose_corpus()
+    )
+    parser.add_argument(
+        "--draw-seed",
+        type=int,
+        default=SEED,
+        help="draw the pages anew with this seed (the split stays); use with --out",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "labels", help="folder to write into (default: labels)"
+    )
+    args = parser.parse_args(argv)
+    if args.draw_seed != SEED and args.out.resolve() == (ROOT / "labels").resolve():
+        parser.error("--draw-seed writes another draw: give it an --out folder, not labels/")
+    corpus = compose_corpus(draw_seed=args.draw_seed)
     for part, by_site in corpus.items():
-        folder = ROOT / "labels" / part
+        folder = args.out / part
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.jsonl"):
             old.unlink()
