@@ -58,9 +58,11 @@ dist: $(MODEL)
 	$(BIN)/python -m build --no-isolation --outdir dist .
 
 # The real-page development set (labels/real: URLs, hashes, labels) joined with the texts cached in
-# .cache/realpages; without them it lists the pages to fetch and how.
+# .cache/realpages; without them it lists the pages to fetch and how. Then the wrong lines of each
+# part sorted into the failure classes of real pages (training/failures.py).
 eval-real: $(MODEL)
 	$(BIN)/python -m training.realpages eval --markdown
+	$(BIN)/python -m training.failures --split all
 
 # The HTML path on the public article-extraction benchmark in ../shared/html-benchmark (when present):
 # article-body F1 (dev and test halves), relevance on its car pages, pages/s on one core, each beside
