@@ -59,6 +59,19 @@ def test_the_benchmark_body_leaves_out_the_headline_and_nothing_else():
     assert article.body_text == "\n".join(lines)
 
 
+def test_the_benchmark_body_leaves_out_figure_captions_as_its_ground_truth_does():
+    caption = "Trucks wait at the Ford plant in Louisville, Kentucky, on Monday."
+    lines = ["Ford recalls 2,000 trucks", caption, STORY, caption]
+    paths = ["body>article>h1", "body>article>figure>figcaption", "body>article>p", "body>article>p"]
+    article = article_of(lines, [0.9] * 4, paths=paths)
+    # Only the block inside the figure goes; the same words in a paragraph stay.
+    assert article_body(article) == f"{STORY}\n{caption}"
+    assert article.body_text == "\n".join(lines)
+    # A tag whose name only begins like one is not a figure.
+    figures = article_of(lines[:3], [0.9] * 3, paths=["body>h1", "body>figures>p", "body>p"])
+    assert article_body(figures) == f"{caption}\n{STORY}"
+
+
 def test_predicted_pages_have_their_headline(default_model):
     text = default_model.predict(f"Ford recalls 2,000 trucks\n{STORY}")
     assert text.headline is text.paragraphs[0]

@@ -125,7 +125,7 @@ def test_html_benchmark_results_in_the_model_directory_are_shown(tmp_path, tiny_
     evaluated = EvaluatedSet(labeled, articles, results, [source])
     score = {"f1": 0.9321, "precision": 0.91, "recall": 0.955, "pages": 39}
     bench = {
-        "body": {"dev": {"autoclass": score, "autoclass_with_headline": score, "trafilatura": score}},
+        "body": {"dev": {"autoclass": score, "autoclass_as_labeled": score, "trafilatura": score}},
         "pages_per_second": {"autoclass": 205.7, "trafilatura": 59.5, "ratio": 3.46},
     }
     assert "HTML benchmark" not in build_report(evaluated, model=tiny_model, out_dir=tmp_path).read_text()
