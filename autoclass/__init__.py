@@ -10,6 +10,7 @@ from autoclass.api import predict, predict_html, predict_many
 from autoclass.article import Article, Paragraph
 from autoclass.errors import (
     AutoclassError,
+    HtmlAsTextWarning,
     LabelDataError,
     ModelLoadError,
     ModelNotFoundError,
@@ -27,6 +28,7 @@ __all__ = [
     "EVENT_TYPES",
     "Article",
     "AutoclassError",
+    "HtmlAsTextWarning",
     "LabelDataError",
     "Model",
     "ModelLoadError",

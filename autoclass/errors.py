@@ -92,6 +92,10 @@ class PageTooLargeError(AutoclassError, ValueError):
         )
 
 
+class HtmlAsTextWarning(UserWarning):
+    """A page given as plain text opens like an HTML document, and is read tags and all."""
+
+
 class MissingExtraError(AutoclassError, ImportError):
     """An optional dependency is not installed; names the extra that brings it."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -10,12 +13,29 @@ import numpy as np
 
 from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
-from autoclass.errors import PageTooLargeError
+from autoclass.errors import HtmlAsTextWarning, PageTooLargeError
 from autoclass.html import HtmlPage, parse_html
 from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, split_paragraphs
 from autoclass.taxonomy import EVENT_TYPES
 
 Page = list[str] | HtmlPage
+_PACKAGE = str(Path(__file__).resolve().parent)
+# The start of an HTML document: a page handed to the text path so is read markup and all.
+_HTML_DOCUMENT = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+HTML_AS_TEXT_WARNING = (
+    "a page given as text opens like an HTML document (<!DOCTYPE html> or <html>) and is read as plain "
+    "text, tags and all; give it as HTML: predict_html(), predict_many(..., html=True), or for "
+    "autoclass predict an .html file or the record's html field"
+)
+
+
+def _caller_outside() -> int:
+    """The ``stacklevel`` (for a ``warnings.warn`` in the function calling this one) of the first
+    caller outside this package: the user's line, however deep the call came through it."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
@@ -25,6 +45,9 @@ def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
         raise TypeError(f"{which} must be str, not {type(text).__name__}{hint}")
     if max_chars is not None and len(text) > max_chars:
         raise PageTooLargeError(len(text), max_chars, index=index)
+    if _HTML_DOCUMENT.match(text, 0, 1000):
+        # One message for every page, so that Python shows it once, not once per page of a batch.
+        warnings.warn(HTML_AS_TEXT_WARNING, HtmlAsTextWarning, stacklevel=_caller_outside())
 
 
 def _check_html(html: object, max_chars: int | None, index: int | None) -> None:

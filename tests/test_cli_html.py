@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,6 +65,51 @@ def test_jsonl_records_with_html(tmp_path):
     assert "url" not in records[1] and "path" not in records[1]["paragraphs"][0]
     assert [p["text"] for p in records[2]["paragraphs"]] == ["The text field wins"]
     assert records[3]["error"] == "page too long: HTML of 2007 characters > 10 x --max-chars 100"
+
+
+def test_html_documents_in_the_text_field_give_one_warning_line(tmp_path):
+    src = tmp_path / "in.jsonl"
+    pages = ["<!DOCTYPE html><html><body><p>Nio delivers cars</p></body></html>", "<html><p>Ford</p></html>"]
+    src.write_text("".join(json.dumps({"text": t}) + "\n" for t in pages), encoding="utf-8")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autoclass",
+            "predict",
+            str(src),
+            "-o",
+            str(tmp_path / "out.jsonl"),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.startswith(
+        "autoclass predict: warning: a page given as text opens like an HTML document"
+    )
+    assert run.stderr.count("\n") == 1 and "the record's html field" in run.stderr
+    assert len(read_jsonl(tmp_path / "out.jsonl")) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("null", "text field 'text' is not a string (got null)"),
+        ('""', "empty page: only white space or control characters"),
+        ('" \\n "', "empty page: only white space or control characters"),
+    ],
+)
+def test_a_record_without_text_but_with_html_is_read_from_its_html(text, alone):
+    # A scraper that found no text writes null or "" beside the page's HTML.
+    raw = f'{{"id": "n", "text": {text}, "html": "<p>Nio delivers cars</p>"}}\n'.encode()
+    record_id, page, error = parse_entry((True, "in.jsonl:1", raw, None), RecordOptions())
+    assert (record_id, error) == ("n", None) and list(page) == ["Nio delivers cars"]
+    # Without HTML beside it, such a text is the error it was.
+    bare = f'{{"id": "n", "text": {text}}}\n'.encode()
+    assert parse_entry((True, "in.jsonl:1", bare, None), RecordOptions()) == ("n", None, alone)
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autoclass import EVENT_TYPES, Article, predict, predict_many, split_paragraphs
+from autoclass import EVENT_TYPES, Article, HtmlAsTextWarning, predict, predict_many, split_paragraphs
 
 PAGE = """Home | Autos | Business
 Geely and Renault sign deal to build hybrid engines together
@@ -114,6 +115,22 @@ def test_any_text_gives_a_consistent_article(default_model, text):
 @given(st.lists(st.text(max_size=80), max_size=12))
 def test_predict_many_is_order_preserving(default_model, texts):
     assert [a.paragraphs for a in predict_many(texts, batch_size=4)] == [predict(t).paragraphs for t in texts]
+
+
+def test_an_html_document_given_as_text_is_read_as_text_with_a_warning_at_the_callers_line(default_model):
+    doc = "<!DOCTYPE html>\n<html><body><p>Nio delivers 20,000 cars in May.</p></body></html>"
+    with pytest.warns(HtmlAsTextWarning, match=r"predict_html\(\)") as caught:
+        article = predict(doc)
+    assert caught[0].filename == __file__
+    assert article.paragraphs[0].text == "<!DOCTYPE html>"  # read as text, as before
+    with pytest.warns(HtmlAsTextWarning) as caught:
+        list(predict_many(["plain text", "  <html lang='en'><p>Nio</p></html>"]))
+    assert caught[0].filename == __file__
+    # A page that only holds tags, or opens with a fragment of markup, is not a document.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predict("<div class='nav'><a href='/'>Home</a></div>\n<p>BYD opens a plant.</p>")
+        predict("Ford and <html> tags\nNio delivers cars")
 
 
 def test_non_str_is_a_type_error(default_model):

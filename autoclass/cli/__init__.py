@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from autoclass.cli import audit, draft, evaluate, explain, label, labels, predict, suggest, train, trust
@@ -55,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    # A warning is one line on stderr too, as every message of the commands is.
+    prog, formatwarning = f"autoclass {_command(args)}", warnings.formatwarning
+    warnings.formatwarning = lambda message, *_args, **_kwargs: f"{prog}: warning: {message}\n"
     try:
         return args.run(args)
     except BrokenPipeError:
@@ -79,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AutoclassError as exc:
         print(f"autoclass {_command(args)}: error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        warnings.formatwarning = formatwarning
 
 
 def _command(args: argparse.Namespace) -> str:

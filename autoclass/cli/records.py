@@ -198,7 +198,10 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPa
             # "\ud800" escapes decode to lone surrogates, which no output encoding can write.
             record_id = _SURROGATE.sub("\ufffd", record_id)
         html = obj.get(options.html_field)
-        if options.text_field not in obj and isinstance(html, str):
+        text = obj.get(options.text_field)
+        # A scraper that found no text writes null or "" beside the page's HTML: the HTML is the page.
+        no_text = text is None or (isinstance(text, str) and not has_paragraphs(text))
+        if no_text and isinstance(html, str):
             url = obj.get(options.url_field)
             return _html_page(record_id, html, url if isinstance(url, str) else None, None, options)
         if options.text_field not in obj and options.html_field in obj:
@@ -209,7 +212,6 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPa
             )
         if options.text_field not in obj:
             return record_id, None, f"missing text field {options.text_field!r}"
-        text = obj[options.text_field]
         if not isinstance(text, str):
             return (
                 record_id,
