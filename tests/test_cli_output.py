@@ -238,7 +238,7 @@ def test_an_output_that_cannot_be_written_is_a_usage_error(pages, tmp_path, caps
     assert f"autoclass predict: error: {problem.format(tmp=tmp_path)}" in capsys.readouterr().err
 
 
-def test_an_unreachable_dask_scheduler_is_one_line_and_status_1(pages):
+def test_an_unreachable_dask_scheduler_is_one_line_and_status_5(pages):
     pytest.importorskip("distributed")
     src, _ = pages
     done = run_cli(
@@ -249,7 +249,7 @@ def test_an_unreachable_dask_scheduler_is_one_line_and_status_1(pages):
         "tcp://127.0.0.1:9",
         env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
     )
-    assert one_line_error(done, 1).startswith(
+    assert one_line_error(done, 5).startswith(
         "autoclass predict: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9 ("
     )
     assert done.stderr.rstrip().endswith("check the address and that the scheduler is running")

@@ -423,11 +423,13 @@ def test_python_m_autoclass_help():
     assert "else the model shipped with the package)" in text
 
 
-def test_missing_model_is_an_error_with_status_1(tmp_path, capsys):
+def test_missing_model_fails_the_run_with_status_5_not_the_records_1(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"text": PAGES[0]}])
-    assert predict(str(src), "--model", str(tmp_path / "nowhere"), "-o", str(tmp_path / "o.jsonl")) == 1
+    assert predict(str(src), "--model", str(tmp_path / "nowhere"), "-o", str(tmp_path / "o.jsonl")) == 5
     assert "no trained autoclass model in" in capsys.readouterr().err
+    # Other commands fail with 1.
+    assert main(["explain", "--model", str(tmp_path / "nowhere"), str(src)]) == 1
 
 
 # ---------------------------------------------------------------- properties

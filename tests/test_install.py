@@ -137,7 +137,7 @@ def test_a_fresh_install_predicts_with_the_shipped_model_from_any_folder(venv, u
     done = run(venv, user, "autoclass", "predict", "page.txt")
     assert done.returncode == 0 and json.loads(done.stdout)["id"] == "page.txt"
     done = run(venv, user, "autoclass", "predict", "--model", "no-such-model", "page.txt")
-    assert done.returncode == 1 and "give --model a directory written by `autoclass train" in done.stderr
+    assert done.returncode == 5 and "give --model a directory written by `autoclass train" in done.stderr
     assert (
         run(venv, user, "autoclass", "labels", "guide").stdout == (ROOT / "labels" / "GUIDE.md").read_text()
     )

@@ -58,7 +58,9 @@ def test_payloads_over_the_limit_are_not_read():
     pages = list(iter_html(io.BytesIO(data), max_bytes=100))
     assert len(pages) == len(expected)
     assert all(p.html is None and p.error for p in pages)
-    too_long = "page too long: over 100 bytes, more than --max-chars allows (not read further); raise --max-chars"
+    too_long = (
+        "page too long: over 100 bytes, more than --max-chars allows (not read further); raise --max-chars"
+    )
     assert any(p.error == too_long for p in pages)
 
 

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Sequence
 
 from autoclass.cli import audit, draft, evaluate, explain, label, labels, predict, suggest, train, trust
-from autoclass.cli.batch import EXIT_BROKEN_PIPE
+from autoclass.cli.batch import EXIT_BROKEN_PIPE, EXIT_RUN_FAILED
 from autoclass.cli.errors import UsageError
 from autoclass.cli.labels import GUIDE_HINT, print_problems
 from autoclass.errors import AutoclassError, LabelDataError, ModelNotFoundError
@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``autoclass`` with ``argv`` (``sys.argv[1:]`` by default); returns the exit status.
 
-    Usage errors exit with status 2, other autoclass errors with status 1,
+    Usage errors exit with status 2, other autoclass errors with status 1
+    (5 for ``predict``, whose 1 means records that failed),
     each with a one-line message on stderr; standard output closed by its
     reader (``| head``) ends the command quietly with status 141.
     """
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The advice names --model, not load_model(); a model missing on a Dask worker keeps its own.
         message = not_found_message(exc.directory, exc.source, cli=True) if exc.source else str(exc)
         print(f"autoclass {_command(args)}: error: {message}", file=sys.stderr)
-        return 1
+        return _failed(args)
     except LabelDataError as exc:
         hint = f" (see {GUIDE_HINT})" if exc.line is not None else ""
         print(f"autoclass {_command(args)}: error: {exc}{hint}", file=sys.stderr)
@@ -82,9 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except AutoclassError as exc:
         print(f"autoclass {_command(args)}: error: {exc}", file=sys.stderr)
-        return 1
+        return _failed(args)
     finally:
         warnings.formatwarning = formatwarning
+
+
+def _failed(args: argparse.Namespace) -> int:
+    # A batch run keeps 1 for records that failed, so that a script can tell them from a run
+    # that failed as a whole (no model, a missing extra); the other commands fail with 1.
+    return EXIT_RUN_FAILED if args.command == "predict" else 1
 
 
 def _command(args: argparse.Namespace) -> str:

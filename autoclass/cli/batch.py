@@ -11,6 +11,9 @@ decides what a run reports and how it ends.  Exit statuses:
 3     a worker process died; the output is complete up to some record
 4     the output could not be written (a full disk, a file size limit);
       it is complete up to some record
+5     the run failed as a whole, not a record: no trained model, a model
+      that cannot be loaded or is not trusted, a missing extra, a Dask
+      scheduler that cannot be reached
 130   interrupted (Ctrl-C); 143 for SIGTERM
 141   standard output closed by its reader (``| head``)
 ===== ==========================================================
@@ -43,6 +46,7 @@ EXIT_FAILED_RECORDS = 1
 EXIT_USAGE = 2
 EXIT_WORKER_DIED = 3
 EXIT_OUTPUT_FAILED = 4
+EXIT_RUN_FAILED = 5
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 EXIT_BROKEN_PIPE = 141

@@ -37,9 +37,10 @@ one page with --stdin-format text or html).
 
 Exit status: 0 all records processed; 1 some records gave error records (or
 --strict stopped); 2 usage error; 3 a worker process died; 4 the output could
-not be written (disk full); 130 interrupted (143 on SIGTERM); 141 standard
-output closed by its reader (| head). After 3, 4, 130 or 143, run again with
---resume.
+not be written (disk full); 5 the run failed as a whole (no model, a model
+not trusted, a missing extra, a Dask scheduler out of reach); 130
+interrupted (143 on SIGTERM); 141 standard output closed by its reader (|
+head). After 3, 4, 130 or 143, run again with --resume.
 """
 
 
