@@ -384,7 +384,8 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
     Raises
     ------
     TypeError
-        If ``html`` is neither ``str`` nor ``bytes``.
+        If ``html`` is neither ``str`` nor ``bytes``, or ``url`` or ``encoding``
+        is given and not a ``str``.
 
     Examples
     --------
@@ -397,6 +398,9 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
     >>> [(b.tag, b.path, b.heading, b.link_chars) for b in page.blocks]
     [('nav', 'body>nav', 0, 4), ('h1', 'body>article>h1', 1, 0), ('p', 'body>article>p', 0, 0)]
     """
+    for name, value in (("url", url), ("encoding", encoding)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
     codec = data = None
     if isinstance(html, bytes | bytearray | memoryview):
         data = bytes(html)

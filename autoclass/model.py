@@ -186,8 +186,8 @@ class Model:
             # Iterating would read every character as a page of its own.
             kind = type(texts).__name__
             raise TypeError(f"texts must be an iterable of str, not one {kind}; use predict() for one page")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
         _check_limit(max_chars)
         return self._predict_texts(iter(texts), batch_size, max_chars, html)
 

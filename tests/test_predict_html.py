@@ -84,5 +84,11 @@ def test_limits_and_types(default_model):
         predict_html(["<p>x</p>"])
     with pytest.raises(TypeError, match=r"texts\[1\]"):
         list(predict_many(["<p>a</p>", 3], html=True))
+    with pytest.raises(TypeError, match="url must be str or None, not int"):
+        predict_html("<p>x</p>", url=123)
+    with pytest.raises(TypeError, match="encoding must be str or None, not bytes"):
+        predict_html(b"<p>x</p>", encoding=b"utf-8")
+    with pytest.raises(ValueError, match="batch_size must be a positive int, not 'x'"):
+        predict_many(["a"], batch_size="x")
     assert predict_html("").paragraphs == []
     assert predict("").paragraphs == []
