@@ -138,6 +138,16 @@ def test_html_benchmark_results_in_the_model_directory_are_shown(tmp_path, tiny_
     finally:
         tiny_model.path = before
     assert "HTML benchmark" in text and "0.932 (0.910 / 0.955)" in text and "ratio 3.46" in text
+    # A file written before the captions were left out names the "as labeled" column otherwise.
+    labeled = {**score, "f1": 0.9222, "precision": 0.892}
+    bench["body"]["dev"] = {"autoclass": score, "autoclass_with_headline": labeled, "trafilatura": score}
+    (model_dir / HTML_BENCHMARK).write_text(json.dumps(bench), encoding="utf-8")
+    tiny_model.path = model_dir
+    try:
+        text = build_report(evaluated, model=tiny_model, out_dir=tmp_path).read_text()
+    finally:
+        tiny_model.path = before
+    assert "0.922 (0.892 / 0.955)" in text
 
 
 # The browser test ----------------------------------------------------------
