@@ -105,6 +105,7 @@ def test_control_characters_html_and_cjk(default_model):
         check_article(predict(text), text)
 
 
+@pytest.mark.filterwarnings("ignore::autoclass.HtmlAsTextWarning")  # any text may open like a document
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=400))
 def test_any_text_gives_a_consistent_article(default_model, text):
