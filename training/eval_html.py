@@ -18,7 +18,7 @@ Measured here, for autoclass (:func:`autoclass.predict_html`) and trafilatura
   ``Article.body_text`` as it is, as labeled, is reported beside it);
 - on the car pages (ground truth about cars or the motor industry, by a fixed
   word rule, :func:`is_car_page`), F1 of ``Article.text``, the relevant lines
-  (without the headline too);
+  (without the headline and captions too);
 - pages per second on one core (the process pinned to one CPU, BLAS on one
   thread, CPU time), median of interleaved repeats: decoding, parsing and
   prediction for autoclass, extraction for trafilatura.

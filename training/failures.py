@@ -32,7 +32,10 @@ tag. Each wrong line falls in exactly one class, the first that fits:
 
 Usage::
 
-    python -m training.failures [--model DIR] [--split dev|test|all] [--labels PATH...]
+    python -m training.failures [--model DIR] [--split dev|test|all|none] [--labels PATH...] [--lines]
+
+``--lines`` lists every wrong line with its class (never those of the real
+test pages, whose errors are not read); ``make eval-real`` prints the table.
 """
 
 from __future__ import annotations
@@ -100,7 +103,8 @@ def _is_row(text: str) -> bool:
     """A row of a table or an item of a list: pipes, a bullet, or mostly figures."""
     tokens = text.split()
     figures = sum(any(c.isdigit() for c in t) for t in tokens)
-    return text.lstrip().startswith(_BULLETS) or " | " in text or bool(tokens) and figures * 2 >= len(tokens)
+    mostly_figures = bool(tokens) and figures * 2 >= len(tokens)
+    return text.lstrip().startswith(_BULLETS) or " | " in text or mostly_figures
 
 
 def dropped_class(text: str, *, index: int, first: int, last: int, n_gold: int, page_lost: bool) -> str:
