@@ -48,6 +48,40 @@ def test_a_typical_page(default_model):
     assert "Subscribe" not in article.text
 
 
+STORY = [
+    "Ford to cut 1,000 jobs at Cologne plant",
+    "Ford will cut about 1,000 jobs at its Cologne plant in Germany by the end of next year, the carmaker "
+    "said on Tuesday, citing weak demand for its electric models.",
+    "The company said the cuts would be made through voluntary departures and early retirement, and that "
+    "talks with the works council were under way.",
+    "Ford has already reduced its workforce in Europe by several thousand over the past two years.",
+]
+_MONTHS = "December November October September August July June May April March February January".split()
+ARCHIVE = ["Archives", *(f"{m} {y} ({n})" for y in (2019, 2018) for m, n in zip(_MONTHS, range(31, 7, -2)))]
+CATEGORIES = [
+    "Categories",
+    "Auto industry (1,204)",
+    "Electric vehicles (388)",
+    "Motorsport (97)",
+    "Recalls (143)",
+]
+
+
+# A blog's archive by month and its categories, with their counts of posts, read like the rows of a
+# sales table: a model trained before the composer drew such sidebars kept 19 to 25 of their lines.
+@pytest.mark.parametrize(
+    "lines",
+    [STORY + ARCHIVE, ARCHIVE + STORY, CATEGORIES + ARCHIVE + STORY],
+    ids=["below", "above", "categories"],
+)
+def test_a_sidebar_archive_is_dropped_and_the_story_kept(default_model, lines):
+    article = predict("\n".join(lines))
+    kept = [p.text for p in article.paragraphs if p.relevant]
+    assert [t for t in kept if t in STORY] == STORY
+    # The entry just above the headline may go with it (the default model keeps "January 2018 (9)").
+    assert len([t for t in kept if t not in STORY]) <= 1
+
+
 def test_predict_many_matches_predict_in_order(default_model):
     texts = [PAGE, "", "Tesla recalls 120,000 Model Y cars over seat belts", PAGE.upper()]
     many = list(predict_many(iter(texts), batch_size=3))

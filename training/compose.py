@@ -113,6 +113,43 @@ _RELATED_LOOKS = (
 )
 _RELATED_DATES = ("%b %d, %Y", "%d %B %Y", "%Y-%m-%d", "%d.%m.%Y", "%B %d")
 _SECTIONS = tuple("Industry Business EV Markets Policy Auto Tech Economy Latest Dealers".split())
+# Blog and CMS sidebars list the site's archive by month and its categories, each with a count
+# of posts ("November 2019 (31)", "Electric Vehicles (388)"). Such runs of short lines read
+# like the rows of a sales table, and the model kept all of them, above or below the story,
+# while it dropped the story itself when the run was long. This share of the full pages
+# carries such a widget, a fifth of them above the headline (a left column scraped first).
+ARCHIVE_SHARE = 0.08
+_MONTHS = {
+    "en": "January February March April May June July August September October November December",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "pt": "Janeiro Fevereiro Março Abril Maio Junho Julho Agosto Setembro Outubro Novembro Dezembro",
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+}
+_ARCHIVE_HEADERS = ("Archives", "Blog Archive", "Archive", "Browse by month", "Past posts", "")
+_CATEGORY_HEADERS = ("Categories", "Topics", "Sections", "Browse by topic", "")
+_CATEGORIES = (
+    "Auto Industry",
+    "Electric Vehicles",
+    "EVs",
+    "Recalls",
+    "Reviews",
+    "Motorsport",
+    "Dealers",
+    "Trucks",
+    "Policy",
+    "Technology",
+    "Uncategorized",
+    "Business",
+    "Classic Cars",
+    "Events",
+    "Opinion",
+    "Video",
+    "Local News",
+    "Markets",
+    "Charging",
+    "Autonomous Driving",
+    "Press Releases",
+)
 
 # text, relevant, event, body (the page's own story), role: where the line comes from (a body
 # paragraph's role, or the template pool or part of the page), for the HTML rendering.
@@ -373,6 +410,17 @@ def compose_page(
     for block in tail:
         lines.extend(block)
     lines.extend(fill.block("bottom"))
+    # Its own random stream, so that the rest of the page is composed as before.
+    widget = _rng("archive", site["site"], body["body_id"])
+    if widget.random() < ARCHIVE_SHARE:
+        block = _archive_widget(body, widget)
+        if widget.random() < 0.2:  # a left column scraped before the story
+            at = next(i for i, line in enumerate(lines) if line[4] == "headline")
+        else:  # after the story and its lists, before the footer
+            at = len(lines)
+            while at and lines[at - 1][4] == "bottom":
+                at -= 1
+        lines[at:at] = block
     return _clean(lines)
 
 
@@ -389,6 +437,38 @@ def _excerpt(head: list[Line], body_lines: list[Line], fill: _Filler, rng: rando
     if rng.random() < 0.5:
         lines += fill.block(rng.choice(["after", "bottom"]))[: rng.randrange(1, 4)]
     return lines
+
+
+def _archive_widget(body: dict, rng: random.Random) -> list[Line]:
+    """A sidebar's archive by month or list of categories, each entry with its count of posts."""
+    most = 400 if rng.random() < 0.7 else 4000
+
+    def count() -> str:
+        return f"{rng.randrange(1, most):,}"
+
+    if rng.random() < 0.6:
+        header = rng.choice(_ARCHIVE_HEADERS)
+        months = _MONTHS["en" if rng.random() < 0.75 else rng.choice(["es", "pt", "de"])].split()
+        year = _date(body, rng).year
+        month = rng.randrange(12)
+        with_year = rng.random() < 0.6
+        blogger = rng.random() < 0.3  # "► 2018 (187)" years, "▼ November (31)" months
+        texts = []
+        for _ in range(rng.randrange(4, 30)):
+            if month < 0:
+                month, year = 11, year - 1
+                if blogger or not with_year:
+                    texts.append(f"{'► ' if blogger else ''}{year} ({count()})")
+            name = months[month]
+            texts.append(
+                f"{'▼ ' if blogger and not texts else ''}{name}{f' {year}' if with_year else ''} ({count()})"
+            )
+            month -= 1
+    else:
+        header = rng.choice(_CATEGORY_HEADERS)
+        texts = [f"{name} ({count()})" for name in rng.sample(_CATEGORIES, k=rng.randrange(3, 12))]
+    lines = [header, *texts] if header else texts
+    return [(t, False, None, False, "sidebar") for t in lines]
 
 
 def _first_sentence(body: dict) -> str:
