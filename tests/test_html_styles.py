@@ -91,6 +91,17 @@ def test_unknown_language_renderings_keep_blocks_lengths_and_numbers(composed):
     assert english and len(english & made_up) <= len(english) // 20
 
 
+def test_the_text_pages_archive_widgets_are_left_out_of_the_html_renderings():
+    composed = compose_corpus(roles=True, excerpts=False, compositions=1)["heldout"]
+    records = [r for site in composed.values() for r in site]
+    archive = [r for r in records if r["role"] == "archive"]
+    assert archive  # the text pages have them
+    rendered = {block for page in html_pages("heldout").texts for block in page}
+    # Their entries ("November 2019 (31)"); headers such as "Archives" are in site templates too.
+    assert not {r["text"] for r in archive if r["text"].endswith(")")} & rendered
+    assert len(rendered) > 5000
+
+
 def test_one_training_page_in_eight_is_also_rendered_in_an_unknown_language():
     pages = html_pages("train")
     unknown = [i for i in pages.ids if i.endswith("#html-unknown")]

@@ -1077,7 +1077,9 @@ def html_pages(part: str) -> Pages:
     for site in sorted(composed):
         by_page: dict[str, list[dict]] = {}
         for record in composed[site]:
-            by_page.setdefault(record["article_id"], []).append(record)
+            # The text pages' archive widgets (training/compose.py): in HTML, their markup tells them apart.
+            if record["role"] != "archive":
+                by_page.setdefault(record["article_id"], []).append(record)
         for article_id, records in sorted(by_page.items()):
             page, labels = rendered_page(records, heldout=part == "heldout", pool=pool)
             rendered.append((f"{article_id}#html", site, page, labels))
