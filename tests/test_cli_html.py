@@ -64,7 +64,8 @@ def test_jsonl_records_with_html(tmp_path):
     assert records[0]["main_event"] == "sales"
     assert "url" not in records[1] and "path" not in records[1]["paragraphs"][0]
     assert [p["text"] for p in records[2]["paragraphs"]] == ["The text field wins"]
-    assert records[3]["error"] == "page too long: HTML of 2007 characters > 10 x --max-chars 100"
+    # The record's own id is its key; its reason still says where it is.
+    assert records[3]["error"] == f"page too long: HTML of 2007 characters > 10 x --max-chars 100 ({src}:4)"
 
 
 def test_html_documents_in_the_text_field_give_one_warning_line(tmp_path):
@@ -109,7 +110,7 @@ def test_a_record_without_text_but_with_html_is_read_from_its_html(text, alone):
     assert (record_id, error) == ("n", None) and list(page) == ["Nio delivers cars"]
     # Without HTML beside it, such a text is the error it was.
     bare = f'{{"id": "n", "text": {text}}}\n'.encode()
-    assert parse_entry((True, "in.jsonl:1", bare, None), RecordOptions()) == ("n", None, alone)
+    assert parse_entry((True, "in.jsonl:1", bare, None), RecordOptions()) == ("n", None, f"{alone} (in.jsonl:1)")
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,7 @@ def test_a_record_without_text_but_with_html_is_read_from_its_html(text, alone):
 def test_an_html_field_that_is_not_a_string_is_named_in_the_error(value, kind):
     raw = f'{{"id": "f", "page": {value}}}\n'.encode()
     record = parse_entry((True, "in.jsonl:1", raw, None), RecordOptions(html_field="page"))
-    assert record == ("f", None, f"html field 'page' is not a string (got {kind})")
+    assert record == ("f", None, f"html field 'page' is not a string (got {kind}) (in.jsonl:1)")
 
 
 @pytest.fixture(scope="module")

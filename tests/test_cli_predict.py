@@ -199,14 +199,14 @@ def test_every_bad_record_gives_an_error_record_in_its_place(tmp_path, default_m
     assert read_jsonl(out) == [
         expected(default_model, "ok1", PAGES[0]),
         {"id": f"{src}:2", "error": "invalid JSON: Expecting value (column 26)"},
-        {"id": "no-text", "error": "missing text field 'text'"},
-        {"id": "number", "error": "text field 'text' is not a string (got number)"},
-        {"id": "null", "error": "text field 'text' is not a string (got null)"},
+        {"id": "no-text", "error": f"missing text field 'text' ({src}:3)"},
+        {"id": "number", "error": f"text field 'text' is not a string (got number) ({src}:4)"},
+        {"id": "null", "error": f"text field 'text' is not a string (got null) ({src}:5)"},
         {"id": f"{src}:6", "error": "invalid record: a JSON array, not an object"},
         {"id": f"{src}:7", "error": "not UTF-8: undecodable byte 0xeb at offset 31"},
-        {"id": "blank", "error": "empty page: only white space or control characters"},
-        {"id": "huge", "error": "page too long: 301 characters > --max-chars 300"},
-        {"id": "controls", "error": "empty page: only white space or control characters"},
+        {"id": "blank", "error": f"empty page: only white space or control characters ({src}:8)"},
+        {"id": "huge", "error": f"page too long: 301 characters > --max-chars 300 ({src}:9)"},
+        {"id": "controls", "error": f"empty page: only white space or control characters ({src}:10)"},
         expected(default_model, "ok2", PAGES[1]),
     ]
 
@@ -262,7 +262,7 @@ def test_strict_stops_at_the_first_failing_record(tmp_path, capsys):
     assert main(["predict", "-j", "1", "--strict", str(src), "-o", str(out)]) == 1
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b"]
     err = capsys.readouterr().err
-    assert "record 'c' failed: missing text field 'text' (--strict)" in err
+    assert f"record 'c' failed: missing text field 'text' ({src}:3) (--strict)" in err
     assert f"{out} holds 2 complete records" in err
 
 
@@ -298,7 +298,7 @@ def test_csv_has_one_summary_row_per_page(tmp_path, default_model):
     assert out.read_text(encoding="utf-8").splitlines() == [
         "id,main_event,tags,n_paragraphs,n_kept,error",
         row('"a,1"', PAGES[0]),
-        "b,,,,,missing text field 'text'",
+        f"b,,,,,missing text field 'text' ({src}:2)",
         row("c", PAGES[1]),
     ]
     assert row("c", PAGES[1]).startswith("c,recall,recall:")
@@ -323,7 +323,7 @@ def test_parquet_output_is_readable_with_the_same_ids(tmp_path, default_model):
     assert predict(str(src), "--paragraphs", "--chunk-size", "2", "-o", str(out)) == 1
     rows = pq.read_table(out).to_pylist()
     assert [r["id"] for r in rows] == ["p0", "p1", "p2", "p3", "bad"]
-    assert rows[-1]["error"] == "empty page: only white space or control characters"
+    assert rows[-1]["error"] == f"empty page: only white space or control characters ({src}:5)"
     assert rows[-1]["text"] is None
     article = default_model.predict(PAGES[1])
     assert rows[1]["main_event"] == "recall"

@@ -167,7 +167,21 @@ def parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPa
     ('in.jsonl:2', None, "text field 'text' is not a string (got number)")
     >>> parse_entry((False, "page.txt", b" \\n\\t\\n", None), opts)
     ('page.txt', None, 'empty page: only white space or control characters')
+
+    A record with an id of its own keeps it, and its reason says where it is:
+
+    >>> parse_entry((True, "in.jsonl:7", b'{"id": "a", "text": null}\\n', None), opts)
+    ('a', None, "text field 'text' is not a string (got null) (in.jsonl:7)")
     """
+    record_id, page, reason = _parse_entry(entry, options)
+    where = entry[1]
+    if reason is not None and record_id != where:
+        # The record's own id took the place of its file:line; keep the line findable.
+        reason = f"{reason} ({where})"
+    return record_id, page, reason
+
+
+def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlPage | None, str | None]:
     is_jsonl, record_id, raw, error = entry[:4]
     if raw is None:
         return record_id, None, error or "cannot read"
