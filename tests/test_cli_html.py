@@ -110,7 +110,11 @@ def test_a_record_without_text_but_with_html_is_read_from_its_html(text, alone):
     assert (record_id, error) == ("n", None) and list(page) == ["Nio delivers cars"]
     # Without HTML beside it, such a text is the error it was.
     bare = f'{{"id": "n", "text": {text}}}\n'.encode()
-    assert parse_entry((True, "in.jsonl:1", bare, None), RecordOptions()) == ("n", None, f"{alone} (in.jsonl:1)")
+    assert parse_entry((True, "in.jsonl:1", bare, None), RecordOptions()) == (
+        "n",
+        None,
+        f"{alone} (in.jsonl:1)",
+    )
 
 
 @pytest.mark.parametrize(

@@ -190,6 +190,19 @@ def test_resume_refuses_another_model(small, tmp_path, capsys, tiny_model):
     assert re.search(r"the model sha256 [0-9a-f]{12}\.\.\. then, sha256 [0-9a-f]{12}\.\.\. now", err)
 
 
+@pytest.mark.parametrize("resume", [False, True])
+def test_a_model_that_cannot_load_stops_the_run_before_the_output_is_touched(small, tmp_path, capsys, resume):
+    # A mistyped --model used to empty the output of the earlier run (and, on
+    # --resume, to call its records "another run's").
+    src, root = small
+    out = copy_output(root / "full.jsonl", tmp_path / "out.jsonl")
+    before, described = out.read_bytes(), Path(f"{out}.run.json").read_bytes()
+    flags = ("--resume",) if resume else ()
+    assert predict(str(src), "-o", str(out), "--model", str(tmp_path / "nowhere"), *flags) == 5
+    assert "no trained autoclass model in" in capsys.readouterr().err
+    assert out.read_bytes() == before and Path(f"{out}.run.json").read_bytes() == described
+
+
 def test_resume_refuses_an_output_without_its_run_description(small, tmp_path, capsys):
     src, _ = small
     out = interrupted(tmp_path, src)

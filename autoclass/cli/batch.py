@@ -32,7 +32,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from typing import IO
 
-from autoclass.cli.engines import ENGINES, model_path_for, run_dask, run_local
+from autoclass.cli.engines import ENGINES, check_engine, model_path_for, run_dask, run_local
 from autoclass.cli.errors import OutputError, RecordFailedError, Terminated, UsageError, WorkerCrashedError
 from autoclass.cli.outputs import Output, check_output, complete_records, open_sink
 from autoclass.cli.progress import Progress, RunStats
@@ -158,8 +158,9 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _results(job: BatchJob, chunks: Iterator, options: RecordOptions) -> Iterator[ChunkResult]:
-    model_path = model_path_for(job.model, engine=job.engine, scheduler=job.scheduler)
+def _results(
+    job: BatchJob, chunks: Iterator, options: RecordOptions, model_path: str | None
+) -> Iterator[ChunkResult]:
     if job.engine == "dask":
         return run_dask(
             chunks,
@@ -207,6 +208,8 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
     output, sources = check_output(
         job.output, sources, output_format=job.format, resume=job.resume, stdin=stdin
     )
+    model_path = model_path_for(job.model, engine=job.engine, scheduler=job.scheduler)
+    check_engine(model_path, engine=job.engine, scheduler=job.scheduler, trust=job.trust_model)
     record, skip = prepare(job, output, sources)
     options = replace(job.options, output_format=job.format)
     not_pages: Counter[str] = Counter()  # archive records that are not HTML pages, by kind
@@ -233,7 +236,7 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
                     stdout=stdout,
                 )
             ) as sink,
-            closing(_results(job, chunks, options)) as results,
+            closing(_results(job, chunks, options, model_path)) as results,
         ):
             if record is not None:
                 record.save()  # before the first record: records in the file imply their description

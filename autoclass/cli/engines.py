@@ -177,6 +177,26 @@ def _distributed() -> Any:
     return distributed
 
 
+def check_engine(model_path: str | None, *, engine: str, scheduler: str | None, trust: bool) -> None:
+    """Load the model the workers will use, and check the engine's extra, here and now.
+
+    Run before the output is opened: a missing or untrusted model, or a
+    missing ``dask`` extra, must stop a run before it empties an output of
+    an earlier run. The local workers share the loaded model (see
+    :func:`cached_model`); a remote cluster's workers load their own.
+
+    Raises
+    ------
+    AutoclassError
+        If the model cannot be loaded, or ``dask[distributed]`` is missing.
+    """
+    if engine == "dask":
+        _distributed()
+        if scheduler is not None:
+            return
+    cached_model(model_path, trust=trust)
+
+
 def run_dask(
     chunks: Iterable[Chunk],
     *,
