@@ -201,8 +201,18 @@ def iter_html(
                         yield page
                         continue
                     kind = "response of unknown type, not HTML"
+                elif missing := _missing_bytes(record):
+                    # Cut short (its HTTP header too), a page may read as a record to skip.
+                    reported = start
+                    yield _truncated(record, start, missing)
+                    continue
                 if skipped is not None:
                     skipped[kind] += 1
+            # warcio ends quietly on a record whose WARC header the file cuts off.
+            end = records.offset
+            raw.seek(end)
+            if raw.read(_SCAN).strip(b"\r\n\x00"):
+                yield _broken(raw, end, ArchiveLoadFailed("the file ends inside this record (truncated)"))
             return
         except _BROKEN as exc:
             # warcio stops at a broken record: the record it was reading (or
@@ -232,6 +242,21 @@ def _next(records: ArchiveIterator) -> object | None:
         return next(records, None)
 
 
+def _missing_bytes(record: object) -> int:
+    """How many of the bytes its WARC header promised the record lacks (read to its end)."""
+    raw = record.raw_stream
+    while raw.read(1 << 16):
+        pass
+    return max(getattr(raw, "limit", 0) or 0, 0)
+
+
+def _truncated(record: object, offset: int, missing: int) -> WarcPage:
+    headers = record.rec_headers
+    error = f"broken WARC record at offset {offset}: {missing:,} of its bytes are missing (truncated)"
+    record_id = headers.get_header("WARC-Record-ID") or f"offset {offset}"
+    return WarcPage(record_id, headers.get_header("WARC-Target-URI"), None, None, error, offset)
+
+
 def _page(record: object, offset: int, max_bytes: int | None) -> WarcPage | None:
     headers = record.rec_headers
     record_id = headers.get_header("WARC-Record-ID") or f"offset {offset}"
@@ -247,14 +272,8 @@ def _page(record: object, offset: int, max_bytes: int | None) -> WarcPage | None
     if max_bytes is None or len(data) <= max_bytes:
         # The record must hold all the bytes its header promised: a file cut
         # short (an interrupted crawl) ends in a truncated record.
-        raw = record.raw_stream
-        while raw.read(1 << 16):
-            pass
-        if getattr(raw, "limit", 0) > 0:
-            missing = f"{raw.limit:,} of its bytes are missing (truncated)"
-            return WarcPage(
-                record_id, url, None, None, f"broken WARC record at offset {offset}: {missing}", offset
-            )
+        if missing := _missing_bytes(record):
+            return _truncated(record, offset, missing)
     if not content_type and not _HTML_START.match(data[:2048]):
         return None
     if max_bytes is not None and len(data) > max_bytes:

@@ -6,10 +6,12 @@ import io
 from collections import Counter
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from autoclass.html import parse_html
 from autoclass.warc import iter_html
-from tests.archives import build_warc
+from tests.archives import ARTICLE, build_warc
 
 
 @pytest.mark.parametrize("gz", [True, False], ids=["warc.gz", "warc"])
@@ -51,6 +53,32 @@ def test_a_truncated_archive_ends_with_an_error_for_its_last_record():
     pages = list(iter_html(io.BytesIO(cut)))
     assert [p.record_id for p in pages][:-1] == [r for _, r in expected][: len(pages) - 1]
     assert pages[-1].error is not None
+
+
+@pytest.mark.parametrize("gz", [True, False], ids=["warc.gz", "warc"])
+def test_a_file_cut_anywhere_in_its_last_page_gives_that_page_an_error_record(gz):
+    # Cut in its WARC header, warcio ended quietly; cut in its HTTP header, the
+    # response read as one of status "?" to skip: either way the page was lost.
+    data, expected = build_warc(12, gz=gz, seed=5)
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=gz)
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    html = ARTICLE.format(i=99).encode()
+    last = writer.create_warc_record(
+        "https://news.example.com/99", "response", payload=io.BytesIO(html), http_headers=http
+    )
+    writer.write_record(last)
+    whole, last_id = data + out.getvalue(), last.rec_headers.get_header("WARC-Record-ID")
+    before = [record_id for _, record_id in expected]
+    for cut in range(len(data) + 1, len(whole) + 1):
+        pages = list(iter_html(io.BytesIO(whole[:cut])))
+        assert [p.record_id for p in pages[:-1]] == before, cut
+        end = pages[-1]
+        assert end.record_id in (last_id, f"offset {len(data)}"), cut
+        # Whole only when no byte of the payload is missing (a gzip member may lack its trailer).
+        assert (
+            end.html == html if end.error is None else end.error.startswith("broken WARC record at offset")
+        ), cut
 
 
 def test_payloads_over_the_limit_are_not_read():
