@@ -331,7 +331,7 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
                 f"loaded, and this one (sha256 {digest[:16]}...) was neither trained on this "
                 f"machine nor marked as trusted in {trust_store_path()}. If you trust where it "
                 f"came from: run `autoclass trust {directory}` to record it, or load it once with "
-                "load_model(path, trust=True) or `autoclass predict --trust-model`; or ask for "
+                "load_model(path, trust=True) or a command's --trust-model option; or ask for "
                 "the model in the npz format (model.npz, what `autoclass train` writes) or the skops "
                 "format (model.skops), which load without running code from the file"
             )

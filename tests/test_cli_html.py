@@ -120,8 +120,10 @@ def test_a_record_without_text_but_with_html_is_read_from_its_html(text, alone):
 @pytest.mark.parametrize(
     ("value", "kind"), [("12", "number"), ("null", "null"), ('["<p>a</p>"]', "array"), ('{"p": 1}', "object")]
 )
-def test_an_html_field_that_is_not_a_string_is_named_in_the_error(value, kind):
-    raw = f'{{"id": "f", "page": {value}}}\n'.encode()
+@pytest.mark.parametrize("text", ["", ', "text": null', ', "text": ""'])
+def test_an_html_field_that_is_not_a_string_is_named_in_the_error(value, kind, text):
+    # Also beside an empty text, which sends the reader to the html field.
+    raw = f'{{"id": "f", "page": {value}{text}}}\n'.encode()
     record = parse_entry((True, "in.jsonl:1", raw, None), RecordOptions(html_field="page"))
     assert record == ("f", None, f"html field 'page' is not a string (got {kind}) (in.jsonl:1)")
 

@@ -173,6 +173,9 @@ def test_a_text_page_piped_as_json_lines_gets_a_hint_on_its_first_line():
     assert second == {"id": "<stdin>:2", "error": "invalid record: a JSON number, not an object"}
     assert parse_entry((True, "<stdin>:1", b"2024\n", None), RecordOptions())[2].endswith(hint)
     assert not parse_entry((True, "in.jsonl:1", b"Nio\n", None), RecordOptions())[2].endswith(hint)
+    # json's messages that end in "at" read on into the column.
+    cut = parse_entry((True, "in.jsonl:1", b'{"text": "Nio deliv\n', None), RecordOptions())[2]
+    assert cut == "invalid JSON: Unterminated string starting at column 10"
 
 
 # ---------------------------------------------------------------- error records
@@ -227,8 +230,9 @@ def test_a_page_refused_unread_gives_its_size_and_the_max_chars_that_reads_it(tm
         "page too long: 1,100,023 bytes, more than --max-chars allows; --max-chars 1,100,023 reads it",
         "page too long: over 4,003 bytes, more than --max-chars allows (not read further); raise --max-chars",
     ]
-    assert predict(str(tmp_path / "big.txt"), "--max-chars", "5000", "-o", str(out)) == 0
-    assert predict(str(tmp_path / "big.html"), "--max-chars", "1001", "-o", str(out)) == 0
+    # The value as the message writes it reads the page.
+    assert predict(str(tmp_path / "big.txt"), "--max-chars", "5,000", "-o", str(out)) == 0
+    assert predict(str(tmp_path / "big.html"), "--max-chars", "1,001", "-o", str(out)) == 0
 
 
 def test_bad_text_files_give_error_records_and_the_summary_counts_them(tmp_path):

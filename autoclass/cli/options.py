@@ -7,6 +7,18 @@ import argparse
 from autoclass.paragraphs import DEFAULT_MAX_CHARS
 
 
+def count(text: str) -> int:
+    """A whole number as people write it: ``5000``, ``5,000`` or ``5_000`` (as autoclass prints sizes).
+
+    >>> count("5,499,858")
+    5499858
+    """
+    digits = text.strip().replace(",", "").replace("_", "")
+    if not digits.isdecimal():
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    return int(digits)
+
+
 def add_taxonomy_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--taxonomy FILE`` (default: the ``taxonomy.json`` beside the labels) to a subcommand's parser."""
     parser.add_argument(
@@ -50,7 +62,7 @@ def add_page_options(parser: argparse.ArgumentParser, *, too_long: str) -> None:
     )
     parser.add_argument(
         "--max-chars",
-        type=int,
+        type=count,
         default=DEFAULT_MAX_CHARS,
         metavar="N",
         help=f"longer pages {too_long} (default: {DEFAULT_MAX_CHARS:,})",

@@ -198,7 +198,9 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
             obj = json.loads(decoded.rstrip("\r\n"))
         except json.JSONDecodeError as exc:
             hint = _STDIN_HINT if record_id == f"{STDIN_NAME}:1" else ""
-            return record_id, None, f"invalid JSON: {exc.msg} (column {exc.pos + 1}){hint}"
+            # Some of json's messages end in "at" ("Unterminated string starting at").
+            where = f" column {exc.pos + 1}" if exc.msg.endswith(" at") else f" (column {exc.pos + 1})"
+            return record_id, None, f"invalid JSON: {exc.msg}{where}{hint}"
         except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
             return record_id, None, "invalid JSON: a number too long to convert"
         except RecursionError:
@@ -218,7 +220,7 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
         if no_text and isinstance(html, str):
             url = obj.get(options.url_field)
             return _html_page(record_id, html, url if isinstance(url, str) else None, None, options)
-        if options.text_field not in obj and options.html_field in obj:
+        if no_text and options.html_field in obj:
             return (
                 record_id,
                 None,
