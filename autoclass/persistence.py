@@ -125,9 +125,10 @@ def _not_found_hint(source: str | None, *, cli: bool) -> str:
             "or unset it to use the default model"
         )
     return (
-        "this installation has no default model (a source checkout without `make train`?): "
-        f"train one with `autoclass train LABELS -o DIR`, then set {ENV_VAR}=DIR or {use}; "
-        "in a source checkout, `make train` makes the default one"
+        "this installation has no default model (a wheel built without `make dist`, or a source "
+        f"checkout without `make train`?): set {ENV_VAR}=DIR or {use} for a model you have, or "
+        "train one with `autoclass train LABELS -o DIR`; in a source checkout, `make train` makes "
+        "the default one and `make dist` a wheel that ships it"
     )
 
 

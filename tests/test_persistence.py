@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import sys
@@ -130,7 +131,9 @@ def test_the_shipped_model_round_trips_through_skops(default_model, tmp_path):
 
     from autoclass.persistence import SKOPS_TYPES
 
-    save_model(default_model, tmp_path, metadata=default_model.metadata, format="skops")
+    # A copy: save_model points the model it saves at its new home, and the
+    # session's default model must stay where it is (the wheel is staged from it).
+    save_model(copy.copy(default_model), tmp_path, metadata=default_model.metadata, format="skops")
     assert sorted(skops.io.get_untrusted_types(file=tmp_path / "model.skops")) == sorted(SKOPS_TYPES)
     loaded = load_model(tmp_path)
     pages = [page.splitlines() for page in (PAGE, "Home\nFord recalls pickups over brake defect\nShare")]
