@@ -113,6 +113,12 @@ def test_jsonl_ids_default_to_path_and_line_and_blank_lines_are_skipped(tmp_path
     ]
 
 
+@pytest.mark.parametrize(("value", "record_id"), [("7", "7"), ('{"a": 1}', '{"a":1}'), ("[1, 2]", "[1,2]")])
+def test_an_id_that_is_not_a_string_is_its_compact_json(value, record_id):
+    raw = f'{{"id": {value}, "text": "Nio delivers"}}\n'.encode()
+    assert parse_entry((True, "in.jsonl:1", raw, None), RecordOptions())[0] == record_id
+
+
 def test_text_and_id_fields_are_configurable(tmp_path, default_model):
     src = tmp_path / "in.jsonl"
     write_jsonl(

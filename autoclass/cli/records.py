@@ -210,7 +210,9 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
             return record_id, None, f"invalid record: a JSON {_type_name(obj)}, not an object{hint}"
         given_id = obj.get(options.id_field)
         if given_id is not None:
-            record_id = given_id if isinstance(given_id, str) else json.dumps(given_id, ensure_ascii=False)
+            if not isinstance(given_id, str):  # as compact JSON, as the output writes JSON
+                given_id = json.dumps(given_id, ensure_ascii=False, separators=(",", ":"))
+            record_id = given_id
             # "\ud800" escapes decode to lone surrogates, which no output encoding can write.
             record_id = _SURROGATE.sub("\ufffd", record_id)
         html = obj.get(options.html_field)
