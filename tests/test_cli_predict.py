@@ -284,6 +284,16 @@ def test_strict_stop_counts_the_failing_record_in_the_summary(tmp_path, capsys):
     assert summary.startswith("autoclass predict: 1 page, 4 paragraphs, ") and ", 1 error, " in summary
 
 
+def test_jobs_minus_one_is_one_per_core_as_in_train_and_zero_is_refused(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"text": page} for page in PAGES])
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", "-q", "--jobs", "-1", str(src), "-o", str(out)]) == 0
+    assert len(read_jsonl(out)) == len(PAGES)
+    assert main(["predict", "-q", "--jobs", "0", str(src), "-o", str(out)]) == 2
+    assert "--jobs must be at least 1, not 0" in capsys.readouterr().err
+
+
 def test_strict_run_without_failures_exits_zero(tmp_path):
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"text": page} for page in PAGES])

@@ -27,7 +27,7 @@ from autoclass.taxonomy import resolve_taxonomy
 
 DESCRIPTION = """\
 Fit models out of fold (folds grouped by site) on labeled JSON Lines files
-(LABELS.md) and list the paragraphs whose label the out-of-fold prediction
+(`autoclass labels guide`) and list the paragraphs whose label the out-of-fold prediction
 contradicts, most suspicious first, with file and line: likely label errors,
 or hard cases worth a look. Suspicion is the model's probability that the
 label is wrong. The models use the settings of --model (default: the default

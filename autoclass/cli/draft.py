@@ -16,13 +16,13 @@ from autoclass.labeling.drafts import draft_pages, encode_page
 from autoclass.persistence import load_model
 
 DESCRIPTION = """\
-Predict pages and write them in the label format (LABELS.md), one paragraph
+Predict pages and write them in the label format (`autoclass labels guide`), one paragraph
 per line, pre-filled with the model's labels (relevant, event, body) and its
 probabilities under "model", which validation ignores: correct them with
 `autoclass label DRAFTS`, or in another labeling tool (`autoclass labels
-convert`). Reads every input `autoclass predict` reads. Records that give no
-page (unreadable, empty, too long) are reported on stderr and skipped (exit
-status 1).
+convert`). Reads the text inputs `autoclass predict` reads (an HTML page is
+skipped: labels are lines of text). Records that give no page (unreadable,
+empty, too long, HTML) are reported on stderr and skipped (exit status 1).
 """
 
 

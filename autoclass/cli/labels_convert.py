@@ -32,7 +32,7 @@ from autoclass.taxonomy import EVENT_TYPES
 FORMATS: tuple[str, ...] = ("autoclass", "label-studio", "prodigy", "doccano")
 
 DESCRIPTION = """\
-Convert labeled pages between autoclass's format (LABELS.md: JSON Lines, one
+Convert labeled pages between autoclass's format (`autoclass labels guide`: JSON Lines, one
 paragraph per line; drafts too) and the formats of other labeling tools, so
 that a team can label pages there and train here:
 

@@ -88,7 +88,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         type=int,
         default=os.cpu_count() or 1,
         metavar="N",
-        help="worker processes (default: all cores; 1 runs in-process)",
+        help="worker processes (default and -1: one per core; 1 runs in-process)",
     )
     parser.add_argument(
         "--chunk-size",
@@ -131,7 +131,8 @@ def run(args: argparse.Namespace) -> int:
         strict=args.strict,
         resume=args.resume,
         quiet=args.quiet,
-        jobs=args.jobs,
+        # -1: one per core, as train and audit take it.
+        jobs=(os.cpu_count() or 1) if args.jobs == -1 else args.jobs,
         chunk_size=args.chunk_size,
         engine=args.engine,
         scheduler=args.scheduler,

@@ -32,8 +32,8 @@ percentile ranks). The list stays diverse: no two near-identical pages (nor
 a near copy of a page in --labeled), and no site gets more than
 --max-per-site pages while other sites' pages remain (site: the "site"
 field of a JSON Lines record, else the host of its "url"). The ranking,
-with each page's scores, goes to stderr. Reads every input `autoclass
-predict` reads.
+with each page's scores, goes to stderr. Reads the text inputs `autoclass
+predict` reads (an HTML page is skipped: labels are lines of text).
 """
 
 
