@@ -125,6 +125,23 @@ def test_cli_explain_usage_errors(tmp_path, capsys, content, args, message):
     assert message in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"{bad\n",
+            "pages.jsonl:1: invalid JSON: Expecting property name enclosed in double quotes (column 2)\n",
+        ),
+        (b'\n{"id": "a", "text": 5}\n', "pages.jsonl:2: text field 'text' is not a string (got number)\n"),
+    ],
+)
+def test_cli_explain_names_a_bad_json_lines_record_by_its_file_and_line(tmp_path, capsys, content, message):
+    page = tmp_path / "pages.jsonl"
+    page.write_bytes(content)
+    assert main(["explain", str(page)]) == 2
+    assert capsys.readouterr().err.endswith(f"cannot explain {tmp_path}/{message}")
+
+
 def _explained(capsys, *args: str) -> list[dict]:
     assert main(["explain", "--json", "--top", "3", *args]) == 0
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -158,7 +175,7 @@ def test_cli_explains_the_first_record_of_json_lines_and_gzip_text(tmp_path, cap
     [
         ("crawl.warc", b"", "crawl.warc is a WARC archive of many pages: explain reads one page"),
         ("pages.jsonl", b"\n\n", "pages.jsonl holds no JSON Lines record"),
-        ("pages.jsonl", b'{"id": "a"}\n', "pages.jsonl: missing text field 'text'"),
+        ("pages.jsonl", b'{"id": "a"}\n', "pages.jsonl:1: missing text field 'text'"),
         ("page.html", b"<script>x()</script>", "page.html: empty page: no text in the HTML"),
     ],
 )

@@ -86,7 +86,9 @@ def _read_page(path: str) -> str | HtmlPage:
         raise UsageError(f"{name} holds no JSON Lines record: nothing to explain")
     _, page, error = parse_entry(entry, RecordOptions(max_chars=sys.maxsize))
     if page is None:
-        raise UsageError(f"cannot explain {name}: {error}")
+        # A JSON Lines record is named by its file and line (its own id would add them again).
+        where, reason = (entry[1], error.removesuffix(f" ({entry[1]})")) if entry[0] else (name, error)
+        raise UsageError(f"cannot explain {where}: {reason}")
     return page
 
 
