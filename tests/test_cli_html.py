@@ -122,10 +122,16 @@ def test_a_record_without_text_but_with_html_is_read_from_its_html(text, alone):
 )
 @pytest.mark.parametrize("text", ["", ', "text": null', ', "text": ""'])
 def test_an_html_field_that_is_not_a_string_is_named_in_the_error(value, kind, text):
-    # Also beside an empty text, which sends the reader to the html field.
+    # Also beside an empty text, which sends the reader to the html field; but a
+    # null html beside a text field is no HTML, and the text's own fault is named.
     raw = f'{{"id": "f", "page": {value}{text}}}\n'.encode()
     record = parse_entry((True, "in.jsonl:1", raw, None), RecordOptions(html_field="page"))
-    assert record == ("f", None, f"html field 'page' is not a string (got {kind}) (in.jsonl:1)")
+    reason = f"html field 'page' is not a string (got {kind})"
+    if value == "null" and "null" in text:
+        reason = "text field 'text' is not a string (got null)"
+    elif value == "null" and text:
+        reason = "empty page: only white space or control characters"
+    assert record == ("f", None, f"{reason} (in.jsonl:1)")
 
 
 @pytest.fixture(scope="module")

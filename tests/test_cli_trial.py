@@ -156,5 +156,5 @@ def test_a_json_string_cut_short_is_reported_as_unterminated():
         entry = (True, "in.jsonl:1", b'{"id": "a", "text": "Tesla recalls' + end, None)
         assert (
             parse_entry(entry, RecordOptions())[2]
-            == "invalid JSON: Unterminated string starting at (column 21)"
+            == "invalid JSON: Unterminated string starting at column 21"
         )

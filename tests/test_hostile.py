@@ -257,12 +257,16 @@ def check_status(status: int, records: list[dict]) -> None:
     assert status == (1 if any(r.get("error") for r in records) else 0)
 
 
-def check_page_record(record: dict, text: str | None) -> None:
-    """A record for a page whose decoded text is ``text`` (``None``: undecodable)."""
+def check_page_record(record: dict, text: str | None, where: str | None = None) -> None:
+    """A record for a page whose decoded text is ``text`` (``None``: undecodable).
+
+    ``where``: the file:line an error names, for a record keyed by an id of its own.
+    """
     if text is None:
         assert record["error"].startswith("not UTF-8: undecodable byte")
     elif not expected_paragraphs(text):
-        assert record["error"] == "empty page: only white space or control characters"
+        empty = "empty page: only white space or control characters"
+        assert record["error"] == (empty if where is None else f"{empty} ({where})")
     else:
         assert "error" not in record
         assert [p["text"] for p in record["paragraphs"]] == expected_paragraphs(text)
@@ -332,8 +336,9 @@ def jsonl_line(draw) -> tuple[bytes, str | None, str | None]:
         raw = json.dumps(record, ensure_ascii=True).encode()
         # As the command reads it: json.loads joins "\ud800\udc00" into one character.
         decoded = json.loads(raw)
-        if not expected_paragraphs(decoded["text"]) and isinstance(decoded.get("html"), str):
-            return raw, None, decoded.get("id")  # read from its HTML: one record, its text not checked
+        if not expected_paragraphs(decoded["text"]) and decoded.get("html") is not None:
+            # Read from its HTML, or an error that names the html field: one record, its text not checked.
+            return raw, None, decoded.get("id")
         return raw, decoded["text"], decoded.get("id")
     if kind == "value":
         value = draw(_JSON_VALUES)
@@ -343,24 +348,27 @@ def jsonl_line(draw) -> tuple[bytes, str | None, str | None]:
     return draw(st.sampled_from([b"", b" ", b"\t\r", b"\x0b\x0c  "])), None, None
 
 
-def _kept_lines(lines: list[tuple[bytes, str | None, str | None]]) -> list[tuple[str | None, str | None]]:
-    """The lines that are records: blank ones (ASCII white space) are skipped, after a leading BOM."""
+def _kept_lines(
+    lines: list[tuple[bytes, str | None, str | None]],
+) -> list[tuple[str | None, str | None, int]]:
+    """The lines that are records, with their line numbers: blank ones (ASCII white space) are skipped,
+    after a leading BOM."""
     kept = []
     for i, (raw, text, record_id) in enumerate(lines):
         if (raw.removeprefix(b"\xef\xbb\xbf") if i == 0 else raw).strip():
-            kept.append((text, record_id))
+            kept.append((text, record_id, i + 1))
     return kept
 
 
-def _check_jsonl_run(status, output, lines, output_format):
+def _check_jsonl_run(status, output, lines, output_format, source):
     kept = _kept_lines(lines)
     records = jsonl_records(output) if output_format == "jsonl" else csv_records(output)
     assert len(records) == len(kept)
-    for record, (text, record_id) in zip(records, kept):
+    for record, (text, record_id, line) in zip(records, kept):
         if record_id is not None:
             assert record["id"] == "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in record_id)
         if text is not None and output_format == "jsonl":
-            check_page_record(record, text)
+            check_page_record(record, text, None if record_id is None else f"{source}:{line}")
     check_status(status, records)
 
 
@@ -371,7 +379,7 @@ def test_cli_jsonl_file_gives_one_record_per_line(workdir, lines, output_format)
     src = workdir / "in.jsonl"
     src.write_bytes(b"\n".join(raw for raw, _, _ in lines))
     status, output = cli("--paragraphs", "--format", output_format, str(src))
-    _check_jsonl_run(status, output, lines, output_format)
+    _check_jsonl_run(status, output, lines, output_format, src)
 
 
 @pytest.mark.slow
@@ -381,7 +389,7 @@ def test_cli_jsonl_stdin_gives_one_record_per_line(lines, chunk_size):
     data = b"\n".join(raw for raw, _, _ in lines)
     assume(not data.startswith(b"\x1f\x8b"))  # that is a gzip stream
     status, output = cli("--paragraphs", "--chunk-size", str(chunk_size), stdin=data)
-    _check_jsonl_run(status, output, lines, "jsonl")
+    _check_jsonl_run(status, output, lines, "jsonl", "<stdin>")
 
 
 BAD_RECORDS = [
@@ -431,7 +439,7 @@ def test_cli_lone_surrogates_in_json_are_written_as_replacement_characters():
     status, output = cli("--paragraphs", stdin=data)
     records = jsonl_records(output)
     assert status == 0
-    assert [r["id"] for r in records] == ["\ufffd-1", '{"\ufffd": 1}']
+    assert [r["id"] for r in records] == ["\ufffd-1", '{"\ufffd":1}']
     assert records[0]["paragraphs"][0]["text"] == "Tesla\ufffd recalls cars"
 
 

@@ -222,7 +222,8 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
         if no_text and isinstance(html, str):
             url = obj.get(options.url_field)
             return _html_page(record_id, html, url if isinstance(url, str) else None, None, options)
-        if no_text and options.html_field in obj:
+        # A null html beside a text field is no HTML: the text's own fault is named then.
+        if no_text and options.html_field in obj and (html is not None or options.text_field not in obj):
             return (
                 record_id,
                 None,
