@@ -212,9 +212,8 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
         if given_id is not None:
             if not isinstance(given_id, str):  # as compact JSON, as the output writes JSON
                 given_id = json.dumps(given_id, ensure_ascii=False, separators=(",", ":"))
-            record_id = given_id
             # "\ud800" escapes decode to lone surrogates, which no output encoding can write.
-            record_id = _SURROGATE.sub("\ufffd", record_id)
+            record_id = _SURROGATE.sub("\ufffd", given_id)
         html = obj.get(options.html_field)
         text = obj.get(options.text_field)
         # A scraper that found no text writes null or "" beside the page's HTML: the HTML is the page.
