@@ -401,6 +401,8 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
     for name, value in (("url", url), ("encoding", encoding)):
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
+    if url is not None and not url.isascii() and _SURROGATE.search(url):
+        url = _SURROGATE.sub("\ufffd", url)  # written out with the article: no encoder takes a lone surrogate
     codec = data = None
     if isinstance(html, bytes | bytearray | memoryview):
         data = bytes(html)

@@ -68,6 +68,17 @@ def test_jsonl_records_with_html(tmp_path):
     assert records[3]["error"] == f"page too long: HTML of 2007 characters > 10 x --max-chars 100 ({src}:4)"
 
 
+def test_a_url_with_a_lone_surrogate_is_written_with_a_replacement_character(tmp_path):
+    # "\ud800" in JSON decodes to a lone surrogate, which no output encoding takes: the run crashed.
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        b'{"id": "u", "url": "https://example.com/\\ud800", "html": "<p>Nio delivers cars</p>"}\n'
+    )
+    out = tmp_path / "out.jsonl"
+    assert predict(str(src), "-o", str(out)) == 0
+    assert read_jsonl(out)[0]["url"] == "https://example.com/\ufffd"
+
+
 def test_html_documents_in_the_text_field_give_one_warning_line(tmp_path):
     src = tmp_path / "in.jsonl"
     pages = ["<!DOCTYPE html><html><body><p>Nio delivers cars</p></body></html>", "<html><p>Ford</p></html>"]
