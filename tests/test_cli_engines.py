@@ -81,3 +81,35 @@ def test_dask_engine_without_dask_names_the_extra(monkeypatch):
 
 def test_the_model_is_loaded_once_per_process():
     assert cached_model(None) is cached_model(None)
+
+
+def test_distributeds_cancel_before_start_is_kept_off_stderr_and_other_errors_are_not():
+    import logging
+
+    from autoclass.cli.engines import _not_a_cancel_before_start
+
+    def sync():  # distributed.utils.sync's shape: a cancel callback over a future not made yet
+        future: object
+
+        def cancel() -> object:
+            return future  # noqa: F821 - unbound on purpose, as in distributed
+
+        return cancel
+
+    def record(error: BaseException) -> logging.LogRecord:
+        return logging.LogRecord(
+            "tornado.application",
+            logging.ERROR,
+            "",
+            0,
+            "Exception in callback",
+            (),
+            (type(error), error, None),
+        )
+
+    try:
+        sync()()
+    except NameError as exc:
+        assert not _not_a_cancel_before_start(record(exc))
+    assert _not_a_cancel_before_start(record(NameError("name 'x' is not defined")))
+    assert _not_a_cancel_before_start(logging.LogRecord("t", logging.ERROR, "", 0, "no traceback", (), None))

@@ -261,6 +261,8 @@ def run_dask(
                 "check the address and that the scheduler is running"
             ) from exc
     pending: deque = deque()
+    tornado_log = logging.getLogger("tornado.application")
+    tornado_log.addFilter(_not_a_cancel_before_start)
     try:
         limit = window or 2 * max(1, sum(client.nthreads().values()))
         for chunk in chunks:
@@ -278,6 +280,18 @@ def run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+        tornado_log.removeFilter(_not_a_cancel_before_start)
+
+
+def _not_a_cancel_before_start(record: logging.LogRecord) -> bool:
+    """False for distributed's error when Ctrl-C lands before one of its calls began.
+
+    ``distributed.utils.sync`` then schedules a ``cancel`` of a future it has
+    not made yet, which fails with a ``NameError`` on the event loop's thread;
+    tornado logs it with its traceback, after the run has stopped cleanly.
+    """
+    error = record.exc_info[1] if record.exc_info else None
+    return not (isinstance(error, NameError) and "free variable 'future'" in str(error))
 
 
 def _quiet_half_built_futures() -> None:
