@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from autoclass.errors import AutoclassError
 from autoclass.markup import MARKUP_FEATURES, MARKUP_GROUPS, markup_columns, markup_matrix
 
 _WORD = re.compile(r"\w+")
@@ -299,6 +300,11 @@ class PageFeaturizer(BaseEstimator):
         pairs = unique[unique[:, 2] == 1, 1]
         word_df = np.bincount(words, minlength=2 * n_vocab)
         kept_words = np.flatnonzero(word_df >= self.min_df)
+        if not len(kept_words):
+            raise AutoclassError(
+                f"no word occurs in at least min_df = {self.min_df} of the {len(texts)} training paragraphs: "
+                "lower min_df (features.min_df of the config)"
+            )
         pair_keys, pair_df = np.unique(pairs, return_counts=True)
         kept = pair_df >= self.min_df
         self.pair_keys_ = pair_keys[kept]

@@ -222,3 +222,15 @@ def test_train_with_no_processes_is_a_usage_error(corpus, tmp_path, capsys):
     assert main(["train", str(corpus / "train"), "-o", str(tmp_path / "m"), "--jobs", "0"]) == 2
     assert "--jobs takes a number of processes, or -1 for one per core, not 0" in capsys.readouterr().err
     assert not (tmp_path / "m").exists()
+
+
+def test_a_model_trained_into_an_earlier_models_folder_drops_that_models_figures(trained, corpus, tmp_path):
+    earlier, _ = trained
+    out = tmp_path / "my-model"
+    out.mkdir()
+    for item in earlier.iterdir():
+        (out / item.name).write_bytes(item.read_bytes())
+    (out / "report.html").write_text("<p>the earlier model</p>")
+    (out / "html-benchmark.json").write_text("{}")
+    assert main(["train", str(corpus / "train"), "-o", str(out), "--no-crossval"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "metadata.json", "model.npz"]

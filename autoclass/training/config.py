@@ -17,7 +17,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from autoclass.classifier import ParagraphClassifier
+from autoclass.classifier import EVENT_CONTEXTS, ParagraphClassifier
 from autoclass.errors import AutoclassError
 from autoclass.markup import MARKUP_GROUPS
 from autoclass.taxonomy import EVENT_TYPES
@@ -49,6 +49,18 @@ def _overlay(base: dict[str, Any], over: dict[str, Any], name: str, section: str
     return out
 
 
+# Settings read as true or false: TOML booleans only (bool("false") is True).
+_FLAGS = (("features", "sublinear_tf"), ("relevance", "context"), ("relevance", "interactions"))
+
+
+def _flags_problem(raw: dict[str, Any]) -> str | None:
+    for section, key in _FLAGS:
+        value = raw.get(section, {}).get(key)
+        if not isinstance(value, bool):
+            return f"{section}.{key} is {value!r}; it must be true or false"
+    return None
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     seed: int = 0
@@ -78,7 +90,7 @@ class TrainConfig:
         # before they existed still trains the same model with the defaults.
         evaluation = raw.get("evaluation", {})
         try:
-            return cls(
+            config = cls(
                 seed=int(raw.get("seed", 0)),
                 ngram_range=tuple(raw["features"]["ngram_range"]),
                 min_df=int(raw["features"]["min_df"]),
@@ -100,6 +112,10 @@ class TrainConfig:
             raise AutoclassError(f"{path or DEFAULT_CONFIG}: missing setting {exc}") from None
         except (TypeError, ValueError) as exc:
             raise AutoclassError(f"{path or DEFAULT_CONFIG}: a setting of the wrong kind ({exc})") from None
+        problem = _flags_problem(raw) or config.problem()
+        if problem:
+            raise AutoclassError(f"{path or DEFAULT_CONFIG}: {problem}")
+        return config
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> TrainConfig:
@@ -126,6 +142,55 @@ class TrainConfig:
             event_types=event_types,
             markup=self.markup,
         )
+
+    def problem(self) -> str | None:
+        """The first setting out of its range, named as in config.toml, or None.
+
+        Checked before any fitting: a threshold of 1.5 would otherwise train
+        for minutes and save a model that refuses to load.
+        """
+        unknown_contexts = sorted(set(self.event_contexts) - set(EVENT_CONTEXTS))
+        unknown_markup = sorted(set(self.markup) - set(MARKUP_GROUPS))
+        checks = (
+            (0 <= self.seed < 2**32, f"seed is {self.seed}; it must be from 0 to 2**32 - 1"),
+            (
+                tuple(self.ngram_range) in ((1, 1), (1, 2)),
+                f"features.ngram_range is {list(self.ngram_range)}; "
+                "it must be [1, 1] (words) or [1, 2] (and word pairs)",
+            ),
+            (self.min_df >= 1, f"features.min_df is {self.min_df}; it must be at least 1"),
+            (
+                not unknown_markup,
+                f"features.markup has unknown groups {unknown_markup}; they are {list(MARKUP_GROUPS)}",
+            ),
+            (self.relevance_C > 0, f"relevance.C is {self.relevance_C}; it must be above 0"),
+            (
+                0 <= self.relevance_threshold <= 1,
+                f"relevance.threshold is {self.relevance_threshold}; it must be a number from 0 to 1",
+            ),
+            (self.event_C > 0, f"event.C is {self.event_C}; it must be above 0"),
+            (
+                not unknown_contexts,
+                f"event.contexts has unknown contexts {unknown_contexts}; they are {list(EVENT_CONTEXTS)}",
+            ),
+            (
+                0 <= self.tag_min_share <= 1,
+                f"article.tag_min_share is {self.tag_min_share}; it must be a number from 0 to 1",
+            ),
+            (self.cv_folds >= 2, f"training.cv_folds is {self.cv_folds}; it must be at least 2"),
+            (self.max_iter >= 1, f"training.max_iter is {self.max_iter}; it must be at least 1"),
+            (
+                self.crossval_folds >= 2,
+                f"evaluation.crossval_folds is {self.crossval_folds}; it must be at least 2 "
+                "(autoclass train --no-crossval skips it)",
+            ),
+            (
+                all(0 < share < 1 for share in self.learning_curve),
+                f"evaluation.learning_curve is {list(self.learning_curve)}; "
+                "each share must be above 0 and below 1",
+            ),
+        )
+        return next((message for ok, message in checks if not ok), None)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -342,10 +342,18 @@ def evaluate_all(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) ->
     return {name: s.results for name, s in evaluate_sets(model, sets).items()}
 
 
+# What an evaluation writes into a folder (a model's, with --force or by `autoclass train`).
+EVALUATION_JSON = "evaluation.json"
+EVALUATION_MD = "evaluation.md"
+REPORT = "report.html"
+#: Results of an article-extraction benchmark on HTML pages, in the model's directory.
+HTML_BENCHMARK = "html-benchmark.json"
+
+
 def write_reports(out_dir: Path, results: dict[str, dict[str, Any]]) -> None:
     """``evaluation.json`` and ``evaluation.md`` in ``out_dir``."""
-    (out_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
-    (out_dir / "evaluation.md").write_text("# Evaluation\n\n" + render_markdown(results))
+    (out_dir / EVALUATION_JSON).write_text(json.dumps(results, indent=2) + "\n")
+    (out_dir / EVALUATION_MD).write_text("# Evaluation\n\n" + render_markdown(results))
 
 
 def evaluate_model(

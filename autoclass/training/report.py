@@ -36,12 +36,9 @@ from sklearn.metrics import precision_recall_curve
 
 from autoclass.labels import read_records
 from autoclass.model import Model
-from autoclass.training.evaluate import EvaluatedSet
+from autoclass.training.evaluate import HTML_BENCHMARK, REPORT, EvaluatedSet
 from autoclass.training.provenance import display_path
 
-REPORT = "report.html"
-#: Results of an article-extraction benchmark on HTML pages, in the model's directory.
-HTML_BENCHMARK = "html-benchmark.json"
 ERROR_BG = "#fbd5d5"
 MODEL_COLOUR, BASELINE_COLOUR = "#1f5fa8", "#b9b9b9"
 

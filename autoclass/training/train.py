@@ -33,7 +33,16 @@ from autoclass.model import Model
 from autoclass.persistence import METADATA, save_model
 from autoclass.taxonomy import resolve_taxonomy
 from autoclass.training.config import TrainConfig
-from autoclass.training.evaluate import evaluate_all, render_markdown, summary_line, write_reports
+from autoclass.training.evaluate import (
+    EVALUATION_JSON,
+    EVALUATION_MD,
+    HTML_BENCHMARK,
+    REPORT,
+    evaluate_all,
+    render_markdown,
+    summary_line,
+    write_reports,
+)
 from autoclass.training.provenance import display_path, provenance, sha256_files
 
 MAX_PROBLEMS = 20
@@ -326,6 +335,9 @@ def train_model(
     if crossval:
         metadata["cross_validation"] = _cross_validate(pages, settings, say, jobs=jobs)
     save_model(model, output, metadata=metadata, card=model_card(model, metadata, results), format="npz")
+    # A model trained into an earlier model's folder: that model's figures no longer describe it.
+    for stale in (EVALUATION_JSON, EVALUATION_MD, REPORT, HTML_BENCHMARK):
+        (output / stale).unlink(missing_ok=True)
     if results:
         write_reports(output, results)
         say(render_markdown(results))
@@ -359,7 +371,14 @@ def _cross_validate(
             "(a page's site is its 'site' field, else its article)"
         )
         return None
-    say(f"cross-validating ({folds} folds by site)")
+    if folds < config.crossval_folds:
+        # Sites whose pages open a story with the same line are one group (autoclass/folds.py).
+        say(
+            f"cross-validating ({folds} folds by site, not {config.crossval_folds}: "
+            f"the pages have {folds} site groups)"
+        )
+    else:
+        say(f"cross-validating ({folds} folds by site)")
     try:
         return cross_validate(pages, config, folds=folds, jobs=jobs)
     except AutoclassError as exc:
