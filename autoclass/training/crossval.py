@@ -32,7 +32,7 @@ from autoclass.labels import Pages, pages_from_records, read_records, subset
 from autoclass.model import Model
 from autoclass.training.config import TrainConfig
 from autoclass.training.evaluate import EvaluatedSet, evaluate
-from autoclass.training.provenance import sha256_files
+from autoclass.training.provenance import recorded_training_files, sha256_files
 from autoclass.training.train import fit, majority_event
 
 CACHE = "learning_curve.json"
@@ -276,12 +276,11 @@ def model_learning_curve(
 ) -> dict[str, Any] | None:
     """The learning curve of a model on an evaluated set; ``None``, with a line why, when it cannot be.
 
-    The training files are those recorded in the model's metadata (paths as
-    they were given to training, relative to the directory it ran in); the
+    The training files are those recorded in the model's metadata
+    (:func:`~autoclass.training.provenance.recorded_training_files`); the
     fractions are its config's ``learning_curve``.
     """
-    recorded = model.metadata.get("training_data", {}).get("files") or []
-    files = [Path(f) for f in recorded]
+    files = recorded_training_files(model.metadata)
     missing = [f for f in files if not f.is_file()]
     if not files or missing:
         why = f"{missing[0]} is not found here" if missing else "the model's metadata names no training files"

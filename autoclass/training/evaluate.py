@@ -35,6 +35,7 @@ from autoclass.article import Article
 from autoclass.errors import MissingExtraError
 from autoclass.labels import Pages, label_paths, pages_from_records, read_records
 from autoclass.model import Model
+from autoclass.training.provenance import recorded_training_files
 
 
 def gold_tags(relevant: list[bool], events: list[str | None], min_share: float) -> set[str]:
@@ -337,6 +338,35 @@ def evaluate_sets(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -
     return out
 
 
+def trained_on(model: Model, evaluated: dict[str, EvaluatedSet]) -> dict[str, int]:
+    """Per evaluated set, how many of its pages the model was trained on, where any.
+
+    Read off the model's training files when they are at hand (the metadata
+    names them); `autoclass train --heldout` refuses such pages, `evaluate`
+    names them.
+    """
+    files = [f for f in recorded_training_files(model.metadata) if f.is_file()]
+    if not files:
+        return {}
+    trained = _article_ids(files)
+    counts = {name: sum(i in trained for i in s.pages.ids) for name, s in evaluated.items() if s.source}
+    return {name: n for name, n in counts.items() if n}
+
+
+def _article_ids(files: Sequence[Path]) -> set[str]:
+    ids = set()
+    for path in files:
+        with open(path, encoding="utf-8-sig", errors="replace") as lines:
+            for line in lines:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and isinstance(record.get("article_id"), str):
+                    ids.add(record["article_id"])
+    return ids
+
+
 def evaluate_all(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -> dict[str, dict[str, Any]]:
     """The metrics of each named set of label files and folders."""
     return {name: s.results for name, s in evaluate_sets(model, sets).items()}
@@ -393,6 +423,11 @@ def evaluate_model(
     """
     evaluated = evaluate_sets(model, sets)
     results = {name: s.results for name, s in evaluated.items()}
+    for name, shared in trained_on(model, evaluated).items():
+        say(
+            f"warning: {shared} of the {len(evaluated[name].pages)} pages of '{name}' are pages the model "
+            "was trained on (the same article ids as its training files): its figures are not held-out"
+        )
     say(render_markdown(results))
     for name, res in results.items():
         say(summary_line(name, res))

@@ -39,6 +39,23 @@ def display_path(path: str | Path) -> str:
     return absolute.relative_to(cwd).as_posix() if absolute.is_relative_to(cwd) else absolute.as_posix()
 
 
+def recorded_training_files(metadata: dict[str, Any]) -> list[Path]:
+    """The training files a model's metadata names, found from here or from the folder training ran in.
+
+    Paths are recorded as they were given (:func:`display_path`: relative to
+    the working directory of the training run when under it).
+    """
+    recorded = metadata.get("training_data", {}).get("files") or []
+    ran_in = metadata.get("provenance", {}).get("cwd")
+    files = []
+    for name in recorded:
+        path = Path(name)
+        if not path.is_absolute() and not path.is_file() and ran_in and (Path(ran_in) / path).is_file():
+            path = Path(ran_in) / path
+        files.append(path)
+    return files
+
+
 def sha256_files(paths: Iterable[str | Path]) -> str:
     """One sha256 over the files' names (see :func:`display_path`) and bytes, in sorted order."""
     digest = hashlib.sha256()
