@@ -239,8 +239,7 @@ def test_a_model_trained_into_an_earlier_models_folder_drops_that_models_figures
 def test_evaluate_on_the_models_own_training_pages_says_they_are_not_held_out(trained, corpus, capsys):
     out, _ = trained
     assert main(["evaluate", str(out), str(corpus / "train")]) == 0
-    assert (
-        "warning: 20 of the 20 pages of 'held-out' are pages the model was trained on" in capsys.readouterr().out
-    )
+    printed = capsys.readouterr().out
+    assert "warning: 20 of the 20 pages of 'held-out' are pages the model was trained on" in printed
     assert main(["evaluate", str(out), str(corpus / "heldout")]) == 0
     assert "warning:" not in capsys.readouterr().out
