@@ -55,6 +55,10 @@ def _show(value: Any) -> str:
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 3] + "..."
 
 
+def _site(value: Any) -> str:
+    return "no site" if value is None else f"site {_show(value)}"
+
+
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
@@ -380,6 +384,7 @@ def _scan(
     """Valid records and problems, in file and line order; with ``go_on``, past bad lines too."""
     first_seen: dict[str, tuple[str, int]] = {}
     positions: dict[str, dict[int, int]] = {}
+    sites: dict[str, tuple[Any, int]] = {}
     opened: dict[tuple[int, int], str] = {}
     troubled: set[str] = set()  # files with a problem: no follow-on problems reported for them
     for path in paths:
@@ -399,7 +404,7 @@ def _scan(
                     except LabelDataError as exc:
                         problem = exc
                     else:
-                        problem = _place(record, name, n, first_seen, positions)
+                        problem = _place(record, name, n, first_seen, positions, sites)
                     if problem is not None:
                         troubled.add(name)
                         yield problem
@@ -425,10 +430,13 @@ def _scan(
         path, line = first_seen[aid]
         if set(seen) != expected and path not in troubled:
             missing = sorted(expected - set(seen))
+            # The line to mend: the first position past the end (a typo, a gap), not the article's first line.
+            beyond = min(p for p in seen if p not in expected)
             yield LabelDataError(
                 path,
-                line,
-                f"positions of article {_show(aid)} are not 0..{len(seen) - 1} (missing {missing[:5]})",
+                seen[beyond],
+                f"position {beyond} of article {_show(aid)}: its positions are not 0..{len(seen) - 1} "
+                f"(missing {missing[:5]})",
             )
             if not go_on:
                 return
@@ -440,6 +448,7 @@ def _place(
     n: int,
     first_seen: dict[str, tuple[str, int]],
     positions: dict[str, dict[int, int]],
+    sites: dict[str, tuple[Any, int]],
 ) -> LabelDataError | None:
     """Record where the paragraph sits in its article; the problem if it cannot sit there."""
     aid = record["article_id"]
@@ -448,6 +457,16 @@ def _place(
             name, n, f"article {_show(aid)} also appears in {first_seen[aid][0]}: one article, one file"
         )
     first_seen.setdefault(aid, (name, n))
+    site = record.get("site")
+    if aid in sites and sites[aid][0] != site:
+        first_site, line = sites[aid]
+        return LabelDataError(
+            name,
+            n,
+            f"{_site(site)} of article {_show(aid)} differs from its line {line}'s {_site(first_site)}: "
+            "a page comes from one site (give every line the same site, or none)",
+        )
+    sites.setdefault(aid, (site, n))
     seen = positions.setdefault(aid, {})
     if record["position"] in seen:
         return LabelDataError(

@@ -70,12 +70,30 @@ def test_missing_field_and_bad_json(tmp_path):
 
 
 def test_gap_in_positions_and_article_split_over_files(tmp_path):
-    with pytest.raises(LabelDataError, match=r"not 0\.\.1 \(missing \[1\]\)"):
+    # Named at the line whose position is past the end (a typo of 10**30 there), not the article's first.
+    with pytest.raises(
+        LabelDataError, match=r":2: position 2 of article 'a': its positions are not 0\.\.1 \(missing \[1\]\)"
+    ):
         read_records([write(tmp_path, [GOOD[0], {**GOOD[1], "position": 2}])])
+    with pytest.raises(LabelDataError, match=r":2: position 10{30} of article 'a'"):
+        read_records([write(tmp_path, [GOOD[0], {**GOOD[1], "position": 10**30}])])
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps({**GOOD[1], "position": 5}) + "\n")
     with pytest.raises(LabelDataError, match="also appears in"):
         read_records([write(tmp_path, GOOD), other])
+
+
+def test_a_page_comes_from_one_site(tmp_path):
+    with pytest.raises(
+        LabelDataError, match=r":2: site 'b' of article 'a' differs from its line 1's site 'x'"
+    ):
+        read_records([write(tmp_path, [{**GOOD[0], "site": "x"}, {**GOOD[1], "site": "b"}])])
+    with pytest.raises(
+        LabelDataError, match=r":2: site 'x' of article 'a' differs from its line 1's no site"
+    ):
+        read_records([write(tmp_path, [GOOD[0], {**GOOD[1], "site": "x"}])])
+    records = read_records([write(tmp_path, [{**GOOD[0], "site": "x"}, {**GOOD[1], "site": "x"}])])
+    assert [r["site"] for r in records] == ["x", "x"]
 
 
 def test_not_utf8(tmp_path):
