@@ -285,14 +285,30 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
             out.append(f"| {e} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['support']} |")
         conf = m["event"]["confusion"]
         if conf["matrix"]:
-            short = [e[:5] for e in conf["labels"]]
+            short = column_names(conf["labels"])
             out.append("\nConfusion (rows gold, columns predicted):\n")
             out.append("| gold \\ pred | " + " | ".join(short) + " |")
             out.append("|---" * (len(short) + 1) + "|")
-            for e, row in zip(short, conf["matrix"]):
+            for e, row in zip(conf["labels"], conf["matrix"]):
                 out.append(f"| {e} | " + " | ".join(str(x) for x in row) + " |")
         out.append("")
     return "\n".join(out)
+
+
+def column_names(labels: Sequence[str], shortest: int = 5) -> list[str]:
+    """The labels cut to one length, at least ``shortest``, at which they still differ.
+
+    Examples
+    --------
+    >>> column_names(["partnership", "investment", "other"])
+    ['partn', 'inves', 'other']
+    >>> column_names(["plant_open", "plant_close", "earnings"])
+    ['plant_o', 'plant_c', 'earning']
+    """
+    n = shortest
+    while len({label[:n] for label in labels}) < len(set(labels)):
+        n += 1
+    return [label[:n] for label in labels]
 
 
 def summary_line(name: str, res: dict[str, Any]) -> str:
