@@ -243,3 +243,20 @@ def test_evaluate_on_the_models_own_training_pages_says_they_are_not_held_out(tr
     assert "warning: 20 of the 20 pages of 'held-out' are pages the model was trained on" in printed
     assert main(["evaluate", str(out), str(corpus / "heldout")]) == 0
     assert "warning:" not in capsys.readouterr().out
+
+
+def test_labels_of_ones_own_taxonomy_check_and_convert_without_a_model(trained, corpus, tmp_path, capsys):
+    out, _ = trained
+    labels = corpus / "heldout" / "tech-digest.jsonl"
+    # A taxonomy.json one folder up, as for check, train and audit.
+    converted = tmp_path / "tasks.json"
+    assert main(["labels", "convert", str(labels), "-o", str(converted), "--to", "label-studio"]) == 0
+    assert '"funding"' in converted.read_text()
+    # Drafts of a model with types of its own check against that model's types.
+    pages = tmp_path / "pages.txt"
+    pages.write_text("Voltra raises $40m in a Series B round\nShare this story\n")
+    drafts = tmp_path / "drafts.jsonl"
+    assert main(["draft", str(pages), "-o", str(drafts), "--model", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["labels", "check", str(drafts), "--quiet"]) == 0
+    assert f"4 event types (the model that drafted {drafts}): OK" in capsys.readouterr().out

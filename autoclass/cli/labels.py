@@ -16,9 +16,8 @@ from typing import IO, Any
 
 from autoclass.cli import labels_convert
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_taxonomy_option
+from autoclass.cli.options import add_taxonomy_option, labels_taxonomy
 from autoclass.labels import InvalidLabelsError, LabelCheck, check_records, label_paths
-from autoclass.taxonomy import resolve_taxonomy
 
 GUIDE = "GUIDE.md"
 GUIDE_HINT = "the labeling guide: `autoclass labels guide` (labels/GUIDE.md in the source)"
@@ -129,7 +128,7 @@ def run_check(args: argparse.Namespace) -> int:
     """Run ``autoclass labels check``; returns the exit status."""
     if args.max_problems < 1:
         raise UsageError(f"--max-problems must be at least 1, not {args.max_problems}")
-    events, source = resolve_taxonomy(args.paths, args.taxonomy)
+    events, source = labels_taxonomy(args.paths, args.taxonomy)
     files = label_paths(args.paths)
     check = check_records(files, events=events, limit=args.max_problems)
     if not check.ok:

@@ -15,19 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options
+from autoclass.cli.options import add_model_options, add_taxonomy_option, labels_taxonomy
 from autoclass.errors import LabelDataError
 from autoclass.formats import label_studio, prodigy
 from autoclass.labeling.drafts import (
     DraftPage,
-    drafted_event_types,
     encode_page,
     group_pages,
     model_event_types,
 )
 from autoclass.labels import label_files, read_records
 from autoclass.persistence import load_model
-from autoclass.taxonomy import EVENT_TYPES
 
 FORMATS: tuple[str, ...] = ("autoclass", "label-studio", "prodigy", "doccano")
 
@@ -49,8 +47,9 @@ A line with an event type is relevant; the label "body" marks a line that is
 not relevant as the page's own story; unlabeled lines are not relevant. Page
 ids, sites and every line's body value travel with the page, so a round
 trip keeps every label. The input format is detected unless --from names it.
-Event types: those of --model, else of the model that drafted the input,
-else the default fifteen.
+Event types: those of --model, else of --taxonomy FILE or a taxonomy.json
+beside the input (or one folder up), else of the model that drafted the
+input, else the default fifteen.
 """
 
 
@@ -76,6 +75,7 @@ def add_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--label-config", metavar="FILE", help="Label Studio: also write the labeling interface (XML) here"
     )
+    add_taxonomy_option(parser)
     add_model_options(parser, model_help="model whose event types labels may use")
     parser.set_defaults(run=run, parser=parser)
     return parser
@@ -211,8 +211,7 @@ def run(args: argparse.Namespace) -> int:
     if args.model:
         event_types = model_event_types(load_model(args.model, trust=args.trust_model))
     else:
-        drafted = drafted_event_types(paths[0]) if fmt == "autoclass" and paths[0].is_file() else None
-        event_types = drafted or EVENT_TYPES
+        event_types = labels_taxonomy([str(p) for p in paths], args.taxonomy)[0]
     pages, skipped = read_pages(paths, fmt, event_types)
     write_pages(pages, output, args.to_format, event_types=event_types, predictions=args.as_predictions)
     if args.label_config:

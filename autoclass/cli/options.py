@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from autoclass.paragraphs import DEFAULT_MAX_CHARS
+from autoclass.taxonomy import DEFAULT_SOURCE, resolve_taxonomy
 
 
 def count(text: str) -> int:
@@ -24,6 +26,24 @@ def add_taxonomy_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--taxonomy", metavar="FILE", help="the taxonomy file (default: a taxonomy.json beside the labels)"
     )
+
+
+def labels_taxonomy(paths: list[str], taxonomy: str | None) -> tuple[tuple[str, ...], str]:
+    """The event types label files are checked against, and where they come from.
+
+    ``--taxonomy`` or a ``taxonomy.json`` beside the files; else, for a drafts
+    file (``autoclass draft``), the types of the model that drafted it, so that
+    drafts of a model with types of its own check as they were written; else
+    the default fifteen.
+    """
+    events, source = resolve_taxonomy(paths, taxonomy)
+    if source == DEFAULT_SOURCE and len(paths) == 1 and Path(paths[0]).is_file():
+        from autoclass.labeling.drafts import drafted_event_types
+
+        drafted = drafted_event_types(paths[0])
+        if drafted:
+            return drafted, f"the model that drafted {paths[0]}"
+    return events, source
 
 
 def add_model_options(parser: argparse.ArgumentParser, *, model_help: str | None = None) -> None:
