@@ -117,6 +117,12 @@ def read_taxonomy(path: str | os.PathLike) -> tuple[str, ...]:
     if len(set(events)) != len(events):
         twice = next(e for e in events if events.count(e) > 1)
         raise LabelDataError(name, None, f"event type {twice!r} is listed twice")
+    folded = [e.casefold() for e in events]
+    if len(set(folded)) != len(folded):
+        first, second = [e for e in events if folded.count(e.casefold()) > 1][:2]
+        raise LabelDataError(
+            name, None, f"event types {first!r} and {second!r} differ only in case: name each type once"
+        )
     if not 2 <= len(events) <= _MAX_TYPES:
         raise LabelDataError(name, None, f"a taxonomy has 2 to {_MAX_TYPES} event types, not {len(events)}")
     return tuple(events)
@@ -137,6 +143,8 @@ def find_taxonomy(paths: Iterable[str | os.PathLike]) -> Path | None:
     for path in map(Path, paths):
         folder = path if path.is_dir() else path.parent
         for candidate in (folder / TAXONOMY_FILE, folder.parent / TAXONOMY_FILE):
+            if candidate.exists() and not candidate.is_file():
+                raise LabelDataError(str(candidate), None, "is not a file: a taxonomy is a JSON file")
             if candidate.is_file():
                 found.setdefault(candidate.resolve(), candidate)
                 break

@@ -210,12 +210,31 @@ def test_html_pages_train_an_html_classifier_that_evaluate_reports_too(corpus, t
         ("tests.corpus", "takes MODULE:FUNCTION"),
         ("no_such_module:f", "cannot import it"),
         ("tests.corpus:TYPES", "not a function"),
+        ("json:dumps", "json:dumps: it returned str, not labeled pages"),
+        ("os:getcwd", "os:getcwd: calling it with 'train' failed"),
     ],
 )
 def test_a_bad_html_pages_spec_is_named(corpus, tmp_path, capsys, spec, why):
     argv = ["train", str(corpus / "train"), "-o", str(tmp_path / "m"), "--no-crossval", "--html-pages", spec]
     assert main(argv) != 0
     assert why in capsys.readouterr().err
+
+
+def test_a_taxonomy_type_without_a_training_paragraph_is_named(corpus, tmp_path):
+    labels = tmp_path / "labels"
+    (labels / "train").mkdir(parents=True)
+    for f in (corpus / "train").iterdir():
+        (labels / "train" / f.name).write_bytes(f.read_bytes())
+    taxonomy = json.loads((corpus / "taxonomy.json").read_text())
+    (labels / "taxonomy.json").write_text(json.dumps({"events": [*taxonomy["events"], "ghost"]}))
+    lines: list[str] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("builtins.print", lambda *a, **k: lines.append(" ".join(map(str, a))))
+        assert main(["train", str(labels / "train"), "-o", str(tmp_path / "m"), "--no-crossval"]) == 0
+    assert any(
+        line.startswith("warning: no training paragraph has the event type ghost of the taxonomy")
+        for line in lines
+    )
 
 
 def test_train_with_no_processes_is_a_usage_error(corpus, tmp_path, capsys):

@@ -171,6 +171,7 @@ def test_labels_are_validated_against_the_taxonomy(tmp_path):
     ("content", "problem"),
     [
         ('{"events": ["a", "b", "a"]}', "'a' is listed twice"),
+        ('{"events": ["Fleetdeal", "b", "fleetdeal"]}', "'Fleetdeal' and 'fleetdeal' differ only in case"),
         ('{"events": ["a"]}', "2 to 1000 event types, not 1"),
         ('{"events": ["a", "b c"]}', "'b c' is not a name"),
         ('{"events": ["a", "x;y"]}', "'x;y' is not a name"),
@@ -185,6 +186,13 @@ def test_a_broken_taxonomy_file_names_the_problem(tmp_path, content, problem):
     with pytest.raises(LabelDataError, match=problem) as info:
         read_taxonomy(path)
     assert str(info.value).startswith(f"{path}: ")
+
+
+def test_a_folder_named_like_the_taxonomy_is_an_error_not_the_default_types(tmp_path):
+    (tmp_path / "labels" / "train").mkdir(parents=True)
+    (tmp_path / "labels" / "taxonomy.json").mkdir()
+    with pytest.raises(LabelDataError, match="taxonomy.json: is not a file"):
+        find_taxonomy([tmp_path / "labels" / "train"])
 
 
 def test_the_taxonomy_is_found_beside_the_labels_or_one_folder_up(tmp_path):

@@ -95,6 +95,9 @@ def rendered_text(pages: Pages, html: Pages) -> Pages:
 def load_html_source(spec: str) -> Callable[[str], Pages]:
     """The function named by ``--html-pages MODULE:FUNCTION``, imported (from the working directory too).
 
+    Called with ``"train"`` or ``"heldout"``, it returns labeled pages; the
+    function returned here checks that it does.
+
     Raises
     ------
     AutoclassError
@@ -111,7 +114,20 @@ def load_html_source(spec: str) -> Callable[[str], Pages]:
         raise AutoclassError(f"--html-pages {spec}: cannot import it ({exc})") from None
     if not callable(source):
         raise AutoclassError(f"--html-pages {spec}: not a function")
-    return source
+
+    def pages(part: str) -> Pages:
+        try:
+            got = source(part)
+        except TypeError as exc:  # not a function of one argument
+            raise AutoclassError(f"--html-pages {spec}: calling it with {part!r} failed ({exc})") from None
+        if not isinstance(got, Pages):
+            raise AutoclassError(
+                f"--html-pages {spec}: it returned {type(got).__name__}, "
+                "not labeled pages (autoclass.labels.Pages)"
+            )
+        return got
+
+    return pages
 
 
 def majority_event(pages: Pages) -> str:
@@ -284,6 +300,14 @@ def train_model(
     records = [r for r in check.records if r["source_file"] in training]
     pages = to_pages(to_dataset(records, events=events))
     say(f"training on {len(pages)} pages, {pages.n_paragraphs} paragraphs from {len(train_files)} file(s)")
+    labeled = {e for page in pages.events for e in page if e}
+    unlabeled = [e for e in events if e not in labeled]
+    if unlabeled:
+        say(
+            f"warning: no training paragraph has the event type{'s' if len(unlabeled) > 1 else ''} "
+            f"{', '.join(unlabeled)} of the taxonomy ({source}): the model never predicts "
+            f"{'them' if len(unlabeled) > 1 else 'it'}"
+        )
     html_source = load_html_source(html_pages) if isinstance(html_pages, str) else html_pages
     html = html_source("train") if html_source is not None else None
     if html is not None:
