@@ -12,7 +12,7 @@ Both heads are stacked logistic regressions.
   Stage 2 is fitted on out-of-fold stage-1 scores, so its probability is
   calibrated on lines the first stage never saw.
 * Event type.  Stage 1 gives each paragraph event probabilities from its own
-  words.  Stage 2 adds the page's context, as LABELS.md gives a background
+  words.  Stage 2 adds the page's context, as the labeling guide gives a background
   paragraph the type of its story: the relevance-weighted mean of stage-1
   probabilities over the page and over the two neighbours (optionally those
   of the headline, the first relevant line).  Context probabilities are

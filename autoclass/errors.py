@@ -50,7 +50,7 @@ class UntrustedModelError(ModelLoadError):
 
 
 class LabelDataError(AutoclassError, ValueError):
-    """Labeled data that breaks the contract of LABELS.md; names the file and line."""
+    """Labeled data that breaks the contract of the labeling guide; names the file and line."""
 
     def __init__(self, path: str, line: int | None, problem: str) -> None:
         self.path = path

@@ -226,7 +226,7 @@ def _check_record(record: Any, path: str, line: int, events: tuple[str, ...]) ->
     elif event is not None:
         raise fail(f"event {_show(event)} on an irrelevant paragraph (must be null)")
     if record["relevant"] and record.get("body") is False:
-        raise fail("relevant paragraph with body false: relevant implies body (LABELS.md)")
+        raise fail("relevant paragraph with body false: relevant implies body")
     return record
 
 
@@ -521,7 +521,7 @@ class Pages:
     relevant: list[list[bool]]
     events: list[list[str | None]]
     # Is the line the page's own story, whatever its topic?  None where the
-    # labels leave it unknown (LABELS.md: an absent ``body`` is unknown).
+    # labels leave it unknown (the labeling guide: an absent ``body`` is unknown).
     body: list[list[bool | None]] | None = None
     event_types: tuple[str, ...] = EVENT_TYPES
 

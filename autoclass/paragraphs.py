@@ -1,4 +1,4 @@
-"""Splitting a scraped page into paragraphs, exactly as LABELS.md defines them."""
+"""Splitting a scraped page into paragraphs, exactly as the labeling guide defines them."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def split_paragraphs(text: str) -> list[str]:
     Lines are those of :meth:`str.splitlines` (``\n``, ``\r\n``, ``\r`` and
     the Unicode line separators real pages use).  Surrounding white space is
     stripped, blank lines are dropped and exact duplicates are kept, as
-    LABELS.md requires.  Control characters that are not line breaks are
+    the labeling guide requires.  Control characters that are not line breaks are
     removed, and lone surrogates (``"\\ud800"``) become U+FFFD, the
     replacement character, so that every paragraph can be written as UTF-8.
 

@@ -1,7 +1,7 @@
 """Label Studio tasks: one task per page, its lines as ``Paragraphs``, labels as ``ParagraphLabels``.
 
 A task holds the page in ``data``: ``article_id``, the optional fields of
-LABELS.md, ``lines`` (``{"position", "text"}`` each, for the ``Paragraphs``
+the labeling guide, ``lines`` (``{"position", "text"}`` each, for the ``Paragraphs``
 tag) and ``body`` (every line's ``body`` value, for exact round trips).
 Labels are regions of the annotation's ``result``, one per labeled line::
 

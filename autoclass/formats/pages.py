@@ -1,4 +1,4 @@
-"""Pages as labeling tools hold them, turned back into records of LABELS.md."""
+"""Pages as labeling tools hold them, turned back into records of the labeling guide."""
 
 from __future__ import annotations
 

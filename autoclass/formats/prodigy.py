@@ -13,7 +13,7 @@ doccano (sequence labeling import and export)::
 doccano's ``entities`` (``{"start_offset", "end_offset", "label"}``) are read
 too.  A span labels every line it overlaps: an event type makes the line
 relevant, ``body`` marks a line that is not relevant as the page's own
-story.  ``article_id``, the optional fields of LABELS.md and every line's
+story.  ``article_id``, the optional fields of the labeling guide and every line's
 ``body`` value travel in ``meta`` (Prodigy) or beside the text (doccano).
 Prodigy records answered ``reject`` or ``ignore`` are skipped.
 """
@@ -83,7 +83,7 @@ def to_records(pages: Sequence[DraftPage], *, dialect: str) -> list[dict[str, An
 
 
 def _lines(text: str) -> tuple[list[str], list[tuple[int, int]]]:
-    """Non-blank lines of ``text``, stripped (as LABELS.md splits a page), and where each lies."""
+    """Non-blank lines of ``text``, stripped (as the labeling guide splits a page), and where each lies."""
     lines, bounds, offset = [], [], 0
     for raw in text.splitlines(keepends=True):
         if raw.strip():

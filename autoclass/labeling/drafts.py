@@ -1,4 +1,4 @@
-"""Drafts: pages in the label format of LABELS.md, pre-filled with a model's predictions.
+"""Drafts: pages in the label format of the labeling guide, pre-filled with a model's predictions.
 
 A drafts file is a labeled file like any other (one paragraph per line, in
 page order) whose labels are the model's: ``relevant`` and ``event`` as the
@@ -33,7 +33,7 @@ MODEL_FIELD = "model"
 """Key of the model's probabilities in a draft record; validation ignores it."""
 
 META_FIELDS: tuple[str, ...] = ("site", "url", "published")
-"""Optional page fields of LABELS.md, copied from the input to every record of the page."""
+"""Optional page fields of the labeling guide, copied from the input to every record of the page."""
 
 _DIGITS = 4
 
@@ -42,7 +42,7 @@ def model_event_types(model: Any) -> tuple[str, ...]:
     """The event types of ``model``, in the order of its event scores.
 
     A model trained on a taxonomy of its own names its types
-    (``model.event_types``); otherwise they are the fifteen of LABELS.md.
+    (``model.event_types``); otherwise they are the fifteen of the labeling guide.
 
     Examples
     --------
@@ -66,7 +66,7 @@ class PageInput:
     text : str
         The page, one paragraph per line.
     meta : dict of str to str
-        Optional fields of LABELS.md (``site``, ``url``, ``published``).
+        Optional fields of the labeling guide (``site``, ``url``, ``published``).
     """
 
     article_id: str
