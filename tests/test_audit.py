@@ -130,3 +130,5 @@ def test_audit_command_reports_bad_label_files(tmp_path, capsys):
     assert main(["audit", str(bad)]) == 1
     assert f"{bad}:1: missing field 'text'" in capsys.readouterr().err
     assert main(["audit", str(tmp_path / "nothing")]) == 2
+    assert main(["audit", str(bad), "-j", "0"]) == 2
+    assert "--jobs takes a number of processes, or -1 for one per core, not 0" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from sklearn.base import clone
 from autoclass.audit import AuditResult, Dispute, audit_records
 from autoclass.classifier import ParagraphClassifier
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options, add_taxonomy_option
+from autoclass.cli.options import add_model_options, add_taxonomy_option, check_jobs
 from autoclass.errors import ModelNotFoundError
 from autoclass.labels import label_files, read_records
 from autoclass.persistence import load_model
@@ -55,7 +55,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--format", choices=("text", "jsonl", "csv"), default="text", help="output format")
     parser.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     parser.add_argument(
-        "-j", "--jobs", type=int, default=1, metavar="N", help="folds fitted in parallel (default 1)"
+        "-j",
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="folds fitted in parallel (default 1; -1: one per core)",
     )
     add_taxonomy_option(parser)
     add_model_options(parser, model_help="model whose settings to use")
@@ -92,16 +97,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--folds must be at least 2, not {args.folds}")
     if args.top < 0:
         raise UsageError(f"--top must be 0 (all) or more, not {args.top}")
+    check_jobs(args.jobs)
     events, source = resolve_taxonomy(args.paths, args.taxonomy)
     records = read_records(_files(args.paths), events=events)
     classifier, settings = _classifier(args.model, trust=args.trust_model)
     classifier = clone(classifier).set_params(event_types=events)
     print(
         f"auditing {len(records):,} paragraphs with {settings}, {len(events)} event types ({source}), "
-        f"{args.folds} folds by site...",
+        f"up to {args.folds} folds by site...",
         file=sys.stderr,
     )
-    result = audit_records(records, classifier, folds=args.folds, jobs=max(1, args.jobs))
+    result = audit_records(records, classifier, folds=args.folds, jobs=args.jobs)
     shown = result.disputes if args.top == 0 else result.disputes[: args.top]
     out: IO[str]
     with open(args.output, "w", encoding="utf-8", newline="") if args.output else _stdout() as out:

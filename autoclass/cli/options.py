@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from autoclass.cli.errors import UsageError
 from autoclass.paragraphs import DEFAULT_MAX_CHARS
 from autoclass.taxonomy import DEFAULT_SOURCE, resolve_taxonomy
 
@@ -26,6 +27,13 @@ def add_taxonomy_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--taxonomy", metavar="FILE", help="the taxonomy file (default: a taxonomy.json beside the labels)"
     )
+
+
+def check_jobs(jobs: int) -> int:
+    """``--jobs`` of train and audit: a number of processes, or -1 for one per core (joblib's)."""
+    if jobs == 0 or jobs < -1:
+        raise UsageError(f"--jobs takes a number of processes, or -1 for one per core, not {jobs}")
+    return jobs
 
 
 def labels_taxonomy(paths: list[str], taxonomy: str | None) -> tuple[tuple[str, ...], str]:

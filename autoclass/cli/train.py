@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_taxonomy_option
+from autoclass.cli.options import add_taxonomy_option, check_jobs
 
 DESCRIPTION = """\
 Train a model on labeled pages (JSON Lines files of the labeling guide, and
@@ -97,8 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from autoclass.training.train import train_model
 
     sets = extra_sets(args.extra_set)
-    if args.jobs == 0 or args.jobs < -1:
-        raise UsageError(f"--jobs takes a number of processes, or -1 for one per core, not {args.jobs}")
+    check_jobs(args.jobs)
     train_model(
         args.labels,
         args.output,
