@@ -328,6 +328,21 @@ class InvalidLabelsError(AutoclassError, ValueError):
         super().__init__(f"{check.summary()} in the labels, the first: {first}")
 
 
+def checked_records(
+    paths: Iterable[str | Path], *, events: Sequence[str] = EVENT_TYPES, limit: int | None = 20
+) -> list[dict[str, Any]]:
+    """The valid records of label files; every problem (the first ``limit`` listed) when there is one.
+
+    As :func:`read_records`, but a bad file raises :class:`InvalidLabelsError`
+    with all its problems, not the first alone: what the commands that read
+    labels (train, evaluate, audit) report.
+    """
+    check = check_records(paths, events=events, limit=limit)
+    if not check.ok:
+        raise InvalidLabelsError(check)
+    return check.records
+
+
 def check_records(
     paths: Iterable[str | Path], *, events: Sequence[str] = EVENT_TYPES, limit: int | None = 100
 ) -> LabelCheck:

@@ -115,10 +115,14 @@ def test_evaluate_without_output_writes_nothing(trained, corpus, tmp_path, capsy
 def test_labels_of_another_taxonomy_are_refused_by_evaluate(trained, tmp_path, capsys):
     other = tmp_path / "x.jsonl"
     record = {"article_id": "a", "position": 0, "text": "Nio sells cars", "relevant": True, "event": "sales"}
-    other.write_text(json.dumps(record) + "\n")
+    other.write_text(
+        json.dumps(record) + "\n" + json.dumps({**record, "position": 1, "event": "policy"}) + "\n"
+    )
     assert main(["evaluate", str(trained[0]), str(other)]) == 1
     err = capsys.readouterr().err
+    # Every problem, as labels check lists them, not the first alone.
     assert f"{other}:1: unknown event 'sales'; expected one of funding, launch, lawsuit, other" in err
+    assert f"{other}:2: unknown event 'policy'" in err
 
 
 def test_labels_check_reads_the_taxonomy_beside_the_labels(corpus, capsys):

@@ -21,7 +21,7 @@ from autoclass.classifier import ParagraphClassifier
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_model_options, add_taxonomy_option, check_jobs
 from autoclass.errors import ModelNotFoundError
-from autoclass.labels import label_files, read_records
+from autoclass.labels import checked_records, label_files
 from autoclass.persistence import load_model
 from autoclass.taxonomy import resolve_taxonomy
 
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--top must be 0 (all) or more, not {args.top}")
     check_jobs(args.jobs)
     events, source = resolve_taxonomy(args.paths, args.taxonomy)
-    records = read_records(_files(args.paths), events=events)
+    records = checked_records(_files(args.paths), events=events)
     classifier, settings = _classifier(args.model, trust=args.trust_model)
     classifier = clone(classifier).set_params(event_types=events)
     print(

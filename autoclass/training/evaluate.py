@@ -33,7 +33,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 from autoclass.article import Article
 from autoclass.errors import MissingExtraError
-from autoclass.labels import Pages, label_paths, pages_from_records, read_records
+from autoclass.labels import Pages, checked_records, label_paths, pages_from_records
 from autoclass.model import Model
 from autoclass.training.provenance import recorded_training_files
 
@@ -337,7 +337,7 @@ def page_summary(m: dict[str, Any]) -> str:
 def read_pages(paths: Sequence[str | Path], *, events: Sequence[str]) -> tuple[Pages, list[Path]]:
     """Labeled pages from files and folders of any layout, checked against the taxonomy ``events``."""
     files = label_paths(paths)
-    return pages_from_records(read_records(files, events=events), event_types=events), files
+    return pages_from_records(checked_records(files, events=events), event_types=events), files
 
 
 def evaluate_sets(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -> dict[str, EvaluatedSet]:
