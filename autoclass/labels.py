@@ -22,8 +22,10 @@ This module needs nothing beyond the standard library, so that the
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,9 +135,19 @@ def _parse(raw: bytes, offset: int) -> Any:
     return value
 
 
+_GZIP_MAGIC = b"\x1f\x8b"
+#: Names of label files in a folder (any case); gzip-compressed files are read as they are.
+LABEL_SUFFIXES = (".jsonl", ".jsonl.gz")
+
+
 def _open(path: Path, name: str) -> IO[bytes]:
     try:
-        return open(path, "rb")
+        f = open(path, "rb")
+        if f.read(2) != _GZIP_MAGIC:
+            f.seek(0)
+            return f
+        f.close()
+        return gzip.open(path, "rb")  # type: ignore[return-value]
     except IsADirectoryError:
         raise LabelDataError(name, None, "is a folder, not a JSON Lines file") from None
     except FileNotFoundError:
@@ -157,6 +169,8 @@ def _lines(f: IO[bytes], name: str) -> Iterator[tuple[int, int, bytes]]:
             raw = f.readline(MAX_LINE_BYTES + 2)  # room for the longest line and its "\r\n"
         except OSError as exc:
             raise LabelDataError(name, n, f"cannot read ({exc.strerror or exc})") from None
+        except (EOFError, zlib.error) as exc:  # a gzip file cut short or corrupt
+            raise LabelDataError(name, n, f"cannot read: a broken gzip file ({exc})") from None
         if not raw:
             return
         start, size = offset, len(raw)
@@ -512,11 +526,17 @@ def label_paths(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def label_files(folder: Path) -> list[Path]:
-    """Every ``*.jsonl`` file under ``folder``, sorted; raise LabelDataError when there is none."""
+    """Every ``*.jsonl`` (or ``*.jsonl.gz``, any case) file under ``folder``, sorted.
+
+    Raises
+    ------
+    LabelDataError
+        When there is none.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise LabelDataError(str(folder), None, "no such folder" if not folder.exists() else "not a folder")
-    files = sorted(folder.rglob("*.jsonl"))
+    files = sorted(p for p in folder.rglob("*") if p.name.lower().endswith(LABEL_SUFFIXES) and p.is_file())
     if not files:
         raise LabelDataError(str(folder), None, "no .jsonl files with labeled paragraphs")
     return files

@@ -106,3 +106,23 @@ def test_not_utf8(tmp_path):
 def test_taxonomy_file_matches_the_library():
     taxonomy = json.loads((ROOT / "labels" / "taxonomy.json").read_text())
     assert tuple(taxonomy["events"]) == EVENT_TYPES
+
+
+def test_a_labels_folder_reads_jsonl_of_any_case_and_gzip_compressed_files(tmp_path):
+    import gzip
+
+    from autoclass.labels import check_records, label_files
+
+    (tmp_path / "A.JSONL").write_text(json.dumps(GOOD[0]) + "\n")
+    with gzip.open(tmp_path / "b.jsonl.gz", "wt") as f:
+        f.write(json.dumps({**GOOD[0], "article_id": "b"}) + "\n")
+    (tmp_path / "notes.txt").write_text("not labels")
+    files = label_files(tmp_path)
+    assert [f.name for f in files] == ["A.JSONL", "b.jsonl.gz"]
+    assert [r["article_id"] for r in read_records(files)] == ["a", "b"]
+    (tmp_path / "c.jsonl.gz").write_bytes(gzip.compress(json.dumps(GOOD[0]).encode())[:-6])
+    check = check_records(label_files(tmp_path))
+    assert [str(p) for p in check.problems] == [
+        f"{tmp_path / 'c.jsonl.gz'}:1: cannot read: a broken gzip file "
+        "(Compressed file ended before the end-of-stream marker was reached)"
+    ]

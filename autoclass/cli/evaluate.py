@@ -16,14 +16,15 @@ from autoclass.persistence import METADATA, load_model
 DESCRIPTION = """\
 Evaluate a model (a model directory, or `default` for the default model) on
 labeled pages it was not trained on: JSON Lines files of the labeling guide,
-and every *.jsonl inside the folders given, in any layout. Prints relevance
-precision/recall/F1, event-type scores and confusion matrix over the model's
-own event types, and article tags, each beside a simple baseline.
+and every *.jsonl (or *.jsonl.gz) inside the folders given, in any layout.
+Prints relevance precision/recall/F1, event-type scores and confusion matrix
+over the model's own event types, and article tags, each beside a simple
+baseline.
 
 With -o DIR, also writes evaluation.md, evaluation.json and report.html (the
-"report" extra) into DIR, never into a model's directory unless --force
-says so. --learning-curve refits the model's config on shares of its
-training data (when those files are at hand) and adds the curve.
+"report" extra) into DIR, never into a model's directory unless --force says
+so. --learning-curve refits the model's config on shares of its training data
+(when those files are at hand) and adds the curve.
 """
 
 

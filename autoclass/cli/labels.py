@@ -24,14 +24,13 @@ GUIDE_HINT = "the labeling guide: `autoclass labels guide` (labels/GUIDE.md in t
 DEFAULT_MAX_PROBLEMS = 50
 
 CHECK_DESCRIPTION = """\
-Check labeled JSON Lines files (and every *.jsonl inside the folders given)
-against the labeling guide and the taxonomy: --taxonomy FILE, else a
-taxonomy.json beside the files or one folder up, else (for a drafts file of
-`autoclass draft`) the types of the model that drafted it, else the default
-15 event types. Every
-problem is one line, FILE:LINE: PROBLEM, on standard error (exit status 1);
-with no problem, the counts of pages, paragraphs, event types and sites are
-printed (exit status 0).
+Check labeled JSON Lines files (and every *.jsonl or *.jsonl.gz inside the
+folders given) against the labeling guide and the taxonomy: --taxonomy FILE,
+else a taxonomy.json beside the files or one folder up, else (for a drafts
+file of `autoclass draft`) the types of the model that drafted it, else the
+default 15 event types. Every problem is one line, FILE:LINE: PROBLEM, on
+standard error (exit status 1); with no problem, the counts of pages,
+paragraphs, event types and sites are printed (exit status 0).
 """
 
 

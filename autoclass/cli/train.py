@@ -12,17 +12,17 @@ from autoclass.cli.options import add_taxonomy_option, check_jobs
 
 DESCRIPTION = """\
 Train a model on labeled pages (JSON Lines files of the labeling guide, and
-every *.jsonl inside the folders given) and save it to the directory -o DIR:
-model.npz, metadata.json, a model card README.md, and with --heldout the
-evaluation (evaluation.md, evaluation.json). Use it with --model DIR,
-AUTOCLASS_MODEL=DIR or load_model(DIR).
+every *.jsonl or *.jsonl.gz inside the folders given) and save it to the
+directory -o DIR: model.npz, metadata.json, a model card README.md, and with
+--heldout the evaluation (evaluation.md, evaluation.json). Use it with --model
+DIR, AUTOCLASS_MODEL=DIR or load_model(DIR).
 
-The event types are the taxonomy of the labels: a taxonomy.json beside them
-or one folder up ({"events": ["funding", "launch", ...]}), or --taxonomy
-FILE; without one, the default 15 types. Every label problem is listed
-before anything is fitted (exit status 1). Settings: the shipped
-config.toml, with the settings of --config FILE over it. Needs the "train"
-extra (pip install "autoclass-news[train]").
+The event types are the taxonomy of the labels: a taxonomy.json beside them or
+one folder up ({"events": ["funding", "launch", ...]}), or --taxonomy FILE;
+without one, the default 15 types. Every label problem is listed before
+anything is fitted (exit status 1). Settings: the shipped config.toml, with
+the settings of --config FILE over it. Needs the "train" extra (pip install
+"autoclass-news[train]").
 """
 
 
