@@ -66,6 +66,16 @@ def test_suggest_command_writes_the_chosen_pages_as_drafts(tmp_path, capsys):
     assert len(chosen) == 2 and "p0" not in chosen
     assert "2 of 3 unlabeled pages chosen" in err
     assert all(f" {aid}\n" in err for aid in chosen)  # the ranking names them
+    assert "  1 page left out: its article id is labeled already" in err
+    # Every page labeled under other ids: none is chosen, and the summary says why.
+    every = tmp_path / "every.jsonl"
+    assert main(["draft", str(pages), "-o", str(every), "--quiet"]) == 0
+    copies = tmp_path / "copies.jsonl"
+    write_jsonl(copies, [{**r, "id": f"copy-{r['id']}"} for r in records])
+    assert main(["suggest", str(copies), "--n", "2", "-o", str(out), "--labeled", str(every)]) == 0
+    err = capsys.readouterr().err
+    assert "0 of 4 unlabeled pages chosen" in err
+    assert "  fewer than 2: the other 4 pages are near duplicates of pages labeled or chosen" in err
 
 
 def test_learning_curve_experiment_runs_small(tiny_model):

@@ -111,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     known = set(labeled.ids) if labeled is not None else set()
     skipped: list[Skipped] = []
     pages_in = pages_reporting_skips(args, command="suggest", output=args.output, skipped=skipped)
+    pages_in = list(pages_in)
     pool = [page for page in pages_in if page.article_id not in known]
     chosen = (
         suggest(
@@ -140,4 +141,15 @@ def run(args: argparse.Namespace) -> int:
             f"autoclass suggest: {len(chosen)} of {len(pool):,} unlabeled pages chosen, as drafts in "
             f"{args.output or 'standard output'}; {len(skipped):,} records skipped\n"
         )
+        if len(pages_in) > len(pool):
+            left = len(pages_in) - len(pool)
+            their = (
+                "page left out: its article id is" if left == 1 else "pages left out: their article ids are"
+            )
+            err.write(f"  {left:,} {their} labeled already\n")
+        if len(chosen) < min(args.n, len(pool)):
+            err.write(
+                f"  fewer than {args.n}: the other {len(pool) - len(chosen):,} pages are near duplicates of "
+                f"pages labeled or chosen (cosine similarity at least {args.near_duplicate}; --near-duplicate)\n"
+            )
     return 1 if skipped else 0
