@@ -149,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
             err.write(f"  {left:,} {their} labeled already\n")
         if len(chosen) < min(args.n, len(pool)):
             err.write(
-                f"  fewer than {args.n}: the other {len(pool) - len(chosen):,} pages are near duplicates of "
-                f"pages labeled or chosen (cosine similarity at least {args.near_duplicate}; --near-duplicate)\n"
+                f"  fewer than {args.n}: the other {len(pool) - len(chosen):,} pages are near duplicates "
+                f"of pages labeled or chosen (cosine similarity at least {args.near_duplicate}; "
+                "--near-duplicate)\n"
             )
     return 1 if skipped else 0
