@@ -15,6 +15,7 @@ from autoclass.errors import (
     ModelLoadError,
     ModelNotFoundError,
     PageTooLargeError,
+    TextAsHtmlWarning,
     UntrustedModelError,
 )
 from autoclass.model import Model
@@ -35,6 +36,7 @@ __all__ = [
     "ModelNotFoundError",
     "PageTooLargeError",
     "Paragraph",
+    "TextAsHtmlWarning",
     "UntrustedModelError",
     "load_model",
     "predict",

@@ -66,7 +66,8 @@ class PageTooLargeError(AutoclassError, ValueError):
     Attributes
     ----------
     size : int
-        The page's length, in characters (of its markup, for an HTML page).
+        The page's length, in characters (of its markup, for an HTML page; in
+        bytes for HTML given as bytes).
     limit : int
         The limit it exceeds: ``max_chars``, or ``HTML_SIZE_FACTOR`` times
         ``max_chars`` for an HTML page.
@@ -74,14 +75,16 @@ class PageTooLargeError(AutoclassError, ValueError):
         Its position among the texts of :func:`autoclass.predict_many`; ``None`` for ``predict``.
     """
 
-    def __init__(self, size: int, limit: int, *, index: int | None = None, html: bool = False) -> None:
+    def __init__(
+        self, size: int, limit: int, *, index: int | None = None, html: bool = False, unit: str = "characters"
+    ) -> None:
         self.size = size
         self.limit = limit
         self.index = index
         which = "page" if index is None else f"texts[{index}]"
         if html:
             super().__init__(
-                f"{which} is an HTML document of {size:,} characters, more than "
+                f"{which} is an HTML document of {size:,} {unit}, more than "
                 f"{HTML_SIZE_FACTOR} x max_chars={limit // HTML_SIZE_FACTOR:,}; pass a larger max_chars, "
                 "or max_chars=None for no limit, to read it"
             )
@@ -94,6 +97,10 @@ class PageTooLargeError(AutoclassError, ValueError):
 
 class HtmlAsTextWarning(UserWarning):
     """A page given as plain text opens like an HTML document, and is read tags and all."""
+
+
+class TextAsHtmlWarning(UserWarning):
+    """A page given as HTML holds no markup at all: its whole text is one block of one paragraph."""
 
 
 class MissingExtraError(AutoclassError, ImportError):

@@ -13,19 +13,31 @@ import numpy as np
 
 from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
-from autoclass.errors import HtmlAsTextWarning, PageTooLargeError
+from autoclass.errors import HtmlAsTextWarning, PageTooLargeError, TextAsHtmlWarning
 from autoclass.html import HtmlPage, parse_html
 from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, split_paragraphs
 from autoclass.taxonomy import EVENT_TYPES
 
 Page = list[str] | HtmlPage
 _PACKAGE = str(Path(__file__).resolve().parent)
-# The start of an HTML document: a page handed to the text path so is read markup and all.
-_HTML_DOCUMENT = re.compile(r"\s*(?:<!doctype\s+html|<html[\s>])", re.IGNORECASE)
+# The start of an HTML document, after a byte-order mark, an XML declaration or comments
+# ("<!-- saved from url=... -->"): a page handed to the text path so is read markup and all.
+_HTML_DOCUMENT = re.compile(
+    r"[\s\ufeff]*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>]|<head[\s>])",
+    re.IGNORECASE | re.DOTALL,
+)
 HTML_AS_TEXT_WARNING = (
-    "a page given as text opens like an HTML document (<!DOCTYPE html> or <html>) and is read as plain "
-    "text, tags and all; give it as HTML: predict_html(), predict_many(..., html=True), or for "
+    "a page given as text opens like an HTML document (<!DOCTYPE html>, <html> or <head>) and is read as "
+    "plain text, tags and all; give it as HTML: predict_html(), predict_many(..., html=True), or for "
     "autoclass predict an .html file or the record's html field"
+)
+# A tag (or comment, doctype, end tag) anywhere: HTML without one is plain text given as HTML.
+_TAG = re.compile(r"<[a-zA-Z!/?]")
+_TAG_BYTES = re.compile(rb"<[a-zA-Z!/?]")
+TEXT_AS_HTML_WARNING = (
+    "a page given as HTML holds no tag at all and is read as one block: its whole text becomes one "
+    "paragraph; give plain text to predict() (or predict_many() without html=True; for autoclass "
+    "predict, a .txt file or the record's text field)"
 )
 
 
@@ -45,7 +57,7 @@ def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
         raise TypeError(f"{which} must be str, not {type(text).__name__}{hint}")
     if max_chars is not None and len(text) > max_chars:
         raise PageTooLargeError(len(text), max_chars, index=index)
-    if _HTML_DOCUMENT.match(text, 0, 1000):
+    if _HTML_DOCUMENT.match(text[:2000]):
         # One message for every page, so that Python shows it once, not once per page of a batch.
         warnings.warn(HTML_AS_TEXT_WARNING, HtmlAsTextWarning, stacklevel=_caller_outside())
 
@@ -55,7 +67,16 @@ def _check_html(html: object, max_chars: int | None, index: int | None) -> None:
         which = "html" if index is None else f"texts[{index}]"
         raise TypeError(f"{which} must be str or bytes (an HTML document), not {type(html).__name__}")
     if max_chars is not None and len(html) > HTML_SIZE_FACTOR * max_chars:
-        raise PageTooLargeError(len(html), HTML_SIZE_FACTOR * max_chars, index=index, html=True)
+        unit = "bytes" if isinstance(html, bytes) else "characters"
+        raise PageTooLargeError(len(html), HTML_SIZE_FACTOR * max_chars, index=index, html=True, unit=unit)
+    warn_if_no_markup(html)
+
+
+def warn_if_no_markup(html: str | bytes) -> None:
+    """Warn (:class:`~autoclass.TextAsHtmlWarning`) when a page given as HTML holds no tag at all."""
+    tag = _TAG_BYTES if isinstance(html, bytes) else _TAG
+    if html.strip() and not tag.search(html):  # type: ignore[arg-type]
+        warnings.warn(TEXT_AS_HTML_WARNING, TextAsHtmlWarning, stacklevel=_caller_outside())
 
 
 def _checked_pages(texts: Iterator[object], max_chars: int | None, html: bool) -> Iterator[Page]:

@@ -13,12 +13,17 @@ DEFAULT_MAX_CHARS = 1_000_000
 #: scripts and styles are several times its text (real news pages reach 1.5 MB).
 HTML_SIZE_FACTOR = 10
 
-# Control characters that are not line boundaries for str.splitlines(); scrapers
+# Control characters that are not line boundaries for str.splitlines(), and the
+# byte-order mark (U+FEFF, at a page's start or where files were joined); scrapers
 # leave them in and they carry no meaning.
-_CONTROL_CHARS = r"\x00-\x08\x0e-\x1b\x7f"
+_CONTROL_CHARS = r"\x00-\x08\x0e-\x1b\x7f\ufeff"
 _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
-# A character split_paragraphs keeps: neither white space nor a dropped control.
-_CONTENT = re.compile(f"[^\\s{_CONTROL_CHARS}]")
+# Zero-width characters: stripped at a line's ends as white space is (a line of them alone
+# is blank), kept inside a line, where joiners shape emoji and scripts.
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
+_EDGES = re.compile(f"^[\\s{_ZERO_WIDTH}]+|[\\s{_ZERO_WIDTH}]+$")
+# A character split_paragraphs keeps: neither white space, zero-width nor a dropped control.
+_CONTENT = re.compile(f"[^\\s{_ZERO_WIDTH}{_CONTROL_CHARS}]")
 # Lone surrogates: a str may hold them (json.loads("\"\\ud800\""), surrogateescape
 # decoding) but no UTF-8 output can, so they become U+FFFD as a decoder would make them.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -36,14 +41,15 @@ def has_paragraphs(text: str) -> bool:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Split page text into paragraphs: one per non-blank line, in page order.
+    r"""Split page text into paragraphs: one per non-blank line, in page order.
 
     Lines are those of :meth:`str.splitlines` (``\n``, ``\r\n``, ``\r`` and
-    the Unicode line separators real pages use).  Surrounding white space is
-    stripped, blank lines are dropped and exact duplicates are kept, as
-    the labeling guide requires.  Control characters that are not line breaks are
-    removed, and lone surrogates (``"\\ud800"``) become U+FFFD, the
-    replacement character, so that every paragraph can be written as UTF-8.
+    the Unicode line separators real pages use).  Surrounding white space (and
+    zero-width spaces and joiners) is stripped, blank lines are dropped and
+    exact duplicates are kept, as the labeling guide requires.  Control
+    characters that are not line breaks, and byte-order marks, are removed,
+    and lone surrogates (``"\ud800"``) become U+FFFD, the replacement
+    character, so that every paragraph can be written as UTF-8.
 
     Parameters
     ----------
@@ -62,15 +68,17 @@ def split_paragraphs(text: str) -> list[str]:
 
     Examples
     --------
-    >>> split_paragraphs("Title\\n\\n  Body text.  \\nShare\\nShare\\n")
+    >>> split_paragraphs("Title\n\n  Body text.  \nShare\nShare\n")
     ['Title', 'Body text.', 'Share', 'Share']
-    >>> split_paragraphs("Nio\\x00 cars\\r\\nCaf\\udce9")
-    ['Nio cars', 'Caf\ufffd']
+    >>> split_paragraphs("\ufeffNio\x00 cars\r\n\u200b\r\nCaf\udce9")[1] == "Caf\N{REPLACEMENT CHARACTER}"
+    True
     """
     if not isinstance(text, str):
         raise TypeError(f"page text must be str, not {type(text).__name__}")
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
-    if not text.isascii() and _SURROGATE.search(text):
+    if text.isascii():
+        return [line for line in (raw.strip() for raw in text.splitlines()) if line]
+    if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
-    return [line for line in (raw.strip() for raw in text.splitlines()) if line]
+    return [line for line in (_EDGES.sub("", raw) for raw in text.splitlines()) if line]

@@ -66,22 +66,32 @@ PIECES = st.one_of(
     st.sampled_from(FRAGMENTS),
     CONTROLS,
     SURROGATES,
+    st.sampled_from(["\ufeff", "\u200b", "\u200c", "\u200d", "\u2060"]),  # byte-order mark, zero-width
     st.text(st.characters(codec=None), max_size=20),
 )
 HOSTILE_TEXT = st.lists(PIECES, max_size=30).map("".join)
 
-# Characters split_paragraphs drops (control characters that are not line breaks).
-_DROPPED = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F]))
+# Characters split_paragraphs drops (control characters that are not line breaks, byte-order marks).
+_DROPPED = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, 0xFEFF]))
+# Stripped at a line's ends with white space: zero-width spaces and joiners.
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
+
+
+def _stripped(line: str) -> str:
+    while line != (shorter := line.strip().strip(_ZERO_WIDTH)):
+        line = shorter
+    return line
 
 
 def expected_paragraphs(text: str) -> list[str]:
-    """The contract of LABELS.md: each non-blank line by str.splitlines(), stripped.
+    """The contract of the labeling guide: each non-blank line by str.splitlines(), stripped.
 
-    Written independently of autoclass.paragraphs: dropped controls removed
-    and lone surrogates read as U+FFFD first.
+    Written independently of autoclass.paragraphs: dropped characters removed
+    and lone surrogates read as U+FFFD first; zero-width characters at a
+    line's ends are stripped as white space is.
     """
     cleaned = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text if c not in _DROPPED)
-    return [line.strip() for line in cleaned.splitlines() if line.strip()]
+    return [_stripped(line) for line in cleaned.splitlines() if _stripped(line)]
 
 
 def check_article(article: Article, text: str) -> None:

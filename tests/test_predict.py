@@ -166,6 +166,30 @@ def test_an_html_document_given_as_text_is_read_as_text_with_a_warning_at_the_ca
         warnings.simplefilter("error")
         predict("<div class='nav'><a href='/'>Home</a></div>\n<p>BYD opens a plant.</p>")
         predict("Ford and <html> tags\nNio delivers cars")
+    # Saved pages open with a byte-order mark, an XML declaration, a comment, or <head>.
+    for opening in (
+        "\ufeff<!DOCTYPE html>",
+        '<?xml version="1.0"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN">',
+        "<!-- saved from url=(0042)https://example.com/ -->\n<!DOCTYPE html>",
+        "<head><title>Nio</title>",
+    ):
+        with pytest.warns(HtmlAsTextWarning):
+            predict(opening + "\n<p>Nio delivers 20,000 cars in May.</p>")
+
+
+def test_plain_text_given_as_html_is_one_block_with_a_warning_at_the_callers_line(default_model):
+    from autoclass import TextAsHtmlWarning, predict_html
+
+    with pytest.warns(TextAsHtmlWarning, match=r"give plain text to predict\(\)") as caught:
+        article = predict_html("Nio delivers 20,000 cars in May\nShare this story\n")
+    assert caught[0].filename == __file__
+    assert len(article.paragraphs) == 1
+    with pytest.warns(TextAsHtmlWarning):
+        list(predict_many([b"<p>Nio</p>", b"no tags here"], html=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        predict_html("<p>Nio delivers 20,000 cars in May</p>")
+        predict_html("")
 
 
 def test_non_str_is_a_type_error(default_model):

@@ -21,7 +21,7 @@ from typing import Any
 from autoclass.article import Article
 from autoclass.cli.writers import encode_results
 from autoclass.html import HtmlPage, parse_html
-from autoclass.model import Model
+from autoclass.model import Model, warn_if_no_markup
 from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, has_paragraphs
 
 #: One input record, undecoded: (is a JSON Lines record, default id, raw bytes,
@@ -136,6 +136,7 @@ def _html_page(
             f"page too long: HTML of {len(html)} {unit} > "
             f"{HTML_SIZE_FACTOR} x --max-chars {options.max_chars}",
         )
+    warn_if_no_markup(html)
     page = parse_html(html, url=url, encoding=charset)
     if not len(page):
         return record_id, None, "empty page: no text in the HTML"
