@@ -152,16 +152,24 @@ class Article:
     paragraphs : list of Paragraph
         Every non-blank line of the page, in input order.
     tags : dict of str to float
-        Article-level event tags and their weights (share of the relevant
-        paragraphs' event probability mass), largest first; only tags whose
-        weight reaches the model's ``tag_min_share``.
+        Article-level event tags and their weights, largest first: each
+        type's share of the relevant paragraphs' event probabilities, each
+        paragraph's weighted by its relevance. Tags whose weight reaches the
+        model's ``tag_min_share``, and the main event whatever its weight.
     main_event : str or None
         The story's main event: the heaviest type when the headline and the
         lead paragraph count extra (news states its main event first), so
         not always the largest tag; ``None`` when no paragraph is relevant.
+    threshold : float
+        The relevance (and body) probability from which a paragraph is kept:
+        the model's (0.4 for the default model); 0.5 for an Article built by
+        hand without one.
     url : str or None
         The page's address, for a page read from HTML with one.
     """
+
+    # Equal articles compare equal, but an article holds lists: it is not hashable.
+    __hash__ = None  # type: ignore[assignment]
 
     paragraphs: list[Paragraph]
     tags: dict[str, float] = field(default_factory=dict)
@@ -214,7 +222,8 @@ class Article:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of the article and its paragraphs."""
         return {
-            **({"url": self.url} if self.url is not None else {}),
+            "url": self.url,
+            "threshold": self.threshold,
             "main_event": self.main_event,
             "tags": self.tags,
             "text": self.text,
@@ -277,7 +286,10 @@ def build_article(
     again, as news states its main event first (``HEADLINE_WEIGHT``,
     ``LEAD_WEIGHT``); it is always among the tags.
     """
-    relevant = relevance >= threshold
+    # Decided on the relevance as shown (four decimals), so that a paragraph shown at the
+    # threshold is kept, as Article.body_paragraphs decides on the body shown.
+    shown = np.round(relevance, 4)
+    relevant = shown >= threshold
     # Whole-page numpy conversions: per-element numpy indexing and round()
     # calls cost more than the prediction itself.
     best = event_proba.argmax(axis=1).tolist() if len(texts) else []
@@ -286,7 +298,7 @@ def build_article(
     where = paths if paths is not None else repeat(None)
     keep = relevant.tolist()
     events = [event_types[top] if kept else None for kept, top in zip(keep, best)]
-    columns = (texts, range(len(texts)), keep, np.round(relevance, 4).tolist(), events, map(tuple, scores))
+    columns = (texts, range(len(texts)), keep, shown.tolist(), events, map(tuple, scores))
     paragraphs = _paragraphs(len(texts), (*columns, in_body, where, repeat(origin), repeat(event_types)))
     if not relevant.any():
         return Article(paragraphs=paragraphs, threshold=threshold, url=url)

@@ -223,17 +223,19 @@ def explain_page(
         ]
         prob, body = float(state.relevance[i]), float(state.body[i])
         threshold = clf.relevance_threshold
-        if prob >= threshold:
+        # Decided on the probabilities as an Article shows them (four decimals), as it decides.
+        kept = round(prob, 4) >= threshold
+        if kept:
             dropped_by = None
         elif state.batch.says_nothing[i]:
             dropped_by = "words"
         else:
-            dropped_by = "topic" if body >= threshold else "body"
+            dropped_by = "topic" if round(body, 4) >= threshold else "body"
         out.append(
             Explanation(
                 text=paragraphs[i],
                 position=i,
-                relevant=prob >= clf.relevance_threshold,
+                relevant=kept,
                 relevance=prob,
                 threshold=clf.relevance_threshold,
                 relevance_reasons=_largest(relevance, top),

@@ -208,3 +208,19 @@ def test_prediction_path_imports_no_training_or_plotting_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_paragraph_shown_at_the_threshold_is_kept_and_an_article_is_json_ready_and_unhashable():
+    import numpy as np
+
+    from autoclass.article import build_article
+
+    proba = np.full((2, len(EVENT_TYPES)), 1 / len(EVENT_TYPES))
+    article = build_article(
+        ["Nio sells cars", "Share"], np.array([0.39996, 0.39994]), proba, threshold=0.4, tag_min_share=0.2
+    )
+    assert [(p.relevance, p.relevant) for p in article.paragraphs] == [(0.4, True), (0.3999, False)]
+    record = article.to_dict()
+    assert (record["url"], record["threshold"]) == (None, 0.4)
+    with pytest.raises(TypeError, match="unhashable type: 'Article'"):
+        hash(article)
