@@ -157,8 +157,12 @@ def explain_page(
     ----------
     model : Model
         A loaded model.
-    paragraphs : sequence of str
-        The page's paragraphs, as :func:`autoclass.split_paragraphs` gives them.
+    paragraphs : sequence of str, or HtmlPage
+        The page's paragraphs, as :func:`autoclass.split_paragraphs` gives
+        them, or an HTML page as :func:`autoclass.html.parse_html` gives it
+        (read by the model's HTML classifier, with its markup, as
+        ``predict_html`` reads it; its paragraphs' texts alone would be read
+        as a text page).
     top : int
         Contributions kept per score, largest in size first.
     positions : sequence of int, optional
@@ -177,8 +181,14 @@ def explain_page(
     >>> why[1].event, why[2].relevant, why[2].dropped_by
     ('recall', False, 'body')
     """
+    if not isinstance(top, int) or isinstance(top, bool):
+        raise TypeError(f"top must be an int, not {type(top).__name__}")
     if top < 1:
         raise ValueError(f"top must be at least 1, not {top}")
+    if isinstance(paragraphs, str):
+        raise TypeError(
+            "paragraphs must be the page's paragraphs, not one str: split it with split_paragraphs()"
+        )
     clf = model.classifier_for(paragraphs)
     names = _names(model, clf)
     page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)

@@ -235,8 +235,21 @@ class Model:
         if batch:
             yield from self._predict_pages(batch)
 
-    def predict_pages(self, pages: list[Page], *, batch_size: int = 64) -> list[Article]:
-        """Read pages already split into paragraphs (as in labeled data, or parsed HTML), in batches."""
+    def predict_pages(self, pages: Iterable[Page], *, batch_size: int = 64) -> list[Article]:
+        """Read pages already split into paragraphs (as in labeled data, or parsed HTML), in batches.
+
+        Each page is a list of str (one per paragraph) or an
+        :class:`~autoclass.html.HtmlPage`; a page given as one str is an
+        error (its characters would be read as paragraphs).
+        """
+        pages = list(pages)
+        for index, page in enumerate(pages):
+            if isinstance(page, str) or not isinstance(page, Sequence):
+                raise TypeError(
+                    f"pages[{index}] must be a list of paragraphs (str) or an HtmlPage, not "
+                    f"{type(page).__name__}"
+                    + ("; split it with split_paragraphs()" if isinstance(page, str) else "")
+                )
         out: list[Article] = []
         for start in range(0, len(pages), batch_size):
             out.extend(self._predict_pages(pages[start : start + batch_size]))

@@ -111,6 +111,9 @@ def not_found_message(directory: Path, source: str | None, *, cli: bool = False)
     hint = _not_found_hint(source, cli=cli)
     if source == "default":
         return f"no default autoclass model: {hint}"
+    if directory.name in ARTIFACTS.values() or directory.name == METADATA:
+        given = "--model" if cli else "load_model()"
+        return f"{directory} is a file of a model: give {given} its folder, {directory.parent}"
     return f"no trained autoclass model in {directory}: {hint}"
 
 
@@ -237,6 +240,8 @@ def save_model(
     """
     if format not in ARTIFACTS:
         raise ValueError(f"unknown model format {format!r}; use one of {', '.join(ARTIFACTS)}")
+    if not isinstance(metadata, dict):  # checked before tens of megabytes are written
+        raise TypeError(f"metadata must be a dict (model.metadata, or {{}}), not {type(metadata).__name__}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACTS[format]

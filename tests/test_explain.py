@@ -185,3 +185,18 @@ def test_cli_explain_refuses_what_is_not_one_page(tmp_path, capsys, name, conten
     assert message in capsys.readouterr().err
     assert main(["explain", str(tmp_path)]) == 2
     assert "is a directory: explain reads one page" in capsys.readouterr().err
+
+
+def test_a_page_given_as_one_str_or_a_top_that_is_no_int_is_a_type_error(default_model):
+    from autoclass.explain import explain_page
+
+    with pytest.raises(TypeError, match="not one str: split it with split_paragraphs"):
+        explain_page(default_model, "Ford recalls trucks")
+    for top in (2.5, None):
+        with pytest.raises(TypeError, match="top must be an int"):
+            explain_page(default_model, ["Ford recalls trucks"], top=top)
+    with pytest.raises(TypeError, match=r"pages\[1\] must be a list of paragraphs .* not str; split it"):
+        default_model.predict_pages([["Ford recalls trucks"], "Ford recalls trucks"])
+    with pytest.raises(TypeError, match=r"pages\[0\] must be a list of paragraphs .* not NoneType"):
+        default_model.predict_pages([None])
+    assert len(default_model.predict_pages(iter([["Ford recalls 2,000 trucks"]]))) == 1

@@ -190,3 +190,17 @@ def test_skops_model_without_skops_names_the_extra(tiny_model, tmp_path, monkeyp
     monkeypatch.setitem(sys.modules, "skops.io", None)
     with pytest.raises(ModelLoadError, match=r'pip install "autoclass-news\[skops\]"'):
         load_model(tmp_path)
+
+
+def test_a_models_file_given_for_its_folder_and_metadata_that_is_no_dict_are_named(tmp_path):
+    from autoclass import ModelNotFoundError, load_model
+    from autoclass.api import default_model
+    from autoclass.persistence import save_model
+
+    with pytest.raises(
+        ModelNotFoundError, match=r"model.npz is a file of a model: give load_model\(\) its folder"
+    ):
+        load_model(tmp_path / "m" / "model.npz")
+    with pytest.raises(TypeError, match="metadata must be a dict"):
+        save_model(default_model(), tmp_path / "m", metadata=None, format="npz")  # type: ignore[arg-type]
+    assert not (tmp_path / "m").exists()
