@@ -88,6 +88,14 @@ class Paragraph:
         fields = (self.text, self.position, self.relevant, self.relevance, self.event, self.scores)
         return (Paragraph, (*fields, self.body, self.path, None, self.event_types))
 
+    def __copy__(self) -> Paragraph:
+        # A paragraph is immutable: a copy (copy.copy, copy.deepcopy of an Article) is itself,
+        # and keeps its origin, hence its explanation, which pickling leaves out.
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Paragraph:
+        return self
+
     def explain(self, *, top: int = 8) -> Explanation:
         """Why this paragraph got its labels: the inputs that pushed it, with weights.
 

@@ -200,3 +200,14 @@ def test_a_page_given_as_one_str_or_a_top_that_is_no_int_is_a_type_error(default
     with pytest.raises(TypeError, match=r"pages\[0\] must be a list of paragraphs .* not NoneType"):
         default_model.predict_pages([None])
     assert len(default_model.predict_pages(iter([["Ford recalls 2,000 trucks"]]))) == 1
+
+
+def test_copies_of_a_predicted_paragraph_are_explained_as_it_is(default_model):
+    import copy
+
+    page = "Ford recalls 2,000 trucks\nFord is recalling 2,000 trucks over bad brakes."
+    article = default_model.predict(page)
+    again = copy.deepcopy(article)
+    assert again == article and again.paragraphs is not article.paragraphs
+    assert copy.copy(article.paragraphs[1]).explain(top=2).event == "recall"
+    assert again.paragraphs[1].explain(top=2).event == "recall"
