@@ -15,7 +15,7 @@ from autoclass.errors import AutoclassError
 from autoclass.taxonomy import EVENT_TYPES
 
 if TYPE_CHECKING:
-    from autoclass.explain import Explanation
+    from autoclass.explain import Explanation, PageExplainer
     from autoclass.model import Model
 
 # A headline is a heading block of an HTML page (h1 to h3, or inside one), or
@@ -34,10 +34,15 @@ LEAD_WEIGHT = 3.0
 
 @dataclass(frozen=True, slots=True)
 class PageOrigin:
-    """The model and page a prediction came from, shared by the page's paragraphs."""
+    """The model and page a prediction came from, shared by the page's paragraphs.
+
+    ``explainer`` holds the page as the model read it for explanations, once
+    one of its paragraphs is explained (:class:`autoclass.explain.PageExplainer`).
+    """
 
     model: Model
     paragraphs: Sequence[str]
+    explainer: list[PageExplainer] = field(default_factory=list, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +132,13 @@ class Paragraph:
                 "this paragraph carries no model to explain it (built by hand, or unpickled): "
                 "predict the page again and explain that result"
             )
-        from autoclass.explain import explain_page
+        from autoclass.explain import PageExplainer, check_top
 
-        return explain_page(self.origin.model, self.origin.paragraphs, top=top, positions=[self.position])[0]
+        check_top(top)
+        origin = self.origin
+        if not origin.explainer:  # read once a page (a race reads it twice, harmlessly)
+            origin.explainer.append(PageExplainer(origin.model, origin.paragraphs))
+        return origin.explainer[0].explain([self.position], top=top)[0]
 
     @property
     def event_scores(self) -> dict[str, float]:

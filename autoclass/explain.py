@@ -181,87 +181,114 @@ def explain_page(
     >>> why[1].event, why[2].relevant, why[2].dropped_by
     ('recall', False, 'body')
     """
-    if not isinstance(top, int) or isinstance(top, bool):
-        raise TypeError(f"top must be an int, not {type(top).__name__}")
-    if top < 1:
-        raise ValueError(f"top must be at least 1, not {top}")
+    check_top(top)
     if isinstance(paragraphs, str):
         raise TypeError(
             "paragraphs must be the page's paragraphs, not one str: split it with split_paragraphs()"
         )
-    clf = model.classifier_for(paragraphs)
-    names = _names(model, clf)
-    page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)
-    state = clf.forward([page], keep_features=True)
-    tfidf, layout = state.batch.tfidf, state.batch.layout
-    event_types = clf.event_types_
-    k = len(event_types)
-    seen = np.isfinite(clf.event2_intercept_)
-    ev_text = clf.text_weights_[:, 3 + k : 3 + 2 * k]
-    ev_text = ev_text - ev_text[:, seen].mean(axis=1, keepdims=True)
-    ev_ctx = clf.event2_context_weights_
-    ev_ctx = ev_ctx - ev_ctx[:, seen].mean(axis=1, keepdims=True)
-    event_proba = state.event_scores - state.event_scores.max(axis=1, keepdims=True)
-    event_proba = np.exp(event_proba)
-    event_proba /= event_proba.sum(axis=1, keepdims=True)
-    n_words = clf._relevance_terms()
-    out = []
-    for i in range(len(paragraphs)) if positions is None else positions:
-        row = tfidf[i]
-        terms, values = row.indices, row.data
-        words = terms < n_words
-        content = [
-            *_contributions(names.terms, terms[words], values[words], clf.text_weights_[terms[words], 0]),
-            *_contributions(
-                names.layout, np.arange(len(names.layout)), layout[i], clf.relevance1_layout_weights_
-            ),
-        ]
-        x2 = state.relevance_features[i]
-        relevance = _contributions(names.stage2, np.arange(len(x2)), x2, clf.relevance2_weights_)
-        by_source: dict[str, float] = {}
-        for c in relevance:
-            parts = c.feature.split(" x ")
-            for part in parts:
-                source = _source(part)
-                by_source[source] = by_source.get(source, 0.0) + c.effect / len(parts)
-        order = np.argsort(-event_proba[i])
-        best, second = int(order[0]), int(order[1])
-        ctx = state.event_context[i]
-        event = [
-            *_contributions(names.terms, terms, values, ev_text[terms, best]),
-            *_contributions(names.event_context, np.arange(len(ctx)), ctx, ev_ctx[:, best]),
-        ]
-        prob, body = float(state.relevance[i]), float(state.body[i])
-        threshold = clf.relevance_threshold
-        # Decided on the probabilities as an Article shows them (four decimals), as it decides.
-        kept = round(prob, 4) >= threshold
-        if kept:
-            dropped_by = None
-        elif state.batch.says_nothing[i]:
-            dropped_by = "words"
-        else:
-            dropped_by = "topic" if round(body, 4) >= threshold else "body"
-        out.append(
-            Explanation(
-                text=paragraphs[i],
-                position=i,
-                relevant=kept,
-                relevance=prob,
-                threshold=clf.relevance_threshold,
-                relevance_reasons=_largest(relevance, top),
-                relevance_intercept=float(clf.relevance2_intercept_),
-                relevance_by_source=dict(sorted(by_source.items(), key=lambda kv: -abs(kv[1]))),
-                content_score=float(state.content_score[i]),
-                content_reasons=_largest(content, top),
-                event=event_types[best],
-                event_probability=float(event_proba[i, best]),
-                runner_up=event_types[second],
-                event_reasons=_largest(event, top),
-                body=body,
-                dropped_by=dropped_by,
+    return PageExplainer(model, paragraphs).explain(positions, top=top)
+
+
+def check_top(top: object) -> None:
+    """``top``, the number of contributions listed per score, is an int of at least 1."""
+    if not isinstance(top, int) or isinstance(top, bool):
+        raise TypeError(f"top must be an int, not {type(top).__name__}")
+    if top < 1:
+        raise ValueError(f"top must be at least 1, not {top}")
+
+
+class PageExplainer:
+    """One page read once by a model, so that any of its paragraphs can be explained.
+
+    :meth:`autoclass.Paragraph.explain` keeps one per predicted page: explaining
+    every paragraph of a page one by one then reads the page once, not once a
+    paragraph.
+    """
+
+    def __init__(self, model: Model, paragraphs: Sequence[str]) -> None:
+        clf = model.classifier_for(paragraphs)
+        self.clf, self.paragraphs, self.names = clf, paragraphs, _names(model, clf)
+        page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)
+        self.state = clf.forward([page], keep_features=True)
+        k = len(clf.event_types_)
+        self.seen = seen = np.isfinite(clf.event2_intercept_)
+        # The event head's text weights, centred over the types, are taken row by row for a
+        # paragraph's terms: the whole matrix (every term of the vocabulary) would be kept too.
+        self.event_columns = slice(3 + k, 3 + 2 * k)
+        ev_ctx = clf.event2_context_weights_
+        self.ev_ctx = ev_ctx - ev_ctx[:, seen].mean(axis=1, keepdims=True)
+        scores = self.state.event_scores
+        event_proba = np.exp(scores - scores.max(axis=1, keepdims=True))
+        self.event_proba = event_proba / event_proba.sum(axis=1, keepdims=True)
+
+    def _event_weights(self, terms: np.ndarray, best: int) -> np.ndarray:
+        rows = self.clf.text_weights_[terms, self.event_columns]
+        return rows[:, best] - rows[:, self.seen].mean(axis=1)
+
+    def explain(self, positions: Sequence[int] | None = None, *, top: int = DEFAULT_TOP) -> list[Explanation]:
+        """Explanations of the paragraphs at ``positions`` (all by default), in that order."""
+        clf, names, state, paragraphs = self.clf, self.names, self.state, self.paragraphs
+        tfidf, layout = state.batch.tfidf, state.batch.layout
+        event_types = clf.event_types_
+        ev_ctx, event_proba = self.ev_ctx, self.event_proba
+        n_words = clf._relevance_terms()
+        out = []
+        for i in range(len(paragraphs)) if positions is None else positions:
+            row = tfidf[i]
+            terms, values = row.indices, row.data
+            words = terms < n_words
+            content = [
+                *_contributions(names.terms, terms[words], values[words], clf.text_weights_[terms[words], 0]),
+                *_contributions(
+                    names.layout, np.arange(len(names.layout)), layout[i], clf.relevance1_layout_weights_
+                ),
+            ]
+            x2 = state.relevance_features[i]
+            relevance = _contributions(names.stage2, np.arange(len(x2)), x2, clf.relevance2_weights_)
+            by_source: dict[str, float] = {}
+            for c in relevance:
+                parts = c.feature.split(" x ")
+                for part in parts:
+                    source = _source(part)
+                    by_source[source] = by_source.get(source, 0.0) + c.effect / len(parts)
+            order = np.argsort(-event_proba[i])
+            best, second = int(order[0]), int(order[1])
+            ctx = state.event_context[i]
+            event = [
+                *_contributions(names.terms, terms, values, self._event_weights(terms, best)),
+                *_contributions(names.event_context, np.arange(len(ctx)), ctx, ev_ctx[:, best]),
+            ]
+            prob, body = float(state.relevance[i]), float(state.body[i])
+            threshold = clf.relevance_threshold
+            # Decided on the probabilities as an Article shows them (four decimals), as it decides.
+            kept = round(prob, 4) >= threshold
+            if kept:
+                dropped_by = None
+            elif state.batch.says_nothing[i]:
+                dropped_by = "words"
+            else:
+                dropped_by = "topic" if round(body, 4) >= threshold else "body"
+            out.append(
+                Explanation(
+                    text=paragraphs[i],
+                    position=i,
+                    relevant=kept,
+                    relevance=prob,
+                    threshold=clf.relevance_threshold,
+                    relevance_reasons=_largest(relevance, top),
+                    relevance_intercept=float(clf.relevance2_intercept_),
+                    relevance_by_source=dict(sorted(by_source.items(), key=lambda kv: -abs(kv[1]))),
+                    content_score=float(state.content_score[i]),
+                    content_reasons=_largest(content, top),
+                    event=event_types[best],
+                    event_probability=float(event_proba[i, best]),
+                    runner_up=event_types[second],
+                    event_reasons=_largest(event, top),
+                    body=body,
+                    dropped_by=dropped_by,
+                )
             )
-        )
-    return out
+        return out
 
 
 def top_event_terms(classifier: ParagraphClassifier, k: int = 8) -> dict[str, list[tuple[str, float]]]:

@@ -211,3 +211,19 @@ def test_copies_of_a_predicted_paragraph_are_explained_as_it_is(default_model):
     assert again == article and again.paragraphs is not article.paragraphs
     assert copy.copy(article.paragraphs[1]).explain(top=2).event == "recall"
     assert again.paragraphs[1].explain(top=2).event == "recall"
+
+
+def test_a_pages_paragraphs_explained_one_by_one_read_the_page_once(default_model, monkeypatch):
+    from autoclass.explain import PageExplainer, explain_page
+
+    page = "Ford recalls 2,000 trucks\nFord is recalling 2,000 trucks over bad brakes.\nShare"
+    article = default_model.predict(page)
+    reads = []
+    forward = type(default_model.classifier).forward
+    monkeypatch.setattr(
+        type(default_model.classifier), "forward", lambda *a, **k: reads.append(1) or forward(*a, **k)
+    )
+    one_by_one = [p.explain(top=3) for p in article.paragraphs]
+    assert len(reads) == 1
+    assert one_by_one == explain_page(default_model, article.paragraphs[0].origin.paragraphs, top=3)
+    assert isinstance(article.paragraphs[0].origin.explainer[0], PageExplainer)
