@@ -81,4 +81,12 @@ def split_paragraphs(text: str) -> list[str]:
         return [line for line in (raw.strip() for raw in text.splitlines()) if line]
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
-    return [line for line in (_EDGES.sub("", raw) for raw in text.splitlines()) if line]
+    return [line for line in map(_stripped, text.splitlines()) if line]
+
+
+def _stripped(line: str) -> str:
+    line = line.strip()
+    # The regex only for the rare line that starts or ends with a zero-width character.
+    if line and (line[0] in _ZERO_WIDTH or line[-1] in _ZERO_WIDTH):
+        return _EDGES.sub("", line)
+    return line
