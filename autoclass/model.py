@@ -75,7 +75,7 @@ def _check_html(html: object, max_chars: int | None, index: int | None) -> None:
 def warn_if_no_markup(html: str | bytes) -> None:
     """Warn (:class:`~autoclass.TextAsHtmlWarning`) when a page given as HTML holds no tag at all."""
     tag = _TAG_BYTES if isinstance(html, bytes) else _TAG
-    if html.strip() and not tag.search(html):  # type: ignore[arg-type]
+    if not tag.search(html) and html.strip():  # type: ignore[arg-type]
         warnings.warn(TEXT_AS_HTML_WARNING, TextAsHtmlWarning, stacklevel=_caller_outside())
 
 

@@ -370,6 +370,8 @@ def trained_on(model: Model, evaluated: dict[str, EvaluatedSet]) -> dict[str, in
 
 
 def _article_ids(files: Sequence[Path]) -> set[str]:
+    # A scan for ids, not read_records: the files may have changed since training, and
+    # validating a whole training corpus would cost more than the evaluation.
     ids = set()
     for path in files:
         with open(path, encoding="utf-8-sig", errors="replace") as lines:
