@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import urllib.error
@@ -11,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from autoclass.errors import LabelDataError
-from autoclass.labeling.drafts import DraftPage, PageInput, draft_pages, drafted_event_types, read_drafts
+from autoclass.labeling.drafts import (
+    DraftPage,
+    PageInput,
+    draft_pages,
+    drafted_event_types,
+    group_pages,
+    read_drafts,
+)
 from autoclass.labeling.server import TOKEN_HEADER, LabelServer
 from autoclass.labeling.session import EVENT_KEYS, LabelingError, LabelSession, event_keys
 from autoclass.labels import read_records
@@ -162,3 +170,69 @@ def test_server_answers_only_its_own_page_on_loopback(tmp_path, default_model):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_output_that_is_not_this_sessions_labels_is_refused_as_it_is(tmp_path, default_model):
+    drafts = _drafts(tmp_path, default_model)
+    out = tmp_path / "out.jsonl"
+    LabelSession(drafts, out, event_types=EVENT_TYPES).accept("p0", _labels(drafts[0]))
+    whole = out.read_bytes()
+    # A hand-edited last line of a page of one's own (not a draft's), mistyped: named, not cut.
+    mine = b'{"article_id": "mine", "position": 0, "text": "Share", "relevant": false, "event": null,}'
+    out.write_bytes(whole + mine)
+    with pytest.raises(LabelDataError, match=r"out.jsonl:\d+: invalid JSON"):
+        LabelSession(drafts, out, event_types=EVENT_TYPES)
+    assert out.read_bytes() == whole + mine
+    # Notes, and a gzip file: refused as they are.
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"my notes line 1\nmy important notes line 2")
+    with pytest.raises(LabelDataError, match="invalid JSON"):
+        LabelSession(drafts, notes, event_types=EVENT_TYPES)
+    assert notes.read_bytes() == b"my notes line 1\nmy important notes line 2"
+    packed = tmp_path / "b.jsonl.gz"
+    packed.write_bytes(gzip.compress(whole))
+    with pytest.raises(LabelDataError, match="is gzip-compressed"):
+        LabelSession(drafts, packed, event_types=EVENT_TYPES)
+    with pytest.raises(LabelDataError, match="is a folder"):
+        LabelSession(drafts, tmp_path, event_types=EVENT_TYPES)
+
+
+def test_the_first_lines_of_a_draft_page_are_moved_aside_not_destroyed(tmp_path, default_model):
+    drafts = _drafts(tmp_path, default_model)
+    out = tmp_path / "out.jsonl"
+    LabelSession(drafts, out, event_types=EVENT_TYPES).accept("p0", _labels(drafts[0]))
+    whole = out.read_bytes()
+    start = whole[: whole.index(b"\n") + 1]  # the first line of page p0 alone: a crash mid-write
+    out.write_bytes(start)
+    session = LabelSession(drafts, out, event_types=EVENT_TYPES)
+    assert out.read_bytes() == b"" and session.recovered_bytes == len(start)
+    assert (tmp_path / "out.jsonl.removed").read_bytes() == start
+    assert session.state()["page"]["article_id"] == "p0"
+
+
+def test_two_sessions_on_one_output_never_save_a_page_twice(tmp_path, default_model):
+    drafts = _drafts(tmp_path, default_model)
+    out = tmp_path / "out.jsonl"
+    first = LabelSession(drafts, out, event_types=EVENT_TYPES)
+    second = LabelSession(drafts, out, event_types=EVENT_TYPES)
+    first.accept("p0", _labels(drafts[0]))
+    with pytest.raises(LabelingError, match="'p0' was saved meanwhile by another session"):
+        second.accept("p0", _labels(drafts[0]))
+    assert second.state()["page"]["article_id"] == "p1"
+    second.accept("p1", _labels(drafts[1]))
+    first.accept("p2", _labels(drafts[2]))
+    assert [p.article_id for p in group_pages(read_records([out]))] == ["p0", "p1", "p2"]
+
+
+def test_label_refuses_an_output_in_a_missing_folder_or_a_folder_before_it_serves(tmp_path, capsys):
+    from autoclass.cli import main
+
+    pages = tmp_path / "pages.txt"
+    pages.write_text("Nio delivers 20,000 cars in May\nShare this story\n")
+    drafts = tmp_path / "drafts.jsonl"
+    assert main(["draft", str(pages), "-o", str(drafts), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["label", str(drafts), "-o", str(tmp_path / "nodir" / "out.jsonl"), "--no-browser"]) == 2
+    assert f"no folder {tmp_path / 'nodir'} for the output" in capsys.readouterr().err
+    assert main(["label", str(drafts), "-o", str(tmp_path), "--no-browser"]) == 1
+    assert f"{tmp_path}: is a folder: the output is a JSON Lines file" in capsys.readouterr().err

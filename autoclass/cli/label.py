@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else default_output(args.drafts)
     if output.exists() and output.resolve() == Path(args.drafts).resolve():
         raise UsageError("the output must be another file than the drafts")
+    if not output.parent.is_dir():
+        raise UsageError(f"no folder {output.parent} for the output {output}: create it first")
     types = drafted_event_types(args.drafts)
     if types is None:
         types = (
@@ -84,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.drafts} holds no pages")
     if session.recovered_bytes:
         print(
-            f"autoclass label: removed an incomplete last page ({session.recovered_bytes:,} bytes) "
-            f"from {output}, written when the last session stopped",
+            f"autoclass label: moved an incomplete last page ({session.recovered_bytes:,} bytes, the start "
+            f"of a page of the drafts, as a session stopped while writing it) from {output} "
+            f"to {session.removed_to}",
             file=sys.stderr,
         )
     try:

@@ -5,8 +5,11 @@ accepted page is appended to it at once, in one write, flushed and synced
 before the page counts as done.  A session opened on an existing output
 carries on from it: the pages it holds are done, and labeling resumes at
 the first page of the drafts that is not.  A page cut short by a crash
-(a partial last line, or fewer lines than its draft) is removed from the
-end of the file first, so the file is always whole pages of valid labels.
+(a partial last line of a draft page's record, or the first lines of a
+draft page only) is moved from the end of the file to ``OUTPUT.removed``
+first, so the file is always whole pages of valid labels; an output that
+is not valid labels is refused as it is.  Two sessions on one output
+append in turn, and a page one of them saved is not saved again.
 
 Which page is shown, and pages skipped, live in the session only: a skipped
 page comes back in the next session.
@@ -16,14 +19,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # Windows: sessions on one output are not kept apart
+    fcntl = None  # type: ignore[assignment]
+
 from autoclass.errors import AutoclassError, LabelDataError
 from autoclass.labeling.drafts import META_FIELDS, MODEL_FIELD, DraftPage, encode_page, group_pages
-from autoclass.labels import read_records
+from autoclass.labels import check_records
 
 EVENT_KEYS = "1234567890qwertyuiopasdfghjklzxcvm"
 """Keys that set event types, in the order of the model's types (``b`` and ``n`` are commands)."""
@@ -47,46 +56,79 @@ def event_keys(event_types: Sequence[str]) -> dict[str, str]:
     return dict(zip(EVENT_KEYS, event_types))
 
 
-def _truncate_partial_tail(path: Path, pages: dict[str, DraftPage]) -> int:
-    """Cut a partial last line, then a last page with fewer lines than its draft; return bytes cut.
+# The start of a record as a session writes it (encode_page): its article id comes first.
+_OWN_RECORD = re.compile(rb'^\{"article_id": ("(?:[^"\\]|\\.)*")')
 
-    A last line that is a whole record without its line end (an editor dropped it) is kept.
+
+def _whole_pages_end(data: bytes, pages: dict[str, DraftPage]) -> int:
+    """Where the output's whole pages end: before what a crash cut short while a page was written.
+
+    That is a partial last line of a draft page's record (as a session writes
+    it), or a last page whose lines are only the first lines of its draft.
+    Anything else stays, for validation to name. Nothing is written here.
     """
-    data = path.read_bytes()
+    end = len(data)
     if data and not data.endswith(b"\n"):
+        tail = data[data.rfind(b"\n") + 1 :]
         try:
-            whole = isinstance(json.loads(data[data.rfind(b"\n") + 1 :]), dict)
+            whole = isinstance(json.loads(tail), dict)
         except ValueError:
             whole = False
-        if whole:
-            with open(path, "ab") as f:
-                f.write(b"\n")
-                os.fsync(f.fileno())
-            data += b"\n"
-    end = data.rfind(b"\n") + 1
-    # Start offset and article of each line, to find where the last page begins.
-    starts, ids = [], []
+        if not whole:
+            own = _OWN_RECORD.match(tail)
+            try:
+                ours = own is not None and json.loads(own.group(1)) in pages
+            except ValueError:
+                ours = False
+            if not ours:
+                return end  # a line of someone else's: validation names it
+            end -= len(tail)
+    # The start offset of each line, and its record, to find where the last page begins.
+    starts, records = [], []
     offset = 0
     for raw in data[:end].splitlines(keepends=True):
         if raw.strip():
             try:
                 record = json.loads(raw)
             except ValueError:
-                break  # reported by validation
+                return end  # reported by validation
             starts.append(offset)
-            ids.append(record.get("article_id") if isinstance(record, dict) else None)
+            records.append(record if isinstance(record, dict) else {})
         offset += len(raw)
-    if ids and ids[-1] in pages:
-        first = len(ids) - 1
-        while first > 0 and ids[first - 1] == ids[-1]:
-            first -= 1
-        if len(ids) - first < len(pages[ids[-1]].records):
-            end = starts[first]
-    if end < len(data):
-        with open(path, "r+b") as f:
-            f.truncate(end)
-            os.fsync(f.fileno())
-    return len(data) - end
+    if not records:
+        return end
+    last = records[-1].get("article_id")
+    draft = pages.get(last) if isinstance(last, str) else None
+    if draft is None:
+        return end
+    first = len(records) - 1
+    while first > 0 and records[first - 1].get("article_id") == last:
+        first -= 1
+    page = records[first:]
+    if len(page) < len(draft.records) and all(
+        r.get("position") == i and r.get("text") == draft.records[i]["text"] for i, r in enumerate(page)
+    ):
+        return starts[first]
+    return end
+
+
+def _article_ids(path: Path) -> set[str]:
+    ids = set()
+    with open(path, "rb") as f:
+        for raw in f:
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and isinstance(record.get("article_id"), str):
+                ids.add(record["article_id"])
+    return ids
+
+
+def _lock(f: Any) -> None:
+    """Hold ``f`` for this process until it is closed (two sessions on one output append in turn)."""
+    if fcntl is not None:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
 
 
 class LabelSession:
@@ -115,6 +157,8 @@ class LabelSession:
         self.event_types = tuple(event_types)
         self.keys = event_keys(self.event_types)
         self.recovered_bytes = 0
+        self.removed_to: Path | None = None
+        self._size = 0
         self._by_id = {p.article_id: p for p in self.pages}
         self._index = {p.article_id: i for i, p in enumerate(self.pages)}
         self._lock = threading.Lock()
@@ -122,13 +166,29 @@ class LabelSession:
         self.current = self._next_open(0)
 
     def _read_output(self) -> set[str]:
-        if not self.output.exists() or self.output.stat().st_size == 0:
+        """The pages the output holds; a page a crash cut short is moved out of it first.
+
+        The output is validated before anything in it changes: a file that is
+        not this session's labels is refused as it is.
+        """
+        if self.output.is_dir():
+            raise LabelDataError(str(self.output), None, "is a folder: the output is a JSON Lines file")
+        if not self.output.exists():
             return set()
-        self.recovered_bytes = _truncate_partial_tail(self.output, self._by_id)
-        if self.output.stat().st_size == 0:
-            return set()
-        labeled = group_pages(read_records([self.output], events=self.event_types))
-        for page in labeled:
+        data = self.output.read_bytes()
+        if data.startswith(b"\x1f\x8b") or self.output.name.lower().endswith(".gz"):
+            raise LabelDataError(
+                str(self.output), None, "is gzip-compressed: labels are appended to a plain JSON Lines file"
+            )
+        end = _whole_pages_end(data, self._by_id)
+        kept_lines = data[:end].count(b"\n") + (not data[:end].endswith(b"\n") and end > 0)
+        check = check_records([self.output], events=self.event_types, limit=None)
+        # Problems of the lines kept are the file's; those of the lines a crash cut short are not.
+        problem = next((p for p in check.problems if p.line is None or p.line <= kept_lines), None)
+        if problem is not None and not (problem.line is None and kept_lines == 0):
+            raise problem
+        records = [r for r in check.records if r["line"] <= kept_lines]
+        for page in group_pages(records):
             draft = self._by_id.get(page.article_id)
             if draft is not None and page.lines != draft.lines:
                 raise LabelDataError(
@@ -137,7 +197,21 @@ class LabelSession:
                     f"page {page.article_id!r} has other lines than in the drafts: "
                     "is this the output of other drafts? Choose another output file",
                 )
-        return {p.article_id for p in labeled}
+        if end < len(data):
+            # Kept beside the output, not destroyed: the lines are labels too, if only a page's start.
+            removed = self.output.with_name(self.output.name + ".removed")
+            with open(removed, "ab") as f:
+                f.write(data[end:])
+            with open(self.output, "r+b") as f:
+                f.truncate(end)
+                os.fsync(f.fileno())
+            self.recovered_bytes, self.removed_to = len(data) - end, removed
+        elif data and not data.endswith(b"\n"):  # a whole last record without its line end
+            with open(self.output, "ab") as f:
+                f.write(b"\n")
+                os.fsync(f.fileno())
+        self._size = self.output.stat().st_size
+        return {r["article_id"] for r in records}
 
     def _next_open(self, start: int) -> int | None:
         """The first page not done from ``start`` on, wrapping around; ``None`` when all are done."""
@@ -191,9 +265,21 @@ class LabelSession:
             records = self._records(page, labels)
             data = encode_page(DraftPage(article_id, records)).encode("utf-8")
             with open(self.output, "ab") as f:
+                _lock(f)
+                size = os.fstat(f.fileno()).st_size
+                if size != self._size:  # another session wrote to the output since this one did
+                    self.done |= _article_ids(self.output)
+                    self._size = size
+                    if article_id in self.done:
+                        self.current = self._next_open(self._index[article_id] + 1)
+                        raise LabelingError(
+                            f"page {article_id!r} was saved meanwhile by another session "
+                            f"writing {self.output}"
+                        )
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
+                self._size = size + len(data)
             self.done.add(article_id)
             self.current = self._next_open(self._index[article_id] + 1)
         return self.state()
