@@ -70,3 +70,15 @@ def test_draft_refuses_to_write_over_an_input(tmp_path, capsys):
     assert main(["draft", str(pages), "-o", str(pages)]) == 2
     assert "is also an input" in capsys.readouterr().err
     assert pages.read_bytes() == before
+
+
+def test_a_repeated_id_gets_the_first_suffix_no_input_took(tmp_path, capsys):
+    pages = tmp_path / "collide.jsonl"
+    records = [
+        {"id": i, "text": f"Nio delivers {n},000 cars"} for n, i in enumerate(["x", "x", "x#2", "x#2", "x"])
+    ]
+    pages.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "drafts.jsonl"
+    assert main(["draft", str(pages), "-o", str(out), "--quiet"]) == 0
+    assert [p.article_id for p in read_drafts(out)] == ["x", "x#2", "x#2#2", "x#2#3", "x#3"]
+    assert main(["labels", "check", str(out), "--quiet"]) == 0

@@ -67,10 +67,14 @@ def _meta(entry: Entry) -> dict[str, str]:
     return meta
 
 
-def _unique(record_id: str, seen: dict[str, int]) -> str:
-    n = seen.get(record_id, 0)
-    seen[record_id] = n + 1
-    return record_id if n == 0 else f"{record_id}#{n + 1}"
+def _unique(record_id: str, taken: set[str]) -> str:
+    """``record_id``, or ``record_id#2``, ``#3``... the first not taken (an input id may read ``x#2``)."""
+    page_id, n = record_id, 1
+    while page_id in taken:
+        n += 1
+        page_id = f"{record_id}#{n}"
+    taken.add(page_id)
+    return page_id
 
 
 def iter_pages(
@@ -91,7 +95,8 @@ def iter_pages(
     ------
     PageInput or Skipped
         Page ids are the record ids of ``autoclass predict``; a repeated id
-        gets ``#2``, ``#3``... so that every page has its own.
+        gets ``#2``, ``#3``... (the first not taken) so that every page has
+        its own.
 
     Raises
     ------
@@ -104,7 +109,7 @@ def iter_pages(
     sources = find_sources(args.inputs, stdin_format=args.stdin_format)
     if output is not None and os.path.exists(output):
         sources = [s for s in sources if s.path == STDIN or not os.path.samefile(s.path, output)]
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for entry in iter_entries(sources, stdin=stdin, max_chars=args.max_chars):
         record_id, text, error = parse_entry(entry, options)
         if isinstance(text, HtmlPage):  # labels are lines of text: draft from the text of the page
