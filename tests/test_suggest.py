@@ -95,3 +95,15 @@ def test_learning_curve_experiment_runs_small(tiny_model):
     )
     first, after = lines["runs"]["suggest"][0]
     assert after["paragraphs"] >= first["paragraphs"] + 4
+
+
+def test_suggest_before_anything_is_labeled_takes_a_missing_or_empty_labels_folder(tmp_path, capsys):
+    pages = tmp_path / "pool.jsonl"
+    write_jsonl(pages, [{"id": f"p{i}", "text": t} for i, t in enumerate(CLI_PAGES)])
+    (tmp_path / "empty").mkdir()
+    for labeled in (tmp_path / "my-labels", tmp_path / "empty"):
+        out = tmp_path / "next.jsonl"
+        assert main(["suggest", str(pages), "--n", "2", "-o", str(out), "--labeled", str(labeled)]) == 0
+        err = capsys.readouterr().err
+        assert f"no labels in {labeled} yet: every page is a candidate" in err
+        assert len(read_drafts(out)) == 2
