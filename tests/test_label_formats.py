@@ -141,7 +141,7 @@ def test_prodigy_and_doccano_as_the_tools_write_them():
                              event_types=EVENT_TYPES, source="db.jsonl")  # fmt: skip
 
 
-def test_convert_writes_the_label_studio_config_with_the_drafting_model_types(tmp_path):
+def test_convert_writes_the_label_studio_config_with_the_drafting_model_types(tmp_path, capsys):
     types = [f"kind-{i}" for i in range(3)]
     drafts = tmp_path / "drafts.jsonl"
     scores = {t: 0.1 for t in types}
@@ -161,6 +161,11 @@ def test_convert_writes_the_label_studio_config_with_the_drafting_model_types(tm
     assert [f'<Label value="{t}"/>' in config.read_text() for t in types] == [True] * 3
     task = json.loads(out.read_text())[0]
     assert task["predictions"][0]["result"][0]["value"]["paragraphlabels"] == ["kind-2"]
+    # Back again before anyone annotated them: nothing to convert, named at the input.
+    back = tmp_path / "back.jsonl"
+    assert convert(str(out), "-o", str(back), "--to", "autoclass") == 2
+    assert f"{out}: none of its 1 records holds labels" in capsys.readouterr().err
+    assert not back.exists()
 
 
 def test_convert_refuses_invalid_results_and_leaves_no_output(tmp_path, capsys):

@@ -213,6 +213,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         event_types = labels_taxonomy([str(p) for p in paths], args.taxonomy)[0]
     pages, skipped = read_pages(paths, fmt, event_types)
+    if not pages and skipped:
+        where = ", ".join(map(str, paths))
+        raise UsageError(
+            f"{where}: none of its {skipped:,} records holds labels (annotations, accepted answers): "
+            "nothing to convert; predictions alone (--as-predictions) are corrected in the tool first"
+        )
     write_pages(pages, output, args.to_format, event_types=event_types, predictions=args.as_predictions)
     if args.label_config:
         Path(args.label_config).write_text(label_studio.labeling_config(event_types) + "\n", encoding="utf-8")
