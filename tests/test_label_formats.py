@@ -190,3 +190,27 @@ def test_labels_check_names_file_and_line(tmp_path, capsys):
     bad.write_text(good.read_text().replace('"event": "trade"', '"event": "trading"'))
     assert main(["labels", "check", str(bad)]) == 1
     assert f"{bad}:4: unknown event 'trading'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("tool", ["label-studio", "prodigy"])
+def test_a_label_taken_off_in_the_tool_is_taken_off_on_the_way_back(tmp_path, tool):
+    exported = tmp_path / ("tasks.json" if tool == "label-studio" else "db.jsonl")
+    assert convert(str(labeled_file(tmp_path)), "-o", str(exported), "--to", tool) == 0
+    # The annotator takes off line 0's event and line 4's "body" (the off-topic story line).
+    if tool == "label-studio":
+        tasks = json.loads(exported.read_text())
+        result = tasks[0]["annotations"][0]["result"]
+        tasks[0]["annotations"][0]["result"] = [
+            r for r in result if r["value"]["start"] not in ("0", "4", 0, 4)
+        ]
+        exported.write_text(json.dumps(tasks))
+    else:
+        records = [json.loads(line) for line in exported.read_text().splitlines()]
+        starts = [0, records[0]["text"].index(PAGE[4]["text"])]
+        records[0]["spans"] = [s for s in records[0]["spans"] if s["start"] not in starts]
+        exported.write_text("".join(json.dumps(r) + "\n" for r in records))
+    back = tmp_path / "back.jsonl"
+    assert convert(str(exported), "-o", str(back), "--to", "autoclass") == 0
+    got = [(r["relevant"], r.get("body")) for r in records_of([back]) if r["article_id"] == "nio-1"]
+    assert got[0] == (False, False) and got[4] == (False, False)
+    assert got[1:4] == [(False, False), (True, None), (True, None)] and got[5] == (False, None)

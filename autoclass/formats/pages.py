@@ -42,7 +42,8 @@ def build_page(
 
     An event type on a line makes it relevant (and body); ``body`` makes an
     irrelevant line body; otherwise a line's ``body`` is what ``meta["body"]``
-    says, else unknown.
+    says, else unknown, but false where ``meta["body"]`` says true: such a
+    line was exported with a label, and the annotator took it off.
 
     Raises
     ------
@@ -75,6 +76,10 @@ def build_page(
             body = True if body is not None else None
         elif BODY_LABEL in names:
             body = True
+        elif body:
+            # Stored as body, so exported with a label (an event or "body"), and the label is gone:
+            # the annotator took it off.
+            body = False
         record = {"article_id": article_id, "position": position, "text": text, "relevant": bool(events)}
         record["event"] = events[0] if events else None
         if body is not None:
