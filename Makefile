@@ -92,4 +92,4 @@ format: $(STAMP)
 	$(BIN)/ruff format autoclass training tests benchmarks
 
 clean:
-	rm -rf $(VENV) models/default .pytest_cache build dist autoclass/default_model autoclass/GUIDE.md
+	rm -rf $(VENV) models/default .pytest_cache build dist autoclass/default_model

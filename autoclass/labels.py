@@ -1,4 +1,4 @@
-"""Reading and validating labeled data (``labels/GUIDE.md``): JSON Lines of paragraphs.
+"""Reading and validating labeled data (the labeling guide, ``autoclass/GUIDE.md``): JSON Lines of paragraphs.
 
 Every rule of the labeling guide that a file can break is checked line by
 line, and each violation is reported with its file and line (the first by

@@ -12,7 +12,7 @@ It may also hold ``"descriptions"`` (type -> one line, for people) and any
 other keys, which are ignored.  The trained model records its types
 (``Model.event_types``, ``metadata.json``), and everything downstream
 (validation, prediction, tags, evaluation, explanations, the audit) uses
-them.  See ``labels/GUIDE.md``.
+them.  See ``autoclass/GUIDE.md`` (`autoclass labels guide`).
 """
 
 from __future__ import annotations

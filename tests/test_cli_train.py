@@ -149,7 +149,7 @@ def test_the_audit_reads_the_taxonomy_of_the_labels(corpus, tmp_path, capsys):
 
 def test_labels_guide_prints_the_guide(capsys):
     assert main(["labels", "guide"]) == 0
-    assert capsys.readouterr().out == (ROOT / "labels" / "GUIDE.md").read_text()
+    assert capsys.readouterr().out == (ROOT / "autoclass" / "GUIDE.md").read_text()
 
 
 def test_train_on_invalid_labels_lists_every_problem_without_a_traceback(corpus, tmp_path):

@@ -1,11 +1,11 @@
-"""Stage what the published package ships: the default model, in the npz format, and the labeling guide.
+"""Stage what the published package ships besides its code: the default model, in the npz format.
 
 ``python -m training.dist`` (``make dist``, before ``python -m build``)
 writes ``autoclass/default_model/`` (``model.npz``, ``metadata.json``, the
-model card ``README.md``) from ``models/default``, and copies
-``labels/GUIDE.md`` to ``autoclass/GUIDE.md``.  Both are build outputs, kept
-out of git; ``autoclass.load_model()`` finds the model with
-``importlib.resources`` in an installed package.
+model card ``README.md``) from ``models/default``, a build output kept out
+of git; ``autoclass.load_model()`` finds the model with
+``importlib.resources`` in an installed package.  (The labeling guide,
+``autoclass/GUIDE.md``, is a file of the package: every install has it.)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from autoclass.persistence import SHIPPED_MODEL, load_model, save_model
-from training import LABELS, ROOT
+from training import ROOT
 
 PAGES = [
     [
@@ -35,8 +35,8 @@ PAGES = [
 ]
 
 
-def stage(model_dir: Path, package: Path, guide: Path = LABELS / "GUIDE.md") -> Path:
-    """Write the model at ``model_dir`` into ``package`` as its default model, and the guide beside it.
+def stage(model_dir: Path, package: Path) -> Path:
+    """Write the model at ``model_dir`` into ``package`` as its default model.
 
     The staged copy is loaded back and must predict exactly as the original.
 
@@ -53,7 +53,6 @@ def stage(model_dir: Path, package: Path, guide: Path = LABELS / "GUIDE.md") -> 
     save_model(
         model, target, metadata=model.metadata, card=card.read_text() if card.is_file() else "", format="npz"
     )
-    shutil.copyfile(guide, package / "GUIDE.md")
     staged = load_model(target)
     for a, b in zip(model.classifier.predict_proba(PAGES), staged.classifier.predict_proba(PAGES)):
         if not np.array_equal(a, b):
@@ -68,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     target = stage(args.model, args.package)
     size = sum(p.stat().st_size for p in target.iterdir()) / 1e6
-    print(f"staged {args.model} as {target} ({size:.1f} MB) and {args.package / 'GUIDE.md'}")
+    print(f"staged {args.model} as {target} ({size:.1f} MB)")
 
 
 if __name__ == "__main__":

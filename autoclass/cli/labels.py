@@ -11,7 +11,6 @@ import argparse
 import sys
 from collections import Counter
 from importlib import resources
-from pathlib import Path
 from typing import IO, Any
 
 from autoclass.cli import labels_convert
@@ -20,7 +19,7 @@ from autoclass.cli.options import add_taxonomy_option, labels_taxonomy
 from autoclass.labels import InvalidLabelsError, LabelCheck, check_records, label_paths
 
 GUIDE = "GUIDE.md"
-GUIDE_HINT = "the labeling guide: `autoclass labels guide` (labels/GUIDE.md in the source)"
+GUIDE_HINT = "the labeling guide: `autoclass labels guide` (autoclass/GUIDE.md in the source)"
 DEFAULT_MAX_PROBLEMS = 50
 
 CHECK_DESCRIPTION = """\
@@ -145,12 +144,9 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def guide_text() -> str | None:
-    """The labeling guide: shipped with the package, or ``labels/GUIDE.md`` of a source checkout."""
+    """The labeling guide, a file of the package (``autoclass/GUIDE.md``); ``None`` if it was left out."""
     shipped = resources.files("autoclass") / GUIDE
-    if shipped.is_file():
-        return shipped.read_text(encoding="utf-8")
-    checkout = Path(__file__).resolve().parents[2] / "labels" / GUIDE
-    return checkout.read_text(encoding="utf-8") if checkout.is_file() else None
+    return shipped.read_text(encoding="utf-8") if shipped.is_file() else None
 
 
 def run_guide(args: argparse.Namespace) -> int:
