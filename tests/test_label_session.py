@@ -76,6 +76,7 @@ def test_session_appends_accepted_pages_and_resumes(tmp_path, default_model):
         ([{"relevant": True, "event": "nonsense", "body": True}], "needs one of the event types"),
         ([{"relevant": False, "event": "sales", "body": None}], "has no event"),
         ([{"relevant": "yes", "event": None, "body": None}], "true or false"),
+        ([{"relevant": True, "event": "sales", "body": False}], "a relevant line is body"),
     ],
 )
 def test_session_refuses_invalid_labels(tmp_path, default_model, labels, problem):

@@ -316,6 +316,8 @@ class LabelSession:
                 raise LabelingError(f"{where}: a relevant line needs one of the event types, not {event!r}")
             if not relevant and event is not None:
                 raise LabelingError(f"{where}: an irrelevant line has no event")
+            if relevant and body is False:
+                raise LabelingError(f"{where}: a relevant line is body (body true or null), not false")
             record = {k: draft[k] for k in ("article_id", "position", "text")}
             record.update(relevant=relevant, event=event)
             if relevant or body is not None:
