@@ -508,6 +508,27 @@ def _place(
     return None
 
 
+def scan_article_ids(paths: Iterable[str | Path]) -> set[str]:
+    """The article ids of label files, scanned line by line without validating anything.
+
+    For files that may have changed or broken since they were checked (a
+    model's training files, an output another process appends to), where
+    validating would cost more than the question is worth. Gzip-compressed
+    files are read as they are.
+    """
+    ids = set()
+    for path in paths:
+        with _open(Path(path), str(path)) as f:
+            for raw in f:
+                try:
+                    record = json.loads(raw)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and isinstance(record.get("article_id"), str):
+                    ids.add(record["article_id"])
+    return ids
+
+
 def label_paths(paths: Iterable[str | Path]) -> list[Path]:
     """The label files named, and every ``*.jsonl`` file inside the folders named, each once.
 

@@ -32,7 +32,7 @@ except ImportError:  # Windows: sessions on one output are not kept apart
 
 from autoclass.errors import AutoclassError, LabelDataError
 from autoclass.labeling.drafts import META_FIELDS, MODEL_FIELD, DraftPage, encode_page, group_pages
-from autoclass.labels import check_records
+from autoclass.labels import check_records, scan_article_ids
 
 EVENT_KEYS = "1234567890qwertyuiopasdfghjklzxcvm"
 """Keys that set event types, in the order of the model's types (``b`` and ``n`` are commands)."""
@@ -110,19 +110,6 @@ def _whole_pages_end(data: bytes, pages: dict[str, DraftPage]) -> int:
     ):
         return starts[first]
     return end
-
-
-def _article_ids(path: Path) -> set[str]:
-    ids = set()
-    with open(path, "rb") as f:
-        for raw in f:
-            try:
-                record = json.loads(raw)
-            except ValueError:
-                continue
-            if isinstance(record, dict) and isinstance(record.get("article_id"), str):
-                ids.add(record["article_id"])
-    return ids
 
 
 def _lock(f: Any) -> None:
@@ -268,7 +255,7 @@ class LabelSession:
                 _lock(f)
                 size = os.fstat(f.fileno()).st_size
                 if size != self._size:  # another session wrote to the output since this one did
-                    self.done |= _article_ids(self.output)
+                    self.done |= scan_article_ids([self.output])
                     self._size = size
                     if article_id in self.done:
                         self.current = self._next_open(self._index[article_id] + 1)

@@ -33,7 +33,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 from autoclass.article import Article
 from autoclass.errors import MissingExtraError
-from autoclass.labels import Pages, checked_records, label_paths, pages_from_records
+from autoclass.labels import Pages, checked_records, label_paths, pages_from_records, scan_article_ids
 from autoclass.model import Model
 from autoclass.training.provenance import recorded_training_files
 
@@ -364,25 +364,9 @@ def trained_on(model: Model, evaluated: dict[str, EvaluatedSet]) -> dict[str, in
     files = [f for f in recorded_training_files(model.metadata) if f.is_file()]
     if not files:
         return {}
-    trained = _article_ids(files)
+    trained = scan_article_ids(files)
     counts = {name: sum(i in trained for i in s.pages.ids) for name, s in evaluated.items() if s.source}
     return {name: n for name, n in counts.items() if n}
-
-
-def _article_ids(files: Sequence[Path]) -> set[str]:
-    # A scan for ids, not read_records: the files may have changed since training, and
-    # validating a whole training corpus would cost more than the evaluation.
-    ids = set()
-    for path in files:
-        with open(path, encoding="utf-8-sig", errors="replace") as lines:
-            for line in lines:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(record, dict) and isinstance(record.get("article_id"), str):
-                    ids.add(record["article_id"])
-    return ids
 
 
 def evaluate_all(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -> dict[str, dict[str, Any]]:
