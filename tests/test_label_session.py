@@ -194,6 +194,8 @@ def test_an_output_that_is_not_this_sessions_labels_is_refused_as_it_is(tmp_path
     packed.write_bytes(gzip.compress(whole))
     with pytest.raises(LabelDataError, match="is gzip-compressed"):
         LabelSession(drafts, packed, event_types=EVENT_TYPES)
+    with pytest.raises(LabelDataError, match="is gzip-compressed"):
+        LabelSession(drafts, tmp_path / "new.jsonl.gz", event_types=EVENT_TYPES)
     with pytest.raises(LabelDataError, match="is a folder"):
         LabelSession(drafts, tmp_path, event_types=EVENT_TYPES)
 

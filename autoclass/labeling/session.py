@@ -160,10 +160,11 @@ class LabelSession:
         """
         if self.output.is_dir():
             raise LabelDataError(str(self.output), None, "is a folder: the output is a JSON Lines file")
-        if not self.output.exists():
+        gzip_name = self.output.name.lower().endswith(".gz")
+        if not self.output.exists() and not gzip_name:
             return set()
-        data = self.output.read_bytes()
-        if data.startswith(b"\x1f\x8b") or self.output.name.lower().endswith(".gz"):
+        data = self.output.read_bytes() if self.output.exists() else b""
+        if gzip_name or data.startswith(b"\x1f\x8b"):
             raise LabelDataError(
                 str(self.output), None, "is gzip-compressed: labels are appended to a plain JSON Lines file"
             )
