@@ -546,6 +546,11 @@ def label_paths(paths: Iterable[str | Path]) -> list[Path]:
     return list(unique.values())
 
 
+def is_label_file(path: Path) -> bool:
+    """Whether a folder's file is read as labels: ``*.jsonl`` or ``*.jsonl.gz``, any case."""
+    return path.name.lower().endswith(LABEL_SUFFIXES) and path.is_file()
+
+
 def label_files(folder: Path) -> list[Path]:
     """Every ``*.jsonl`` (or ``*.jsonl.gz``, any case) file under ``folder``, sorted.
 
@@ -557,7 +562,7 @@ def label_files(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         raise LabelDataError(str(folder), None, "no such folder" if not folder.exists() else "not a folder")
-    files = sorted(p for p in folder.rglob("*") if p.name.lower().endswith(LABEL_SUFFIXES) and p.is_file())
+    files = sorted(p for p in folder.rglob("*") if is_label_file(p))
     if not files:
         raise LabelDataError(str(folder), None, "no .jsonl files with labeled paragraphs")
     return files

@@ -17,7 +17,7 @@ from autoclass.cli.options import add_model_options
 from autoclass.cli.output import open_text_output
 from autoclass.labeling.drafts import PageInput, draft_pages, encode_page, model_event_types
 from autoclass.labeling.suggest import DEFAULT_WEIGHTS, DIVERSITY, NEAR_DUPLICATE, PageScore, suggest
-from autoclass.labels import LABEL_SUFFIXES, Pages, pages_from_records, read_records
+from autoclass.labels import Pages, is_label_file, pages_from_records, read_records
 from autoclass.paragraphs import split_paragraphs
 from autoclass.persistence import load_model
 
@@ -85,16 +85,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return parser
 
 
-def _label_file(path: Path) -> bool:
-    return path.name.lower().endswith(LABEL_SUFFIXES) and path.is_file()
-
-
 def _labeled(paths: list[str], event_types: tuple[str, ...]) -> Pages | None:
     # The first round of labeling names its labels folder before it exists (docs/labeling.md):
     # a missing or empty one is nothing labeled yet, said on stderr (a typo would show there).
     present = []
     for path in map(Path, paths or []):
-        if path.exists() and (not path.is_dir() or any(_label_file(p) for p in path.rglob("*"))):
+        if path.exists() and (not path.is_dir() or any(is_label_file(p) for p in path.rglob("*"))):
             present.append(path)
         else:
             print(f"autoclass suggest: no labels in {path} yet: every page is a candidate", file=sys.stderr)
