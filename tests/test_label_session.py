@@ -167,6 +167,19 @@ def test_server_answers_only_its_own_page_on_loopback(tmp_path, default_model):
         assert get("/../labels")[0] == 404
         status, body, _ = get("/api/state", {TOKEN_HEADER: server.token})
         assert status == 200 and json.loads(body)["page"]["article_id"] == "p0"
+        # A request that is not a JSON object is a bad request; labels refused are a conflict.
+        for sent, code in [(b"{not json", 400), (b"[1, 2]", 400), (b'{"article_id": "nope"}', 409)]:
+            request = urllib.request.Request(
+                base + "/api/skip",
+                data=sent,
+                headers={TOKEN_HEADER: server.token, "Content-Type": "application/json"},
+            )
+            try:
+                urllib.request.urlopen(request, timeout=30)
+                status = 200
+            except urllib.error.HTTPError as exc:
+                status, reply = exc.code, json.loads(exc.read())
+            assert (status, bool(reply["error"])) == (code, True), sent
         assert server.url.endswith(f"#token={server.token}")
     finally:
         server.shutdown()

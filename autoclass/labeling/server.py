@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 
-from autoclass.labeling.session import LabelingError, LabelSession
+from autoclass.labeling.session import LabelSession
 
 HOST = "127.0.0.1"
 TOKEN_HEADER = "X-Autoclass-Token"
@@ -140,10 +140,17 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": f"more than {MAX_BODY:,} bytes"})
             return
+        # A request that is not a JSON object is the client's fault (400); labels
+        # the session refuses (a page done already, a line against the guide) are 409.
         try:
             body = json.loads(self.rfile.read(length))
-            if not isinstance(body, dict):
-                raise LabelingError("send a JSON object")
+        except ValueError as exc:  # UnicodeDecodeError too
+            self._json(HTTPStatus.BAD_REQUEST, {"error": f"the request is not JSON: {exc}"})
+            return
+        if not isinstance(body, dict):
+            self._json(HTTPStatus.BAD_REQUEST, {"error": f"send a JSON object, not {type(body).__name__}"})
+            return
+        try:
             session = self.server.session
             if path == "/api/accept":
                 state = session.accept(body.get("article_id"), body.get("labels"))
