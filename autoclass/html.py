@@ -28,8 +28,12 @@ drops beyond its depth limit (a page 5,000 ``div`` deep came out empty).
 Parsing is linear in the page's size: tags of more than ``MAX_ATTRIBUTES``
 attributes keep only their name, class and id (a browser's parser checks
 every attribute against every other, a quadratic cost on a tag of a hundred
-thousand attributes), and nesting deeper than ``MAX_DEPTH`` (a browser's
-parser caps it too) is flattened before parsing.
+thousand attributes), and nesting deeper than ``MAX_DEPTH`` is flattened
+before parsing.  The depth is counted as a browser's parser nests (an
+``<li>`` closes the ``<li>`` before it, ``<path/>`` in an ``<svg>`` closes
+itself): counted tag by tag, a menu of 700 SVG icons or a table of rows
+without end tags looked thousands of levels deep, and was flattened into
+one block with the story after it.
 """
 
 from __future__ import annotations
@@ -173,8 +177,18 @@ _ATTRIBUTE = r"""\s++[^\s<>=/"']++\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s<>"']*+)"""
 _MANY_ATTRIBUTES = re.compile(rf"<[A-Za-z][^\s<>/]*+(?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}")
 _MANY_ATTRIBUTES_TAG = re.compile(rf"<([A-Za-z][^\s<>/]*+)((?:{_ATTRIBUTE}){{{MAX_ATTRIBUTES}}}[^<>]*+)>?")
 _KEPT_ATTR = re.compile(r"""\s(class|id)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)")
+# A tag: closing slash, name, and the rest of the tag (a self-closing one ends in "/").
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*+)([^<>]*+)")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+# Elements a browser closes when the next of their kind (or its container's end)
+# comes, so that they never nest deeply however many are left open: an <li>
+# closes the <li> before it, a <td> the <td>, an <a> the <a>.  Their nesting is
+# their container's (ul, table, select), which is counted.
+_NOT_NESTING = _VOID | frozenset(
+    "p li dt dd option optgroup tr td th thead tbody tfoot colgroup caption rb rt rp rtc a".split()
+)
+# Inside these (foreign content), "<path/>" closes itself; in HTML, "<div/>" opens a div.
+_FOREIGN = frozenset(("svg", "math"))
 
 
 class Block(NamedTuple):
@@ -311,18 +325,47 @@ def _shorten_tag(match: re.Match[str]) -> str:
     return f"<{match.group(1)}{kept}>"
 
 
+class _Nesting:
+    """The depth of the tree a browser's parser builds, read tag by tag (closely enough to cap it)."""
+
+    def __init__(self) -> None:
+        self.depth = self.deepest = self.foreign = 0
+
+    def step(self, match: re.Match[str]) -> int:
+        """+1 for a tag that opens a level, -1 for one that closes it, 0 for one that does neither."""
+        closing, name, rest = match.groups()
+        name = name.lower()
+        if name in _NOT_NESTING or (closing and not self.depth):  # a stray end tag closes nothing
+            return 0
+        if closing:
+            self.foreign -= name in _FOREIGN and self.foreign > 0
+            self.depth -= 1
+            return -1
+        if (self.foreign or name in _FOREIGN) and rest.endswith("/"):
+            return 0
+        self.foreign += name in _FOREIGN
+        self.depth += 1
+        self.deepest = max(self.deepest, self.depth)
+        return 1
+
+
+def _deepest(html: str) -> int:
+    nesting = _Nesting()
+    for match in _TAG.finditer(html):
+        nesting.step(match)
+    return nesting.deepest
+
+
 def _cap_depth(html: str) -> str:
-    depth = 0
+    nesting = _Nesting()
 
     def visit(match: re.Match[str]) -> str:
-        nonlocal depth
-        if match.group(2).lower() in _VOID:
-            return match.group(0)
-        if match.group(1):
-            depth -= 1
-            return match.group(0) if depth < MAX_DEPTH else "<i hidden-close"
-        depth += 1
-        return match.group(0) if depth <= MAX_DEPTH else "<i hidden-open"
+        step = nesting.step(match)
+        if step < 0:
+            return match.group(0) if nesting.depth < MAX_DEPTH else "<i hidden-close"
+        if step > 0:
+            return match.group(0) if nesting.depth <= MAX_DEPTH else "<i hidden-open"
+        return match.group(0)
 
     capped = _TAG.sub(visit, html)
     # Tags beyond the cap were renamed to an inline tag that nests nothing.
@@ -344,13 +387,7 @@ def _guard(html: str, data: bytes | None = None) -> bytes:
     if len(html) > 3 * _DEPTH_CHECK_TAGS and (
         (tags := data.count(b"<")) > _DEPTH_CHECK_TAGS or tags - 2 * data.count(b"</") > _DEPTH_CHECK_UNCLOSED
     ):
-        depth = 0
-        deepest = 0
-        for closing, name in _TAG.findall(html):
-            if name.lower() not in _VOID:
-                depth = depth - 1 if closing else depth + 1
-                deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
+        if _deepest(html) > MAX_DEPTH:
             data = _cap_depth(html).encode("utf-8")
     return data
 

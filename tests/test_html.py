@@ -137,6 +137,68 @@ def test_unclosed_tags_are_capped_though_the_page_has_fewer_tags_than_the_depth_
     assert len(page.blocks[0].ancestry) <= MAX_DEPTH + 2
 
 
+STORY = (
+    "<article><h1>Ford recalls 200,000 Explorer SUVs</h1>"
+    "<p>Ford is recalling 200,000 Explorer SUVs over a rear suspension fault.</p>"
+    "<p>Dealers will replace the part free of charge.</p></article><footer><p>Copyright 2024</p></footer>"
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "blocks"),
+    [
+        # Valid HTML a browser nests shallowly, long enough for the depth check to read it.
+        (
+            "<select>"
+            + "".join(f"<option value='m{i}'>Make number {i} of the list" for i in range(2600))
+            + "</select>",
+            0,
+        ),
+        (
+            "<nav><ul>"
+            + "".join(
+                f"<li><a><svg viewBox='0 0 24 24'><path d='M0 0h24'/><path/><circle r='1'/></svg>Menu item {i}</a>"
+                for i in range(700)
+            )
+            + "</ul></nav>",
+            700,
+        ),
+        (
+            "<table>"
+            + "".join(f"<tr><td>Row {i} of the sales table<td>Explorer SUV<td>{i} units" for i in range(1600))
+            + "</table>",
+            4800,
+        ),
+        (
+            "<ul>"
+            + "".join(f"<li>Item {i} of a long list of links to other stories" for i in range(2100))
+            + "</ul>",
+            2100,
+        ),
+    ],
+    ids=["options", "svg-icons", "table-rows", "list-items"],
+)
+def test_end_tags_a_browser_implies_do_not_count_as_nesting(before, blocks):
+    # Counted as one level each, they set off the depth cap, which then flattened the
+    # page: the story was glued into the menu or the table, or lost inside the select.
+    html = f"<html><body><header>{before}</header>{STORY}</body></html>"
+    assert len(html) > 60_000
+    page = parse_html(html)
+    assert list(page)[-4:] == [
+        "Ford recalls 200,000 Explorer SUVs",
+        "Ford is recalling 200,000 Explorer SUVs over a rear suspension fault.",
+        "Dealers will replace the part free of charge.",
+        "Copyright 2024",
+    ]
+    assert len(page) == blocks + 4
+
+
+def test_self_closing_tags_outside_svg_still_count_as_nesting():
+    # In HTML "<div/>" opens a div: 30,000 of them nest as deep as 30,000 "<div>"s, and are capped.
+    page = parse_html("<div/>" * 30_000 + "deep text")
+    assert list(page) == ["deep text"] and len(page.blocks[0].ancestry) <= MAX_DEPTH + 2
+
+
 def test_bytes_and_type_errors():
     assert list(parse_html(b"<p>caf\xc3\xa9</p>")) == ["café"]
     assert parse_html(b"<p>caf\xc3\xa9</p>").encoding == "utf-8"
