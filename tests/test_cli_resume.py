@@ -172,6 +172,25 @@ def test_resume_refuses_other_options_and_names_them(small, tmp_path, capsys):
     assert "--paragraphs off then, on now" in refused(capsys, src, out, "--paragraphs")
     err = refused(capsys, src, out, "--text-field", "body", "--max-chars", "500")
     assert "--text-field 'text' then, 'body' now; --max-chars 1000000 then, 500 now" in err
+    # The HTML and URL fields too: resumed with another --html-field, the rest of the
+    # records were read from another field than the first ones.
+    err = refused(capsys, src, out, "--html-field", "content", "--url-field", "link")
+    assert "--html-field 'html' then, 'content' now; --url-field 'url' then, 'link' now" in err
+
+
+def test_a_description_written_before_the_html_fields_were_recorded_resumes_with_their_defaults(
+    small, tmp_path, capsys
+):
+    src, root = small
+    out = interrupted(tmp_path, src)
+    described = Path(f"{out}.run.json")
+    old = json.loads(described.read_text())
+    for name in ("html_field", "url_field"):
+        del old["options"][name]
+    described.write_text(json.dumps(old))
+    assert "--html-field 'html' then, 'content' now" in refused(capsys, src, out, "--html-field", "content")
+    assert predict(str(src), "--chunk-size", "4", "-o", str(out), "--resume") == 1  # every 7th record is bad
+    assert out.read_bytes() == (root / "full.jsonl").read_bytes()
 
 
 def test_resume_refuses_another_format(small, tmp_path, capsys):

@@ -9,7 +9,8 @@ writes its *run description* next to the output, in ``OUT.run.json``:
   record (recorded when that record is read, before any record of it can be
   written);
 - the options that shape the records (``--text-field``, ``--id-field``,
-  ``--max-chars``, ``--paragraphs``, ``--stdin-format``), the format;
+  ``--html-field``, ``--url-field``, ``--max-chars``, ``--paragraphs``,
+  ``--stdin-format``), the format;
 - the model's sha256 (from its ``metadata.json``) and the autoclass version.
 
 ``--resume`` describes its own run the same way and carries on only if the
@@ -44,10 +45,15 @@ _FIRST = "first_record_sha256"
 OPTIONS = {
     "text_field": "--text-field",
     "id_field": "--id-field",
+    "html_field": "--html-field",
+    "url_field": "--url-field",
     "max_chars": "--max-chars",
     "paragraphs": "--paragraphs",
     "stdin_format": "--stdin-format",
 }
+# Options recorded since a later version: a description without them was written
+# by a run that could only use their default.
+_LATER = {"html_field": "html", "url_field": "url"}
 
 
 def _describe_input(source: Source) -> dict[str, Any]:
@@ -143,7 +149,7 @@ def differences(then: dict[str, Any], now: dict[str, Any]) -> list[str]:
         found.append(f"--format {then.get('format')} then, {now['format']} now")
     old_options = then.get("options") or {}
     for name, flag in OPTIONS.items():
-        old, new = old_options.get(name), now["options"].get(name)
+        old, new = old_options.get(name, _LATER.get(name)), now["options"].get(name)
         if old != new:
             found.append(f"{flag} {_shown(old)} then, {_shown(new)} now")
     for key, what in (("model", "the model"), ("autoclass", "autoclass")):
