@@ -1,11 +1,12 @@
 """The HTML pages of a WARC file (the crawl archive format), read lazily with warcio.
 
 :func:`iter_html` walks an archive record by record, as warcio's
-``ArchiveIterator`` reads it (gzip-compressed per record or not): every
+``ArchiveIterator`` reads it (gzip-compressed per record or not; a file
+gzipped as a whole is read as the plain file it holds): every
 response record that holds an HTML page (HTTP status 2xx, an HTML content
 type, or HTML-looking bytes without one) gives one :class:`WarcPage`, with its
 target URI, record id, the charset its HTTP header declares and its payload
-(chunked transfer and content encodings undone).  Other records (requests,
+(chunked transfer and gzip, deflate or brotli content encoding undone).  Other records (requests,
 metadata, warcinfo, revisits, images, redirects, errors) are counted by kind
 and skipped.
 
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
@@ -133,6 +135,99 @@ def _broken(raw: IO[bytes], offset: int, exc: BaseException) -> WarcPage:
     )
 
 
+class _Inflated(io.RawIOBase):
+    """A whole-file gzip read as the plain file it holds, up to where its data is cut or damaged.
+
+    Every byte that can be decompressed is given out (``gzip.GzipFile`` drops the
+    last buffer before a cut), and the file ends there, so that the record cut
+    is reported as a file cut short is.  Seeking back decompresses from the start.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._rewind()
+
+    def _rewind(self) -> None:
+        self._raw.seek(0)
+        self._inflate = zlib.decompressobj(31)
+        self._buffer, self._position, self._ended = b"", 0, False
+        self.damaged = False
+
+    def _fill(self, size: int) -> None:
+        while len(self._buffer) < size and not self._ended:
+            # In small pieces: a piece that fails to decompress gives nothing of itself.
+            data = self._inflate.unconsumed_tail or self._inflate.unused_data or self._raw.read(1 << 10)
+            if self._inflate.eof:  # the next member, if any
+                self._inflate = zlib.decompressobj(31)
+            if not data:
+                self._ended = True
+                break
+            try:
+                self._buffer += self._inflate.decompress(data, 1 << 20)
+            except zlib.error:
+                self._ended = self.damaged = True
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        self._fill(size if size >= 0 else 1 << 62)
+        data = self._buffer if size < 0 else self._buffer[:size]
+        self._buffer = self._buffer[len(data) :]
+        self._position += len(data)
+        return data
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        target = offset if whence == io.SEEK_SET else self._position + offset
+        if whence not in (io.SEEK_SET, io.SEEK_CUR):
+            raise io.UnsupportedOperation("seek from the end")
+        if target < self._position:
+            self._rewind()
+        while self._position < target and self.read(min(target - self._position, 1 << 20)):
+            pass
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+def _whole_file_gzip(raw: IO[bytes]) -> bool:
+    """Whether the first gzip member holds more than the first record (a whole file gzipped at once)."""
+    inflate, head, size, end = zlib.decompressobj(31), b"", 0, None
+    data = b""
+    try:
+        while not inflate.eof:
+            data = inflate.unconsumed_tail or raw.read(1 << 10)  # small pieces: as _Inflated reads
+            if not data:
+                break
+            out = inflate.decompress(data, 1 << 16)
+            size += len(out)
+            if end is None:  # the first record's header says where the record ends
+                head += out
+                stop = head.find(b"\r\n\r\n")
+                length = re.search(rb"\nContent-Length:[ \t]*([0-9]{1,15})\r?\n", head[: stop + 2], re.I)
+                if stop < 0 or length is None:
+                    if stop >= 0 or len(head) > _SCAN:
+                        return False  # not a WARC header this can read: warcio will say why
+                    continue
+                end = stop + 4 + int(length.group(1)) + 4
+            if size > end + 64:
+                return True
+        return False
+    except zlib.error:
+        return False
+    finally:
+        raw.seek(0)
+
+
 def _next_start(raw: IO[bytes], after: int, gzipped: bool) -> int | None:
     """The offset of the next record that looks readable, after ``after``; ``None`` at the end."""
     position = after + 1
@@ -182,6 +277,11 @@ def iter_html(
     head = raw.read(3)
     raw.seek(0)
     gzipped = head.startswith(_GZIP_MEMBER[:2])
+    if gzipped and _whole_file_gzip(raw):
+        # ``gzip crawl.warc`` compresses the file as one member: warcio reads its
+        # first record and stops.  Read decompressed, it is a plain WARC file
+        # (seeking back, on a broken record, decompresses from the start again).
+        raw, gzipped = _Inflated(raw), False
     offset: int | None = 0
     reported = -1  # the record last given out (a page or an error)
     while offset is not None:
@@ -211,7 +311,11 @@ def iter_html(
             # warcio ends quietly on a record whose WARC header the file cuts off.
             end = records.offset
             raw.seek(end)
-            if raw.read(_SCAN).strip(b"\r\n\x00"):
+            cut = raw.read(_SCAN).strip(b"\r\n\x00")
+            if getattr(raw, "damaged", False):  # a whole-file gzip: nothing after the damage can be read
+                reason = "the gzip data is damaged after this point: the rest of the file cannot be read"
+                yield _broken(raw, end, ArchiveLoadFailed(reason))
+            elif cut:
                 yield _broken(raw, end, ArchiveLoadFailed("the file ends inside this record (truncated)"))
             return
         except _BROKEN as exc:
@@ -257,17 +361,69 @@ def _truncated(record: object, offset: int, missing: int) -> WarcPage:
     return WarcPage(record_id, headers.get_header("WARC-Target-URI"), None, None, error, offset)
 
 
+class _UndecodableError(ValueError):
+    """A payload in a content encoding this installation cannot undo."""
+
+
+def _content(record: object, limit: int | None) -> bytes:
+    """The payload, chunked transfer and content encoding undone, up to ``limit`` bytes.
+
+    As warcio's ``content_stream``, but the header values are read in any case
+    ("Chunked", "GZIP"), and brotli (``br``, which browser-based crawlers
+    store) is undone here: warcio passes it through as it is when no brotli
+    package is installed (the page came out as one line of binary garbage), and
+    fails with the brotli package of today.  An encoding that cannot be undone is
+    an error, never bytes read as text.
+    """
+    http = record.http_headers
+    encoding = (http.get_header("Content-Encoding") or "").strip().lower()
+    chunked = (http.get_header("Transfer-Encoding") or "").strip().lower() == "chunked"
+    decomp = {"gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}.get(encoding)
+    if decomp is None and encoding not in ("", "identity", "br"):
+        raise _UndecodableError(f"the content encoding {encoding[:40]!r} is not one autoclass can undo")
+    if chunked:
+        stream = ChunkedDataReader(record.raw_stream, decomp_type=decomp)
+    else:
+        stream = BufferedReader(record.raw_stream, decomp_type=decomp) if decomp else record.raw_stream
+    return _read(stream, limit) if encoding != "br" else _unbrotli(stream, limit)
+
+
+def _unbrotli(stream: IO[bytes], limit: int | None) -> bytes:
+    try:
+        import brotli
+    except ImportError:
+        raise _UndecodableError(
+            "the payload is brotli-compressed (Content-Encoding: br): install the brotli package "
+            "(pip install brotli; the cli extra brings it)"
+        ) from None
+    inflate, parts, size = brotli.Decompressor(), [], 0
+    while limit is None or size < limit:
+        chunk = stream.read(1 << 14)
+        if not chunk:
+            break
+        try:
+            parts.append(inflate.process(chunk))
+        except brotli.error as exc:
+            if parts:
+                raise ValueError(f"not valid brotli data: {exc}") from exc
+            # Not brotli from its first bytes: stored decoded under its header, as
+            # warcio takes a gzip payload that is not gzip.
+            rest = _read(stream, None if limit is None else max(limit - len(chunk), 0))
+            return (chunk + rest)[:limit]
+        size += len(parts[-1])
+    return b"".join(parts)[:limit]
+
+
 def _page(record: object, offset: int, max_bytes: int | None) -> WarcPage | None:
     headers = record.rec_headers
     record_id = headers.get_header("WARC-Record-ID") or f"offset {offset}"
     url = headers.get_header("WARC-Target-URI")
     content_type = record.http_headers.get_header("Content-Type")
     try:
-        data = _read(record.content_stream(), None if max_bytes is None else max_bytes + 1)
+        data = _content(record, None if max_bytes is None else max_bytes + 1)
     except _BROKEN + (OSError,) as exc:
-        error = (
-            f"broken WARC record at offset {offset}: cannot decode the payload: {type(exc).__name__}: {exc}"
-        )
+        why = str(exc) if isinstance(exc, _UndecodableError) else f"{type(exc).__name__}: {exc}"
+        error = f"broken WARC record at offset {offset}: cannot decode the payload: {why}"
         return WarcPage(record_id, url, None, None, error[:300], offset)
     if max_bytes is None or len(data) <= max_bytes:
         # The record must hold all the bytes its header promised: a file cut

@@ -96,3 +96,63 @@ def test_garbage_and_empty_files():
     assert list(iter_html(io.BytesIO(b""))) == []
     pages = list(iter_html(io.BytesIO(b"not a warc file at all\n" * 100)))
     assert len(pages) == 1 and pages[0].error and pages[0].record_id == "offset 0"
+
+
+def test_a_whole_file_gzip_is_read_as_the_warc_it_holds():
+    # `gzip crawl.warc` makes one gzip member of the whole file: warcio read its first
+    # record, then the reader failed ("cannot read: [Errno 22] Invalid argument").
+    import gzip
+
+    data, expected = build_warc(60, gz=False, seed=7)
+    whole = gzip.compress(data)
+    plain = list(iter_html(io.BytesIO(data)))
+    assert list(iter_html(io.BytesIO(whole))) == plain
+    assert [("error" if p.error else "page", p.record_id) for p in plain] == expected
+    # Cut short, every page before the cut is read and the cut one is an error record.
+    cut = list(iter_html(io.BytesIO(whole[: len(whole) // 2])))
+    assert cut[:-1] == plain[: len(cut) - 1] and len(cut) > 10
+    assert cut[-1].error.startswith("broken WARC record at offset")
+    # Damaged, the pages before the damage are read and an error record ends the file (deflate
+    # may give wrong bytes for a while before it fails: the gzip checksum is the file's, at its end).
+    damaged = bytearray(whole)
+    damaged[len(whole) // 2] ^= 0xFF
+    pages = list(iter_html(io.BytesIO(bytes(damaged))))
+    assert pages[:10] == plain[:10] and len(pages) < len(plain)
+    assert pages[-1].error.endswith(
+        "the gzip data is damaged after this point: the rest of the file cannot be read"
+    )
+
+
+def test_content_encodings_in_any_case_and_brotli_are_undone():
+    # Brotli payloads (browser-based crawls) came out as one line of binary garbage,
+    # "Chunked" was left chunked; an encoding that cannot be undone is an error record.
+    import gzip
+
+    brotli = pytest.importorskip("brotli")
+    html = ARTICLE.format(i=1).encode()
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+
+    def chunked(data: bytes) -> bytes:
+        return b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data)
+
+    payloads = [
+        (brotli.compress(html), [("Content-Encoding", "br")]),
+        (chunked(brotli.compress(html)), [("Content-Encoding", "BR"), ("Transfer-Encoding", "chunked")]),
+        (chunked(html), [("Transfer-Encoding", "Chunked")]),
+        (gzip.compress(html), [("Content-Encoding", "GZIP")]),
+        (html, [("Content-Encoding", "br")]),  # stored decoded under its header
+        (b"(\xb5/\xfd compressed", [("Content-Encoding", "zstd")]),
+    ]
+    for i, (payload, headers) in enumerate(payloads):
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *headers], protocol="HTTP/1.1")
+        url = f"https://news.example.com/{i}"
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=http)
+        )
+    pages = list(iter_html(io.BytesIO(out.getvalue())))
+    assert [p.html for p in pages[:5]] == [html] * 5
+    assert pages[5].html is None
+    assert pages[5].error.endswith(
+        "cannot decode the payload: the content encoding 'zstd' is not one autoclass can undo"
+    )
