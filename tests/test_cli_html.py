@@ -160,13 +160,28 @@ def archive(tmp_path_factory):
 def test_warc_one_record_per_html_response_in_order(archive):
     path, expected, full = archive
     records = read_jsonl(full)
-    assert [r["id"] for r in records] == [record_id for _, record_id in expected]
+    # A broken record whose header cannot be read is named by its file and offset.
+    named = [f"{path}:{rid}" if rid.startswith("offset ") else rid for _, rid in expected]
+    assert [r["id"] for r in records] == named
     for (kind, _), record in zip(expected, records):
         assert ("error" in record) == (kind == "error")
         if kind == "page":
             assert record["url"].startswith("https://news.example.com/") and record["main_event"] == "sales"
         else:
             assert record["error"].startswith("broken WARC record at offset")
+            assert record["error"].endswith(f" ({path})")
+
+
+def test_a_warc_record_without_a_readable_header_is_named_by_its_file(tmp_path):
+    # Keyed "offset 0" alone, the error records of a folder of archives could not be told apart.
+    for name in ("a", "b"):
+        (tmp_path / "crawl" / name).mkdir(parents=True)
+        (tmp_path / "crawl" / name / "x.warc").write_bytes(b"not a warc file at all\n" * 10)
+    out = tmp_path / "out.jsonl"
+    assert predict(str(tmp_path / "crawl"), "-o", str(out)) == 1
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == [f"{tmp_path}/crawl/{n}/x.warc:offset 0" for n in "ab"]
+    assert [r["error"][-9:] for r in records] == [f"{n}/x.warc)" for n in "ab"]
 
 
 def test_warc_summary_counts_what_was_skipped(archive, capsys):

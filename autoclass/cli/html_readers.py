@@ -66,6 +66,11 @@ def warc_entries(
     try:
         with open_input(path, found_in_folder=found_in_folder, buffering=1 << 20) as raw:
             for page in iter_html(raw, max_bytes=max_bytes, skipped=skipped):
-                yield (False, page.record_id, page.html, page.error, (page.url, page.charset))
+                record_id, error = page.record_id, page.error
+                if error is not None:  # named by its file, as a bad line of JSON Lines is
+                    error = f"{error} ({path})"
+                    if record_id.startswith("offset "):  # its header unreadable: no WARC-Record-ID
+                        record_id = f"{path}:{record_id}"
+                yield (False, record_id, page.html, error, (page.url, page.charset))
     except OSError as exc:
         yield (False, path, None, f"cannot read: {exc}", (None, None))
