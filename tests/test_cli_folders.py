@@ -132,3 +132,16 @@ def test_an_unlistable_folder_gives_a_cannot_read_record_in_its_place(folder, tm
         "id": f"{folder}/b",
         "error": f"cannot read: [Errno 13] Permission denied: '{folder}/b'",
     }
+
+
+def test_links_to_folders_are_followed_once_and_a_loop_ends(folder, tmp_path):
+    # A linked-in folder of a crawl was skipped in silence: its pages were not read.
+    elsewhere = tmp_path / "elsewhere" / "sub"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "d.txt").write_text(CLI_PAGES[2], encoding="utf-8")
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (folder / "linked-again").symlink_to(elsewhere, target_is_directory=True)  # read once
+    (elsewhere / "loop").symlink_to(folder, target_is_directory=True)  # back to the top: not again
+    out = tmp_path / "out.jsonl"
+    assert predict(str(folder), "-o", str(out)) == 0
+    assert [r["id"] for r in read_jsonl(out)] == [f"{folder}/a.txt", "c", f"{folder}/linked/d.txt"]

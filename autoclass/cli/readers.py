@@ -94,9 +94,18 @@ def _walk(directory: str, skipped: list[str]) -> Iterator[Source]:
             yield Source(exc.filename or directory, False, in_folder=True, error=f"cannot read: {exc}")
         failed.clear()
 
-    for top, dirnames, filenames in os.walk(directory, onerror=failed.append):
+    # Links to folders are followed (a crawl's folders are often linked in), each
+    # folder read once: a link back into the walk, or to a folder read already, is not.
+    seen = {os.path.realpath(directory)}
+    for top, dirnames, filenames in os.walk(directory, onerror=failed.append, followlinks=True):
         yield from unlisted()
-        dirnames.sort()
+        kept = []
+        for name in sorted(dirnames):
+            real = os.path.realpath(os.path.join(top, name))
+            if real not in seen:
+                seen.add(real)
+                kept.append(name)
+        dirnames[:] = kept
         for name in sorted(filenames):
             lowered = name.lower()
             if lowered.endswith(JSONL_SUFFIXES) or lowered.endswith(TEXT_SUFFIXES) or html_kind(name):
