@@ -46,6 +46,20 @@ def test_html_files_and_directories(tmp_path):
     assert records[3] == {"id": str(folder / "d.html"), "error": "empty page: no text in the HTML"}
 
 
+def test_xhtml_and_server_side_include_files_are_html(tmp_path):
+    # Read as plain text before, tags and all ("headline": "<!DOCTYPE html>"), or skipped in a folder.
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    for name in ("a.shtml", "b.xhtml", "c.XHT.gz"):
+        data = ARTICLE.format(i=len(name)).encode()
+        (folder / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    out = tmp_path / "out.jsonl"
+    assert predict(str(folder), "-o", str(out)) == 0
+    records = read_jsonl(out)
+    assert [r["id"] for r in records] == [str(folder / n) for n in ("a.shtml", "b.xhtml", "c.XHT.gz")]
+    assert all(r["main_event"] == "sales" and r["headline"].startswith("Nio delivers") for r in records)
+
+
 def test_jsonl_records_with_html(tmp_path):
     src = tmp_path / "in.jsonl"
     lines = [

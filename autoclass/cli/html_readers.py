@@ -1,7 +1,8 @@
 """HTML inputs of ``autoclass predict``: HTML files and WARC archives.
 
-``*.html``, ``*.htm`` (and ``.gz`` of either) hold one page each; a WARC file
-(``*.warc``, ``*.warc.gz``) holds many, read by :func:`autoclass.warc.iter_html`:
+``*.html``, ``*.htm``, ``*.xhtml``, ``*.xht``, ``*.shtml`` (and ``.gz`` of each)
+hold one page each; a WARC file (``*.warc``, ``*.warc.gz``) holds many, read by
+:func:`autoclass.warc.iter_html`:
 each HTML response becomes one entry keyed by its ``WARC-Record-ID``, with its
 ``WARC-Target-URI`` and HTTP charset; a broken record becomes an error entry;
 other records are counted in ``skipped`` and give no output.  As for every
@@ -21,7 +22,9 @@ from autoclass.cli.records import Entry
 from autoclass.files import open_input
 from autoclass.paragraphs import HTML_SIZE_FACTOR
 
-HTML_SUFFIXES: tuple[str, ...] = (".html", ".htm", ".html.gz", ".htm.gz")
+HTML_SUFFIXES: tuple[str, ...] = tuple(
+    name + gz for name in (".html", ".htm", ".xhtml", ".xht", ".shtml") for gz in ("", ".gz")
+)
 WARC_SUFFIXES: tuple[str, ...] = (".warc", ".warc.gz")
 
 
@@ -30,8 +33,8 @@ def html_kind(path: str) -> str | None:
 
     Examples
     --------
-    >>> html_kind("page.HTM"), html_kind("crawl.warc.gz"), html_kind("pages.jsonl")
-    ('html', 'warc', None)
+    >>> html_kind("page.HTM"), html_kind("page.shtml"), html_kind("crawl.warc.gz"), html_kind("pages.jsonl")
+    ('html', 'html', 'warc', None)
     """
     lowered = path.lower()
     if lowered.endswith(WARC_SUFFIXES):
