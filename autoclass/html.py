@@ -179,6 +179,9 @@ _MANY_ATTRIBUTES_TAG = re.compile(rf"<([A-Za-z][^\s<>/]*+)((?:{_ATTRIBUTE}){{{MA
 _KEPT_ATTR = re.compile(r"""\s(class|id)\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 # A tag: closing slash, name, and the rest of the tag (a self-closing one ends in "/").
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*+)([^<>]*+)")
+_XML_DECLARATION = re.compile(r"\ufeff?\s*<\?xml\s")
+# A self-closing tag (possessive: linear however long the attributes).
+_SELF_CLOSING = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*+)((?:\s[^<>/]*+(?:/(?!>)[^<>/]*+)*+)?)/>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 # Elements a browser closes when the next of their kind (or its container's end)
 # comes, so that they never nest deeply however many are left open: an <li>
@@ -356,6 +359,11 @@ def _deepest(html: str) -> int:
     return nesting.deepest
 
 
+def _open_and_close(match: re.Match[str]) -> str:
+    name = match.group(1)
+    return match.group(0) if name.lower() in _VOID else f"<{name}{match.group(2)}></{name}>"
+
+
 def _cap_depth(html: str) -> str:
     nesting = _Nesting()
 
@@ -453,6 +461,10 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
         raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
     elif not html.isascii() and _SURROGATE.search(html):
         html = _SURROGATE.sub("\ufffd", html)
+    if _XML_DECLARATION.match(html):
+        # XHTML, which a browser parses as XML: "<script src=.../>" is a whole
+        # element there, where an HTML parser opens a script that swallows the page.
+        html, data = _SELF_CLOSING.sub(_open_and_close, html), None
     if "<" not in html:  # plain text: one block, as a browser shows it
         text = _clean_text(html)
         blocks = [Block(text, "body", "body", 1, 0, 0, 0, 0, 0, 0, 0, ())] if text else []

@@ -157,7 +157,8 @@ STORY = (
         (
             "<nav><ul>"
             + "".join(
-                f"<li><a><svg viewBox='0 0 24 24'><path d='M0 0h24'/><path/><circle r='1'/></svg>Menu item {i}</a>"
+                "<li><a><svg viewBox='0 0 24 24'><path d='M0 0h24'/><path/><circle r='1'/></svg>"
+                f"Menu item {i}</a>"
                 for i in range(700)
             )
             + "</ul></nav>",
@@ -191,6 +192,19 @@ def test_end_tags_a_browser_implies_do_not_count_as_nesting(before, blocks):
         "Copyright 2024",
     ]
     assert len(page) == blocks + 4
+
+
+def test_an_xhtml_document_is_read_as_a_browser_reads_xml():
+    # Served as XML, "<script .../>" is a whole element; parsed as HTML it swallowed the page.
+    xhtml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head>'
+        '<script type="text/javascript" src="/js/app.js"/></head><body><div class="ad"/>'
+        "<h1>Ford recalls SUVs</h1><p>Ford is recalling 1,000 SUVs.<br/></p></body></html>"
+    )
+    assert list(parse_html(xhtml)) == ["Ford recalls SUVs", "Ford is recalling 1,000 SUVs."]
+    assert list(parse_html(xhtml.encode())) == ["Ford recalls SUVs", "Ford is recalling 1,000 SUVs."]
+    # Without the XML declaration, HTML rules: "<div/>" opens a div, as in a browser.
+    assert parse_html("<div class='a'/><p>x</p>").blocks[0].path == "body>div>p"
 
 
 def test_self_closing_tags_outside_svg_still_count_as_nesting():
