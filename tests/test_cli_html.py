@@ -152,8 +152,8 @@ def test_an_html_field_that_is_not_a_string_is_named_in_the_error(value, kind, t
     raw = f'{{"id": "f", "page": {value}{text}}}\n'.encode()
     record = parse_entry((True, "in.jsonl:1", raw, None), RecordOptions(html_field="page"))
     reason = f"html field 'page' is not a string (got {kind})"
-    if value == "null" and "null" in text:
-        reason = "text field 'text' is not a string (got null)"
+    if value == "null" and "null" in text:  # the docs say a null text is no text: the page is empty
+        reason = "empty page: text field 'text' and html field 'page' are both null"
     elif value == "null" and text:
         reason = "empty page: only white space or control characters"
     assert record == ("f", None, f"{reason} (in.jsonl:1)")

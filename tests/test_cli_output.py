@@ -229,6 +229,12 @@ def test_a_file_size_limit_mid_run_leaves_complete_records_and_resume_finishes(p
         ("{tmp}", "cannot write {tmp}: it is a directory; give a file name"),
         ("/sys/autoclass-out.jsonl", "cannot write /sys/autoclass-out.jsonl: "),
         ("{tmp}/missing/out.parquet", "cannot write {tmp}/missing/out.parquet: "),
+        # Written plain under a .gz name (JSON Lines under .csv.gz), it read back as "Not a gzipped file".
+        (
+            "{tmp}/out.jsonl.gz",
+            "cannot write gzip output ({tmp}/out.jsonl.gz): write {tmp}/out.jsonl and compress",
+        ),
+        ("{tmp}/out.CSV.GZ", "cannot write gzip output ({tmp}/out.CSV.GZ): write {tmp}/out.CSV and compress"),
     ],
 )
 def test_an_output_that_cannot_be_written_is_a_usage_error(pages, tmp_path, capsys, output, problem):
@@ -236,6 +242,16 @@ def test_an_output_that_cannot_be_written_is_a_usage_error(pages, tmp_path, caps
     output = output.format(tmp=tmp_path)
     assert main(["predict", "-q", "-j", "1", str(src), "-o", output]) == 2
     assert f"autoclass predict: error: {problem.format(tmp=tmp_path)}" in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.gz"))
+
+
+def test_a_negative_count_is_named_as_out_of_range(pages, capsys):
+    src, _ = pages
+    with pytest.raises(SystemExit):
+        main(["predict", "-q", str(src), "--max-chars", "-5"])
+    assert (
+        "argument --max-chars: must be at least 1, not -5" in capsys.readouterr().err
+    )  # "not a whole number"
 
 
 def test_an_unreachable_dask_scheduler_is_one_line_and_status_5(pages):

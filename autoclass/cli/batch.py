@@ -125,6 +125,12 @@ def check_job(job: BatchJob) -> None:
         raise UsageError(f"unknown output format {job.format!r}; use one of {', '.join(FORMATS)}")
     if job.engine not in ENGINES:
         raise UsageError(f"unknown engine {job.engine!r}; use one of {', '.join(ENGINES)}")
+    if job.output is not None and job.output.lower().endswith(".gz"):
+        # Written plain under a .gz name, the file read back as "Not a gzipped file".
+        raise UsageError(
+            f"cannot write gzip output ({job.output}): write {job.output[:-3]} and compress it after, "
+            f"or pipe standard output to gzip (... | gzip > {job.output})"
+        )
     if job.resume and job.output is None:
         raise UsageError("--resume needs an output file (-o FILE)")
     if job.resume and job.format == "parquet":

@@ -231,6 +231,9 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
             )
         if options.text_field not in obj:
             return record_id, None, f"missing text field {options.text_field!r}"
+        if text is None and html is None and options.html_field in obj:
+            fields = f"text field {options.text_field!r} and html field {options.html_field!r}"
+            return record_id, None, f"empty page: {fields} are both null"
         if not isinstance(text, str):
             return (
                 record_id,
