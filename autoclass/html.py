@@ -579,7 +579,12 @@ def _walk(root: LexborNode) -> list[Block]:
             if (
                 own & _HIDDEN_BIT
                 or "hidden" in attrs
-                or (style and ("none" in style or "hidden" in style) and _HIDDEN_STYLE.search(style))
+                # A cheap look first, in the cases pages write ("none", "NONE", "None").
+                or (
+                    style
+                    and ("one" in style or "ONE" in style or "idden" in style or "IDDEN" in style)
+                    and _HIDDEN_STYLE.search(style)
+                )
             ):
                 node = node.next
                 continue

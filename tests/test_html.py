@@ -194,6 +194,11 @@ def test_end_tags_a_browser_implies_do_not_count_as_nesting(before, blocks):
     assert len(page) == blocks + 4
 
 
+def test_hidden_styles_in_any_case_are_hidden():
+    html = '<div style="DISPLAY:NONE">a</div><p style="Visibility: Hidden">b</p><p style="color:none">c</p>'
+    assert list(parse_html(html)) == ["c"]
+
+
 def test_an_xhtml_document_is_read_as_a_browser_reads_xml():
     # Served as XML, "<script .../>" is a whole element; parsed as HTML it swallowed the page.
     xhtml = (
