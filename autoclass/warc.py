@@ -52,6 +52,7 @@ _TARGET = re.compile(rb"WARC-Target-URI:\s*([^\r\n]{1,2000})", re.I)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)", re.I | re.S)
 _SCAN = 1 << 16
+_DAMAGED = "the gzip data is damaged here: the rest of the file cannot be read"
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 
 
@@ -112,6 +113,7 @@ def _broken(raw: IO[bytes], offset: int, exc: BaseException) -> WarcPage:
     """An error page for the record at ``offset``, named by its header when readable."""
     raw.seek(offset)
     head = raw.read(4096)
+    damaged = False
     if head.startswith(_GZIP_MEMBER):
         # Decompressed in small steps: what comes before the damage names the record.
         inflate, plain = zlib.decompressobj(31), b""
@@ -119,18 +121,26 @@ def _broken(raw: IO[bytes], offset: int, exc: BaseException) -> WarcPage:
             for at in range(0, len(head), 64):
                 plain += inflate.decompress(head[at : at + 64])
         except zlib.error:
-            pass
+            damaged = True
         head = plain
     record_id = _RECORD_ID.search(head)
     target = _TARGET.search(head)
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    reason = _UNPRINTABLE.sub("?", reason)
+    reason = _UNPRINTABLE.sub("?", reason)[:200]
+    line = reason.partition("first line: ")[2]
+    if line.count("?") > len(line) / 3:  # compressed or binary bytes, shown as "??]Q?r?@??S"
+        reason = reason[: len(reason) - len(line)] + "binary data"
+    reason = f"{type(exc).__name__}: {reason}"
+    if isinstance(exc, AttributeError | TypeError | KeyError | IndexError):
+        reason = "its header cannot be read"  # warcio's own error on a header it does not expect
+    if damaged:
+        reason = f"damaged gzip data ({reason})"
     return WarcPage(
         record_id=record_id.group(1).decode("ascii", "replace") if record_id else f"offset {offset}",
         url=target.group(1).decode("utf-8", "replace").strip() if target else None,
         charset=None,
         html=None,
-        error=f"broken WARC record at offset {offset}: {type(exc).__name__}: {reason[:200]}",
+        error=f"broken WARC record at offset {offset}: {reason}",
         offset=offset,
     )
 
@@ -313,8 +323,7 @@ def iter_html(
             raw.seek(end)
             cut = raw.read(_SCAN).strip(b"\r\n\x00")
             if getattr(raw, "damaged", False):  # a whole-file gzip: nothing after the damage can be read
-                reason = "the gzip data is damaged after this point: the rest of the file cannot be read"
-                yield _broken(raw, end, ArchiveLoadFailed(reason))
+                yield _broken(raw, end, ArchiveLoadFailed(_DAMAGED))
             elif cut:
                 yield _broken(raw, end, ArchiveLoadFailed("the file ends inside this record (truncated)"))
             return
@@ -324,7 +333,8 @@ def iter_html(
             start = records.offset
             if start != reported:
                 reported = start
-                yield _broken(raw, start, exc)
+                damaged = getattr(raw, "damaged", False)  # a whole-file gzip cut off by its damage
+                yield _broken(raw, start, ArchiveLoadFailed(_DAMAGED) if damaged else exc)
             offset = _next_start(raw, start, gzipped)
 
 
