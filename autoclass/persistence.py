@@ -250,25 +250,35 @@ def save_model(
         "html_classifier": model.html_classifier,
         "tag_min_share": model.tag_min_share,
     }
-    if format == "npz":
-        artifact.write_bytes(serialize.dumps(payload))
-    elif format == "skops":
-        _skops_io().dump(payload, artifact, compression=_ZIP_DEFLATED)
-    else:
-        joblib.dump(payload, artifact, compress=3)
+    # Written beside the model under temporary names, then renamed into place:
+    # a save that fails or is killed midway (tens of megabytes, seconds) leaves
+    # the model that was there whole, where writing in place destroyed it.
+    staged = {name: directory / f".{name}.{os.getpid()}.tmp" for name in (artifact.name, METADATA)}
+    try:
+        if format == "npz":
+            staged[artifact.name].write_bytes(serialize.dumps(payload))
+        elif format == "skops":
+            _skops_io().dump(payload, staged[artifact.name], compression=_ZIP_DEFLATED)
+        else:
+            joblib.dump(payload, staged[artifact.name], compress=3)
+        digest = sha256_file(staged[artifact.name])
+        full = {
+            **metadata,
+            "taxonomy": {**metadata.get("taxonomy", {}), "events": list(model.event_types)},
+            "format_version": FORMAT_VERSION,
+            "artifact": artifact.name,
+            "artifact_sha256": digest,
+            "artifact_bytes": staged[artifact.name].stat().st_size,
+            "versions": versions(),
+        }
+        staged[METADATA].write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
+        os.replace(staged[artifact.name], artifact)
+        os.replace(staged[METADATA], directory / METADATA)
+    finally:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
     for other in set(ARTIFACTS.values()) - {artifact.name}:
         (directory / other).unlink(missing_ok=True)
-    digest = sha256_file(artifact)
-    full = {
-        **metadata,
-        "taxonomy": {**metadata.get("taxonomy", {}), "events": list(model.event_types)},
-        "format_version": FORMAT_VERSION,
-        "artifact": artifact.name,
-        "artifact_sha256": digest,
-        "artifact_bytes": artifact.stat().st_size,
-        "versions": versions(),
-    }
-    (directory / METADATA).write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
     if card:
         (directory / CARD).write_text(card)
     if format == "joblib":

@@ -155,6 +155,27 @@ def test_saving_in_another_format_replaces_the_artifact(tiny_model, tmp_path):
         save_model(tiny_model, tmp_path, metadata={}, format="pickle")
 
 
+def test_a_save_that_fails_midway_leaves_the_model_that_was_there(tiny_model, tmp_path, monkeypatch):
+    # The artifact was written in place: a save killed or failing after it left a new
+    # model.npz beside the old metadata.json, and the old model would not load.
+    import autoclass.persistence as persistence
+
+    save_model(tiny_model, tmp_path, metadata={"run": "old"}, format="npz")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def fail(path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(persistence, "sha256_file", fail)
+    bigger = copy.deepcopy(tiny_model)
+    bigger.tag_min_share = 0.5  # another model
+    with pytest.raises(OSError, match="No space left"):
+        save_model(bigger, tmp_path, metadata={"run": "new"}, format="npz")
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # nothing staged is left
+    monkeypatch.undo()
+    assert load_model(tmp_path).metadata["run"] == "old"
+
+
 def _replace_artifact(directory, data: bytes) -> None:
     meta = json.loads((directory / "metadata.json").read_text())
     (directory / meta["artifact"]).write_bytes(data)
