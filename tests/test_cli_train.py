@@ -187,6 +187,22 @@ def test_train_refuses_a_bad_config_and_an_output_that_is_no_model_folder(corpus
     assert "is not a model directory" in capsys.readouterr().err
 
 
+def test_an_output_that_cannot_be_written_stops_train_and_evaluate_before_they_start(
+    corpus, trained, tmp_path, capsys
+):
+    # Found out after training, it was a traceback (OSError) and the training was lost.
+    (tmp_path / "file").write_text("x")
+    for out, why in [
+        (tmp_path / "file", "it is a file, not a folder"),
+        (tmp_path / "file" / "m", f"{tmp_path / 'file'} is a file, not a folder"),
+    ]:
+        assert main(["train", str(corpus / "train"), "-o", str(out)]) == 2
+        err = capsys.readouterr()
+        assert f"cannot write into {out}: {why}" in err.err and "training on" not in err.out
+        assert main(["evaluate", str(trained[0]), str(corpus / "heldout"), "-o", str(out)]) == 2
+        assert f"cannot write into {out}: {why}" in capsys.readouterr().err
+
+
 def test_html_pages_train_an_html_classifier_that_evaluate_reports_too(corpus, tmp_path):
     out = tmp_path / "with-html"
     spec = "tests.corpus:four_type_html_pages"

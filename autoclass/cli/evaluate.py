@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from autoclass.cli.errors import UsageError
+from autoclass.cli.options import check_output_folder
 from autoclass.cli.train import add_set_option, extra_sets
 from autoclass.errors import ModelNotFoundError
 from autoclass.persistence import METADATA, load_model
@@ -79,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
             f"no trained autoclass model in {args.model}: MODEL is a directory written by "
             "`autoclass train LABELS -o DIR`, or `default` for the default model"
         ) from None
+    if out is not None:
+        check_output_folder(args.output)
     sets = {"held-out": args.labels, **extra_sets(args.extra_set)}
     if args.html_pages:
         from autoclass.training.train import load_html_source

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from autoclass.cli.errors import UsageError
@@ -36,6 +37,29 @@ def check_jobs(jobs: int) -> int:
     if jobs == 0 or jobs < -1:
         raise UsageError(f"--jobs takes a number of processes, or -1 for one per core, not {jobs}")
     return jobs
+
+
+def check_output_folder(path: str) -> None:
+    """Make sure the folder ``path`` (``-o DIR``) can be written, before minutes of work go into it.
+
+    Raises
+    ------
+    UsageError
+        Naming the folder and why it cannot be written.
+    """
+    folder = Path(path).absolute()
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"cannot write into {path}: it is a file, not a folder")
+    # The folder, or the nearest one above it that exists (nothing is created yet).
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise UsageError(f"cannot write into {path}: {existing} is a file, not a folder")
+    probe = existing / f".autoclass-write-check-{os.getpid()}"
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write into {path}: {exc.strerror or exc}") from None
 
 
 def labels_taxonomy(paths: list[str], taxonomy: str | None) -> tuple[tuple[str, ...], str]:

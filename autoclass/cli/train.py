@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_taxonomy_option, check_jobs
+from autoclass.cli.options import add_taxonomy_option, check_jobs, check_output_folder
 
 DESCRIPTION = """\
 Train a model on labeled pages (JSON Lines files of the labeling guide, and
@@ -98,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
     sets = extra_sets(args.extra_set)
     check_jobs(args.jobs)
+    check_output_folder(args.output)  # before training, not after it
     train_model(
         args.labels,
         args.output,
