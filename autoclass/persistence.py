@@ -398,14 +398,21 @@ def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any
     """The artifact's path, the metadata and the artifact's bytes, checked against each other."""
     meta_path = directory / METADATA
     # exists(), not is_file(): a FIFO or device in their place is refused below, by name.
-    if not meta_path.exists() or not any((directory / a).exists() for a in ARTIFACTS.values()):
-        if source == "trust":
+    artifacts = [a for a in ARTIFACTS.values() if (directory / a).exists()]
+    if not meta_path.exists() or not artifacts:
+        if meta_path.exists() or artifacts:  # half a model: say which half is missing
+            half = METADATA if artifacts else "model artifact (model.npz, model.skops or model.joblib)"
+            message = (
+                f"{directory} holds {artifacts[0] if artifacts else METADATA} but no {half}: "
+                "copy the whole model directory, or retrain it"
+            )
+            raise ModelLoadError(message)
+        if source == "trust":  # named by the caller: the message is its own, not the default model's
             message = (
                 f"no trained autoclass model in {directory}: point `autoclass trust` at a model directory"
             )
-        else:
-            message = not_found_message(directory, source)
-        raise ModelNotFoundError(message, directory=directory, source=source)
+            raise ModelNotFoundError(message, directory=directory)
+        raise ModelNotFoundError(not_found_message(directory, source), directory=directory, source=source)
     try:
         text = read_regular(meta_path, METADATA_MAX_BYTES)
         if len(text) > METADATA_MAX_BYTES:

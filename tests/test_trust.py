@@ -130,6 +130,33 @@ def test_autoclass_trust_records_the_model_then_it_loads(tiny_model, tmp_path, t
     assert trust_store.read_text().count(digest) == 1
 
 
+def test_autoclass_trust_names_a_missing_model_and_a_store_it_cannot_write(
+    tiny_model, tmp_path, trust_store, capsys, monkeypatch
+):
+    # A missing folder got the default model's advice ("set AUTOCLASS_MODEL=DIR or pass --model");
+    # a store that cannot be written (HOME=/nonexistent, a service account's) was a traceback.
+    assert main(["trust", str(tmp_path / "nowhere")]) == 1
+    err = capsys.readouterr().err
+    assert f"no trained autoclass model in {tmp_path / 'nowhere'}: point `autoclass trust` at a model" in err
+    assert "--model" not in err and "AUTOCLASS_MODEL" not in err
+    model = _model_from_elsewhere(tiny_model, tmp_path / "m", trust_store)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("autoclass.persistence.record_trusted", denied)
+    assert main(["trust", str(model)]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write the trust store {trust_store}: Permission denied; set AUTOCLASS_TRUST_STORE" in err
+
+
+def test_half_a_model_directory_names_the_missing_half(tiny_model, tmp_path):
+    save_model(tiny_model, tmp_path / "m", metadata={}, format="npz")
+    (tmp_path / "m" / "metadata.json").unlink()
+    with pytest.raises(ModelLoadError, match=r"holds model.npz but no metadata.json: copy the whole model"):
+        load_model(tmp_path / "m")
+
+
 def test_trust_model_returns_the_artifact_and_digest(tiny_model, tmp_path, trust_store):
     model = _model_from_elsewhere(tiny_model, tmp_path / "m", trust_store)
     assert trust_model(model) == (model / "model.joblib", _digest(model / "model.joblib"), True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from autoclass.errors import AutoclassError
 from autoclass.persistence import SAFE_ARTIFACTS, trust_model
 from autoclass.trust import trust_store_path
 
@@ -37,8 +38,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Run ``autoclass trust`` with parsed arguments; returns the exit status."""
-    artifact, digest, added = trust_model(args.directory)
     store = trust_store_path()
+    try:
+        artifact, digest, added = trust_model(args.directory)
+    except OSError as exc:
+        if isinstance(exc, AutoclassError):  # no model there: said by the command's handler
+            raise
+        # A service account's HOME is often not writable (HOME=/nonexistent).
+        raise AutoclassError(
+            f"cannot write the trust store {store}: {exc.strerror or exc}; set AUTOCLASS_TRUST_STORE "
+            "to a file you can write"
+        ) from None
     if added:
         print(f"autoclass trust: recorded {artifact} (sha256 {digest}) as trusted in {store}")
     else:
