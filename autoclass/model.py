@@ -240,8 +240,13 @@ class Model:
 
         Each page is a list of str (one per paragraph) or an
         :class:`~autoclass.html.HtmlPage`; a page given as one str is an
-        error (its characters would be read as paragraphs).
+        error (its characters would be read as paragraphs).  Paragraphs are
+        read as given: blank ones and surrounding white space are not removed,
+        as :func:`~autoclass.paragraphs.split_paragraphs` (and so
+        :meth:`predict`) removes them, and they move the page's figures.
         """
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
         pages = list(pages)
         for index, page in enumerate(pages):
             if isinstance(page, str) or not isinstance(page, Sequence):
@@ -250,6 +255,12 @@ class Model:
                     f"{type(page).__name__}"
                     + ("; split it with split_paragraphs()" if isinstance(page, str) else "")
                 )
+            if not isinstance(page, HtmlPage):
+                bad = next((k for k, text in enumerate(page) if not isinstance(text, str)), None)
+                if bad is not None:
+                    raise TypeError(
+                        f"pages[{index}][{bad}] must be a paragraph (str), not {type(page[bad]).__name__}"
+                    )
         out: list[Article] = []
         for start in range(0, len(pages), batch_size):
             out.extend(self._predict_pages(pages[start : start + batch_size]))

@@ -200,6 +200,12 @@ def test_a_page_given_as_one_str_or_a_top_that_is_no_int_is_a_type_error(default
     with pytest.raises(TypeError, match=r"pages\[0\] must be a list of paragraphs .* not NoneType"):
         default_model.predict_pages([None])
     assert len(default_model.predict_pages(iter([["Ford recalls 2,000 trucks"]]))) == 1
+    # A paragraph that is no str was an error deep in the features, naming no page.
+    for paragraph in (None, b"bytes"):
+        with pytest.raises(TypeError, match=r"pages\[1\]\[1\] must be a paragraph \(str\), not "):
+            default_model.predict_pages([["Ford recalls trucks"], ["Ford recalls trucks", paragraph]])
+    with pytest.raises(ValueError, match="batch_size must be a positive int, not 0"):
+        default_model.predict_pages([["Ford recalls trucks"]], batch_size=0)
 
 
 def test_copies_of_a_predicted_paragraph_are_explained_as_it_is(default_model):
