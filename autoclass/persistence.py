@@ -82,7 +82,7 @@ def default_model_dir() -> Path:
     """
     env = os.environ.get(ENV_VAR)
     if env:
-        return Path(env)
+        return Path(env).expanduser()  # "~/models/x", as .env files and unit files write it
     source = Path(__file__).resolve().parent.parent
     checkout = source / "models" / "default"
     if (source / "pyproject.toml").is_file() and (checkout / METADATA).is_file():
@@ -324,7 +324,7 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
         If the artifact does not match its metadata or was trained with
         another scikit-learn version.
     """
-    directory = Path(path) if path is not None else default_model_dir()
+    directory = Path(path).expanduser() if path is not None else default_model_dir()
     source = "path" if path is not None else "env" if os.environ.get(ENV_VAR) else "default"
     artifact, metadata, data = _read_artifact(directory, source=source)
     trained_with = metadata.get("versions", {}).get("scikit-learn")

@@ -225,3 +225,12 @@ def test_a_models_file_given_for_its_folder_and_metadata_that_is_no_dict_are_nam
     with pytest.raises(TypeError, match="metadata must be a dict"):
         save_model(default_model(), tmp_path / "m", metadata=None, format="npz")  # type: ignore[arg-type]
     assert not (tmp_path / "m").exists()
+
+
+def test_a_home_relative_model_path_is_expanded(tiny_model, tmp_path, monkeypatch):
+    # "~/models/m" was looked for under a folder named "~" (AUTOCLASS_MODEL in a .env file too).
+    save_model(tiny_model, tmp_path / "models" / "m", metadata={}, format="npz")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert load_model("~/models/m").event_types == tiny_model.event_types
+    monkeypatch.setenv(ENV_VAR, "~/models/m")
+    assert default_model_dir() == tmp_path / "models" / "m"
