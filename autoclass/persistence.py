@@ -450,7 +450,7 @@ def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any
         )
         raise ModelLoadError(
             f"{artifact} holds {found} (file changed or corrupt); "
-            "retrain with `make train` or restore the directory"
+            "retrain it with `autoclass train` or restore the directory"
         )
     if metadata.get("artifact_sha256") != hashlib.sha256(data).hexdigest():
         raise ModelLoadError(
