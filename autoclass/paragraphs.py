@@ -13,10 +13,10 @@ DEFAULT_MAX_CHARS = 1_000_000
 #: scripts and styles are several times its text (real news pages reach 1.5 MB).
 HTML_SIZE_FACTOR = 10
 
-# Control characters that are not line boundaries for str.splitlines(), and the
+# Control characters (C0 and C1) that are not line boundaries for str.splitlines(), and the
 # byte-order mark (U+FEFF, at a page's start or where files were joined); scrapers
 # leave them in and they carry no meaning.
-_CONTROL_CHARS = r"\x00-\x08\x0e-\x1b\x7f\ufeff"
+_CONTROL_CHARS = r"\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ufeff"
 _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 # Zero-width characters: stripped at a line's ends as white space is (a line of them alone
 # is blank), kept inside a line, where joiners shape emoji and scripts.

@@ -19,6 +19,8 @@ def test_strips_drops_blank_lines_and_keeps_duplicates():
 def test_unicode_line_breaks_and_control_characters():
     text = "One\u2028Two\rThree\x00\x07 four\u00a0\n\u00a0\n"
     assert split_paragraphs(text) == ["One", "Two", "Three four"]
+    # The unit separator and the C1 controls (left by pages decoded as Latin-1) too; NEL breaks a line.
+    assert split_paragraphs("Ford\x9bcars A\x1fB E\x80F\x9f\x85G") == ["Fordcars AB EF", "G"]
 
 
 def test_empty_and_whitespace_only():
