@@ -92,7 +92,8 @@ def _checked_pages(texts: Iterator[object], max_chars: int | None, html: bool) -
 
 
 def _check_limit(max_chars: int | None) -> None:
-    if max_chars is not None and (not isinstance(max_chars, int) or max_chars < 1):
+    # bool is an int to Python: max_chars=True read as a limit of one character.
+    if max_chars is not None and (type(max_chars) is bool or not isinstance(max_chars, int) or max_chars < 1):
         raise ValueError(f"max_chars must be a positive int or None, not {max_chars!r}")
 
 
@@ -207,7 +208,7 @@ class Model:
             # Iterating would read every character as a page of its own.
             kind = type(texts).__name__
             raise TypeError(f"texts must be an iterable of str, not one {kind}; use predict() for one page")
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if type(batch_size) is bool or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
         _check_limit(max_chars)
         return self._predict_texts(iter(texts), batch_size, max_chars, html)
@@ -245,7 +246,7 @@ class Model:
         as :func:`~autoclass.paragraphs.split_paragraphs` (and so
         :meth:`predict`) removes them, and they move the page's figures.
         """
-        if not isinstance(batch_size, int) or batch_size < 1:
+        if type(batch_size) is bool or not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
         pages = list(pages)
         for index, page in enumerate(pages):

@@ -203,7 +203,7 @@ def test_predict_many_yields_the_pages_taken_before_its_input_raises(default_mod
     assert [a.paragraphs[0].text for a in got] == [f"Nio delivers {i},000 cars in May" for i in range(10)]
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, "100"])
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "100", True])
 def test_max_chars_must_be_a_positive_int_or_none(default_model, bad):
     with pytest.raises(ValueError, match="max_chars must be a positive int or None"):
         predict("Nio", max_chars=bad)

@@ -224,3 +224,9 @@ def test_a_paragraph_shown_at_the_threshold_is_kept_and_an_article_is_json_ready
     assert (record["url"], record["threshold"]) == (None, 0.4)
     with pytest.raises(TypeError, match="unhashable type: 'Article'"):
         hash(article)
+    # Its repr is a summary (every paragraph's scores made a notebook print 50 KB for a 5 KB page).
+    tags = article.tags
+    assert (
+        repr(article)
+        == f"Article(main_event={article.main_event!r}, tags={tags!r}, paragraphs=<2, 1 relevant>)"
+    )
