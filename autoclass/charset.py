@@ -4,8 +4,9 @@ The order is the one of the HTML standard's encoding sniffing: a byte-order
 mark; else the transport's label (an HTTP ``Content-Type`` charset); else a
 ``<meta charset>`` or ``<meta http-equiv="Content-Type">`` in the first 1,024
 bytes; else, as browsers guess today, UTF-8 when the bytes are valid UTF-8,
-and otherwise the legacy encoding of the page's country domain
-(windows-1252 by default).  Labels are read as the WHATWG Encoding standard
+and otherwise a ``<meta>`` later in the ``<head>`` (a browser re-reads the
+page when it meets one), else the legacy encoding of the page's country
+domain (windows-1252 by default).  Labels are read as the WHATWG Encoding standard
 reads them: ``iso-8859-1`` and ``ascii`` mean windows-1252, ``gb2312`` means
 GBK, ``shift_jis`` means windows-31J, a ``<meta>`` that says UTF-16 means
 UTF-8.
@@ -18,6 +19,8 @@ import re
 from urllib.parse import urlsplit
 
 PRESCAN_BYTES = 1024
+# How far into a page that is not UTF-8 a late <meta charset> is looked for (its <head>).
+_LATE_SCAN = 1 << 16
 
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_BE, "utf-16-be"), (codecs.BOM_UTF16_LE, "utf-16-le"))
 
@@ -123,8 +126,8 @@ def charset_of_content_type(content_type: str | None) -> str | None:
     return codec_for(found.group(1)) if found else None
 
 
-def prescan(data: bytes) -> str | None:
-    """The codec a ``<meta>`` declares in the first 1,024 bytes (comments skipped), if any.
+def prescan(data: bytes, limit: int = PRESCAN_BYTES) -> str | None:
+    """The codec a ``<meta>`` declares in the first ``limit`` bytes (comments skipped), if any.
 
     Examples
     --------
@@ -135,7 +138,7 @@ def prescan(data: bytes) -> str | None:
     >>> prescan(b"<!-- <meta charset=koi8-r> --><p>text") is None
     True
     """
-    head = _COMMENT.sub(b"", data[:PRESCAN_BYTES])
+    head = _COMMENT.sub(b"", data[:limit])
     for meta in _META.finditer(head):
         attrs = meta.group(1)
         content = _CONTENT_ATTR.search(attrs)
@@ -202,7 +205,10 @@ def sniff(data: bytes, *, transport: str | None = None, url: str | None = None) 
     except UnicodeDecodeError as exc:
         # A multi-byte character cut by a truncated download is still UTF-8.
         if exc.start < len(data) - 3 or exc.reason != "unexpected end of data":
-            return _fallback(url), 0
+            # Not UTF-8: a <meta> after the first 1,024 bytes (behind inline scripts),
+            # which a browser honours when it meets it, before a guess from the domain.
+            head = data[: data.find(b"</head")] if b"</head" in data[:_LATE_SCAN] else data[:_LATE_SCAN]
+            return prescan(head, _LATE_SCAN) or _fallback(url), 0
     return "utf-8", 0
 
 

@@ -194,6 +194,18 @@ def test_end_tags_a_browser_implies_do_not_count_as_nesting(before, blocks):
     assert len(page) == blocks + 4
 
 
+def test_a_late_meta_charset_decodes_a_page_that_is_not_utf8():
+    # Behind 2 KB of inline script the <meta> was past the 1,024 bytes looked at: Shift_JIS
+    # came out as "ƒgƒˆƒ^", ISO-8859-15's euro sign as the currency sign.
+    script = "<script>" + "var x = 1;" * 200 + "</script>"
+    japanese = f'<html><head>{script}<meta charset="shift_jis"></head><body><p>トヨタ自動車</p>'
+    assert decode_html(japanese.encode("cp932")) == (japanese, "cp932")
+    euro = f'<html><head>{script}<meta charset="iso-8859-15"></head><body><p>10 €</p>'
+    assert decode_html(euro.encode("iso-8859-15")) == (euro, "iso8859-15")
+    # Valid UTF-8 stays UTF-8, as before.
+    assert decode_html(euro.encode("utf-8"))[1] == "utf-8"
+
+
 def test_hidden_styles_in_any_case_are_hidden():
     html = '<div style="DISPLAY:NONE">a</div><p style="Visibility: Hidden">b</p><p style="color:none">c</p>'
     assert list(parse_html(html)) == ["c"]
