@@ -33,7 +33,8 @@ HTML_AS_TEXT_WARNING = (
 )
 # A tag (or comment, doctype, end tag) anywhere: HTML without one is plain text given as HTML.
 _TAG = re.compile(r"<[a-zA-Z!/?]")
-_TAG_BYTES = re.compile(rb"<[a-zA-Z!/?]")
+# In bytes, UTF-16's too ("<\x00p\x00" or "\x00<\x00p"): its pages read as HTML.
+_TAG_BYTES = re.compile(rb"<\x00?[a-zA-Z!/?]|\x00<\x00[a-zA-Z!/?]")
 TEXT_AS_HTML_WARNING = (
     "a page given as HTML holds no tag at all and is read as one block: its whole text becomes one "
     "paragraph; give plain text to predict() (or predict_many() without html=True; for autoclass "

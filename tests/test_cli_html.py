@@ -46,6 +46,25 @@ def test_html_files_and_directories(tmp_path):
     assert records[3] == {"id": str(folder / "d.html"), "error": "empty page: no text in the HTML"}
 
 
+def test_a_file_under_an_html_name_that_is_not_text_is_an_error_record(tmp_path):
+    # A PDF or random bytes saved as .html came out as one paragraph of garbage, exit 0.
+    import random
+
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    (folder / "a.html").write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + bytes(500))
+    (folder / "b.html").write_bytes(random.Random(1).randbytes(5000))
+    (folder / "c.html").write_bytes("<p>Nio delivers cars</p>".encode("utf-16"))  # NUL bytes, and a BOM
+    out = tmp_path / "out.jsonl"
+    assert predict(str(folder), "-o", str(out)) == 1
+    records = read_jsonl(out)
+    assert [r.get("error") for r in records] == [
+        "not an HTML page: a PDF file",
+        "not an HTML page: binary data",
+        None,
+    ]
+
+
 def test_xhtml_and_server_side_include_files_are_html(tmp_path):
     # Read as plain text before, tags and all ("headline": "<!DOCTYPE html>"), or skipped in a folder.
     folder = tmp_path / "mirror"

@@ -124,6 +124,33 @@ def _type_name(value: object) -> str:
     return "null" if value is None else _JSON_TYPES.get(type(value), type(value).__name__)
 
 
+# Files crawls save under an HTML name that are not HTML, by their first bytes.
+_MAGIC = (
+    (b"%PDF-", "a PDF file"),
+    (b"PK\x03\x04", "a ZIP file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+)
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def _binary_kind(data: bytes) -> str | None:
+    """What a document is when it is not text (else ``None``): read as HTML, it was one line of garbage."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    head = data[:4096]
+    # UTF-16 pages hold NUL bytes; a BOM says so, and the HTML decoder reads them.
+    if (
+        head
+        and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
+        and len(_BINARY.findall(head)) > len(head) // 10
+    ):
+        return "binary data"
+    return None
+
+
 def _html_page(
     record_id: str, html: str | bytes, url: str | None, charset: str | None, options: RecordOptions
 ) -> tuple[str, HtmlPage | None, str | None]:
@@ -136,6 +163,8 @@ def _html_page(
             f"page too long: HTML of {len(html)} {unit} > "
             f"{HTML_SIZE_FACTOR} x --max-chars {options.max_chars}",
         )
+    if isinstance(html, bytes) and (kind := _binary_kind(html)):
+        return record_id, None, f"not an HTML page: {kind}"
     warn_if_no_markup(html)
     page = parse_html(html, url=url, encoding=charset)
     if not len(page):
