@@ -72,8 +72,11 @@ PIECES = st.one_of(
 )
 HOSTILE_TEXT = st.lists(PIECES, max_size=30).map("".join)
 
-# Characters split_paragraphs drops (control characters that are not line breaks, byte-order marks).
-_DROPPED = frozenset(map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x7F, 0xFEFF]))
+# Characters split_paragraphs drops (C0 and C1 control characters that are not line breaks,
+# byte-order marks); U+001C-U+001E and U+0085 break lines.
+_DROPPED = frozenset(
+    map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x1F, *range(0x7F, 0x85), *range(0x86, 0xA0), 0xFEFF])
+)
 # Stripped at a line's ends with white space: zero-width spaces and joiners.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
 

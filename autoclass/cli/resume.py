@@ -149,7 +149,7 @@ def differences(then: dict[str, Any], now: dict[str, Any]) -> list[str]:
         found.append(f"--format {then.get('format')} then, {now['format']} now")
     old_options = then.get("options") or {}
     for name, flag in OPTIONS.items():
-        old, new = old_options.get(name, _LATER.get(name)), now["options"].get(name)
+        old, new = old_options.get(name, _LATER.get(name)), now["options"].get(name, _LATER.get(name))
         if old != new:
             found.append(f"{flag} {_shown(old)} then, {_shown(new)} now")
     for key, what in (("model", "the model"), ("autoclass", "autoclass")):
