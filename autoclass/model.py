@@ -51,6 +51,11 @@ def _caller_outside() -> int:
     return level
 
 
+def opens_like_html(text: str) -> bool:
+    """Whether a text opens as an HTML document does (``<!DOCTYPE html>``, ``<html>``, ``<head>``)."""
+    return bool(_HTML_DOCUMENT.match(text[:2000]))
+
+
 def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
     if not isinstance(text, str):
         which = "page text" if index is None else f"texts[{index}]"
@@ -58,7 +63,7 @@ def _check_page(text: object, max_chars: int | None, index: int | None) -> None:
         raise TypeError(f"{which} must be str, not {type(text).__name__}{hint}")
     if max_chars is not None and len(text) > max_chars:
         raise PageTooLargeError(len(text), max_chars, index=index)
-    if _HTML_DOCUMENT.match(text[:2000]):
+    if opens_like_html(text):
         # One message for every page, so that Python shows it once, not once per page of a batch.
         warnings.warn(HTML_AS_TEXT_WARNING, HtmlAsTextWarning, stacklevel=_caller_outside())
 

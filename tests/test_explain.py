@@ -108,6 +108,26 @@ def test_cli_explains_a_page_in_text_and_json(tmp_path, capsys, default_model):
     assert all(r["relevant"] and len(r["event_reasons"]) == 8 for r in records)
 
 
+def test_cli_explain_reads_html_on_standard_input_when_told_and_warns_when_not(
+    tmp_path, capsys, default_model, monkeypatch
+):
+    # HTML piped in was read as text, tags and all, without a word, and there was no way to say it is HTML.
+    import io
+    import warnings
+
+    from autoclass import HtmlAsTextWarning
+
+    html = b"<!DOCTYPE html><html><body><h1>Ford recalls SUVs</h1><p>Ford is recalling 1,000 SUVs.</p>"
+    for flags, first in [([], "<!DOCTYPE html>"), (["--stdin-format", "html"], "Ford recalls SUVs")]:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(html)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert main(["explain", "-", "-p", "0", *flags]) == 0
+        assert capsys.readouterr().out.splitlines()[1].strip().startswith(first)
+        said = [str(w.message) for w in caught if issubclass(w.category, HtmlAsTextWarning)]
+        assert bool(said) == (not flags) and all("--stdin-format html" in m for m in said)
+
+
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [

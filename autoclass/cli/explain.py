@@ -10,14 +10,17 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from contextlib import closing
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_model_options
 from autoclass.cli.readers import STDIN, find_sources, iter_entries
 from autoclass.cli.records import RecordOptions, parse_entry
+from autoclass.errors import HtmlAsTextWarning
 from autoclass.explain import DEFAULT_TOP, explain_page
 from autoclass.html import HtmlPage
+from autoclass.model import opens_like_html
 from autoclass.paragraphs import split_paragraphs
 from autoclass.persistence import load_model
 
@@ -66,17 +69,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         metavar="K",
         help=f"reasons per score (default {DEFAULT_TOP})",
     )
+    parser.add_argument(
+        "--stdin-format",
+        choices=("text", "html", "jsonl"),
+        default="text",
+        help="how standard input is read: a page of text (default), of HTML, or JSON Lines (first record)",
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per paragraph instead of text")
     add_model_options(parser)
     parser.set_defaults(run=run)
     return parser
 
 
-def _read_page(path: str) -> str | HtmlPage:
+def _read_page(path: str, stdin_format: str = "text") -> str | HtmlPage:
     """The page in ``path`` (``"-"``: standard input), read by ``autoclass predict``'s readers."""
     if os.path.isdir(path):
         raise UsageError(f"{path} is a directory: explain reads one page, give one file")
-    (source,) = find_sources([path], stdin_format="text")
+    (source,) = find_sources([path], stdin_format=stdin_format)
     if source.html == "warc":
         raise UsageError(f"{path} is a WARC archive of many pages: explain reads one page, give one file")
     with closing(iter_entries([source], stdin=sys.stdin.buffer)) as entries:
@@ -101,7 +110,14 @@ def run(args: argparse.Namespace) -> int:
             "no input: give a page file, or pipe a page into standard input "
             "(`-` reads what is typed, up to Ctrl-D)"
         )
-    page = _read_page(args.input or STDIN)
+    page = _read_page(args.input or STDIN, args.stdin_format)
+    if isinstance(page, str) and opens_like_html(page):
+        warnings.warn(
+            "the page opens like an HTML document and is read as plain text, tags and all; give it as "
+            "an .html file, or --stdin-format html on standard input",
+            HtmlAsTextWarning,
+            stacklevel=1,
+        )
     paragraphs = page if isinstance(page, HtmlPage) else split_paragraphs(page)
     positions = args.paragraph
     if positions:
