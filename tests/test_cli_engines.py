@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from autoclass import MissingExtraError  # exported: a caller of train_model may catch it
 from autoclass.cli import main
 from autoclass.cli.engines import cached_model, run_dask
-from autoclass.cli.errors import MissingExtraError
 from autoclass.cli.records import RecordOptions
 from tests.conftest import CLI_PAGES
 
