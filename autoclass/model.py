@@ -97,6 +97,11 @@ def _checked_pages(texts: Iterator[object], max_chars: int | None, html: bool) -
             yield split_paragraphs(item)
 
 
+def _check_batch_size(batch_size: int) -> None:
+    if type(batch_size) is bool or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
+
+
 def _check_limit(max_chars: int | None) -> None:
     # bool is an int to Python: max_chars=True read as a limit of one character.
     if max_chars is not None and (type(max_chars) is bool or not isinstance(max_chars, int) or max_chars < 1):
@@ -214,8 +219,7 @@ class Model:
             # Iterating would read every character as a page of its own.
             kind = type(texts).__name__
             raise TypeError(f"texts must be an iterable of str, not one {kind}; use predict() for one page")
-        if type(batch_size) is bool or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
+        _check_batch_size(batch_size)
         _check_limit(max_chars)
         return self._predict_texts(iter(texts), batch_size, max_chars, html)
 
@@ -252,8 +256,7 @@ class Model:
         as :func:`~autoclass.paragraphs.split_paragraphs` (and so
         :meth:`predict`) removes them, and they move the page's figures.
         """
-        if type(batch_size) is bool or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, not {batch_size!r}")
+        _check_batch_size(batch_size)
         pages = list(pages)
         for index, page in enumerate(pages):
             if isinstance(page, str) or not isinstance(page, Sequence):
