@@ -196,9 +196,9 @@ class _Inflated(io.RawIOBase):
         return len(data)
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        target = offset if whence == io.SEEK_SET else self._position + offset
         if whence not in (io.SEEK_SET, io.SEEK_CUR):
             raise io.UnsupportedOperation("seek from the end")
+        target = offset if whence == io.SEEK_SET else self._position + offset
         if target < self._position:
             self._rewind()
         while self._position < target and self.read(min(target - self._position, 1 << 20)):
@@ -212,7 +212,6 @@ class _Inflated(io.RawIOBase):
 def _whole_file_gzip(raw: IO[bytes]) -> bool:
     """Whether the first gzip member holds more than the first record (a whole file gzipped at once)."""
     inflate, head, size, end = zlib.decompressobj(31), b"", 0, None
-    data = b""
     try:
         while not inflate.eof:
             data = inflate.unconsumed_tail or raw.read(1 << 10)  # small pieces: as _Inflated reads
