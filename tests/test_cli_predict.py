@@ -208,7 +208,7 @@ def test_every_bad_record_gives_an_error_record_in_its_place(tmp_path, default_m
     assert read_jsonl(out) == [
         expected(default_model, "ok1", PAGES[0]),
         {"id": f"{src}:2", "error": "invalid JSON: Expecting value (column 26)"},
-        {"id": "no-text", "error": f"missing text field 'text' ({src}:3)"},
+        {"id": "no-text", "error": f"missing text field 'text' or html field 'html' ({src}:3)"},
         {"id": "number", "error": f"text field 'text' is not a string (got number) ({src}:4)"},
         {"id": "null", "error": f"text field 'text' is not a string (got null) ({src}:5)"},
         {"id": f"{src}:6", "error": "invalid record: a JSON array, not an object"},
@@ -272,7 +272,7 @@ def test_strict_stops_at_the_first_failing_record(tmp_path, capsys):
     assert main(["predict", "-j", "1", "--strict", str(src), "-o", str(out)]) == 1
     assert [r["id"] for r in read_jsonl(out)] == ["a", "b"]
     err = capsys.readouterr().err
-    assert f"record 'c' failed: missing text field 'text' ({src}:3) (--strict)" in err
+    assert f"record 'c' failed: missing text field 'text' or html field 'html' ({src}:3) (--strict)" in err
     assert f"{out} holds 2 complete records" in err
 
 
@@ -318,7 +318,7 @@ def test_csv_has_one_summary_row_per_page(tmp_path, default_model):
     assert out.read_text(encoding="utf-8").splitlines() == [
         "id,main_event,tags,n_paragraphs,n_kept,error",
         row('"a,1"', PAGES[0]),
-        f"b,,,,,missing text field 'text' ({src}:2)",
+        f"b,,,,,missing text field 'text' or html field 'html' ({src}:2)",
         row("c", PAGES[1]),
     ]
     assert row("c", PAGES[1]).startswith("c,recall,recall:")

@@ -195,7 +195,7 @@ def test_cli_explains_the_first_record_of_json_lines_and_gzip_text(tmp_path, cap
     [
         ("crawl.warc", b"", "crawl.warc is a WARC archive of many pages: explain reads one page"),
         ("pages.jsonl", b"\n\n", "pages.jsonl holds no JSON Lines record"),
-        ("pages.jsonl", b'{"id": "a"}\n', "pages.jsonl:1: missing text field 'text'"),
+        ("pages.jsonl", b'{"id": "a"}\n', "pages.jsonl:1: missing text field 'text' or html field 'html'"),
         ("page.html", b"<script>x()</script>", "page.html: empty page: no text in the HTML"),
     ],
 )

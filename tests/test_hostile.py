@@ -412,7 +412,7 @@ BAD_RECORDS = [
     (b'{"id": "broken", ', "invalid JSON: "),
     (b"[1, 2]", "invalid record: a JSON array, not an object"),
     (b'"just a string"', "invalid record: a JSON string, not an object"),
-    (b'{"url": "no-text"}', "missing text field 'text'"),
+    (b'{"url": "no-text"}', "missing text field 'text' or html field 'html'"),
     (b'{"text": null}', "text field 'text' is not a string (got null)"),
     (b'{"text": ["a", "b"]}', "text field 'text' is not a string (got array)"),
     (b'{"text": "\xff\xfe bad bytes"}', "not UTF-8: undecodable byte 0xff"),

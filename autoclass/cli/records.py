@@ -259,7 +259,9 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
                 f"html field {options.html_field!r} is not a string (got {_type_name(html)})",
             )
         if options.text_field not in obj:
-            return record_id, None, f"missing text field {options.text_field!r}"
+            # (an html field beside no text field was read or named above)
+            fields = f"text field {options.text_field!r} or html field {options.html_field!r}"
+            return record_id, None, f"missing {fields}"
         if text is None and html is None and options.html_field in obj:
             fields = f"text field {options.text_field!r} and html field {options.html_field!r}"
             return record_id, None, f"empty page: {fields} are both null"
