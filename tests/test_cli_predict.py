@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -292,6 +293,19 @@ def test_jobs_minus_one_is_one_per_core_as_in_train_and_zero_is_refused(tmp_path
     assert len(read_jsonl(out)) == len(PAGES)
     assert main(["predict", "-q", "--jobs", "0", str(src), "-o", str(out)]) == 2
     assert "--jobs must be at least 1, not 0" in capsys.readouterr().err
+
+
+def test_more_jobs_than_cores_is_a_warning_and_the_run_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setattr("autoclass.cli.predict._cores", lambda: 1)
+    src = tmp_path / "in.jsonl"
+    write_jsonl(src, [{"text": page} for page in PAGES])
+    out = tmp_path / "out.jsonl"
+    with pytest.warns(UserWarning, match=r"^--jobs 2 starts 2 worker processes on 1 cores, each with its own"):
+        assert main(["predict", "-q", "--jobs", "2", str(src), "-o", str(out)]) == 0
+    assert len(read_jsonl(out)) == len(PAGES)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert main(["predict", "-q", "--jobs", "1", str(src), "-o", str(out)]) == 0
 
 
 def test_strict_run_without_failures_exits_zero(tmp_path):

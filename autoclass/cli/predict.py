@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from autoclass.cli.batch import (
     DEFAULT_CHUNK_SIZE,
@@ -86,7 +87,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         "-j",
         "--jobs",
         type=int,
-        default=os.cpu_count() or 1,
+        default=-1,
         metavar="N",
         help="worker processes (default and -1: one per core; 1 runs in-process)",
     )
@@ -115,6 +116,13 @@ def run(args: argparse.Namespace) -> int:
     """Run ``autoclass predict`` with parsed arguments; returns the exit status."""
     if not args.inputs and sys.stdin.isatty():
         raise UsageError(NO_INPUT)
+    if args.engine == "local" and args.jobs > _cores():
+        # Each worker holds its own copy of the model: more of them than cores costs memory for no speed.
+        warnings.warn(
+            f"--jobs {args.jobs} starts {args.jobs} worker processes on {_cores()} cores, "
+            "each with its own copy of the model: no faster than one per core (-j -1), and more memory",
+            stacklevel=1,
+        )
     job = BatchJob(
         inputs=tuple(args.inputs),
         output=args.output,
@@ -132,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         quiet=args.quiet,
         # -1: one per core, as train and audit take it.
-        jobs=(os.cpu_count() or 1) if args.jobs == -1 else args.jobs,
+        jobs=_cores() if args.jobs == -1 else args.jobs,
         chunk_size=args.chunk_size,
         engine=args.engine,
         scheduler=args.scheduler,
@@ -148,6 +156,14 @@ def run(args: argparse.Namespace) -> int:
     if status == EXIT_OUTPUT_FAILED and args.output is None:
         _drop_stdout()
     return status
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container or taskset may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def _drop_stdout() -> None:
