@@ -9,7 +9,8 @@ text between two block-level boundaries (``p``, ``div``, ``li``, ``td``,
 forms' controls, embedded objects and hidden elements (``hidden``,
 ``display: none``, ``visibility: hidden``, and the usual utility classes
 such as ``sr-only``) are dropped, and white space is collapsed as a browser
-renders it.
+renders it, but for a blank line in ``pre``, which ends a block there (the
+paragraphs of a plain-text press release, as a text page has them).
 
 Each block keeps where it sat (:class:`Block`): its element's tag, the tag
 path from ``body``, its depth, which of the telling ancestors it is inside
@@ -156,6 +157,7 @@ _BLOCK_TAGS = frozenset(
     "menu nav ol p pre section summary table tbody td tfoot th thead tr ul br".split()
 )
 _HEADING = {f"h{level}": level for level in range(1, 7)}
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 
 #: A tag with more attributes than this keeps only its name, class and id.
 MAX_ATTRIBUTES = 64
@@ -495,6 +497,7 @@ def _walk(root: LexborNode) -> list[Block]:
     link_stack: list[int] = []  # element numbers of the open <a> elements
     counted_link = -1
     counter = 0
+    in_pre = 0  # open <pre> elements: their text keeps its line breaks, and a blank line ends a paragraph
     block_tags, skip_tags, tag_bit, headings = _BLOCK_TAGS, _SKIP, _TAG_BIT, _HEADING
     new_block = tuple.__new__  # a Block from its fields without a Python-level __new__
 
@@ -540,6 +543,8 @@ def _walk(root: LexborNode) -> list[Block]:
                 open_numbers.pop()
             elif parent[0] == "a":
                 link_stack.pop()
+            if parent[0] == "pre":
+                in_pre -= 1
             stack.pop()
             parent = stack[-1]
             node = opened.pop().next
@@ -548,6 +553,18 @@ def _walk(root: LexborNode) -> list[Block]:
         if tag == "-text":
             text = node.text_content
             node = node.next
+            if in_pre and _BLANK_LINE.search(text):
+                # Plain text in <pre> (a press release, a mailing list's message): its
+                # paragraphs, as the lines of a text page, are blocks of their own.
+                *paragraphs, text = _BLANK_LINE.split(text)
+                for paragraph in paragraphs:
+                    if paragraph and not paragraph.isspace():
+                        add_piece(paragraph)
+                        anc, cls = anc | parent[1], cls | parent[2]
+                        link_chars += len(paragraph) if link_stack else 0
+                    if pieces:
+                        flush()
+                        anc = cls = own_inline = link_chars = links = 0
             if not text or text.isspace():
                 if pieces:  # a space between words; none before a block's first word
                     add_piece(" ")
@@ -597,6 +614,7 @@ def _walk(root: LexborNode) -> list[Block]:
         if child is None or tag == "br" or tag == "hr":  # nothing inside: a boundary at most
             node = node.next
             continue
+        in_pre += tag == "pre"
         if is_block:
             container = stack[blocks_open[-1]][5]
             blocks_open.append(len(stack))

@@ -111,6 +111,22 @@ def test_no_paragraph_breaks_inside_blocks():
         assert text.splitlines() == [text]
 
 
+def test_a_blank_line_in_pre_ends_a_paragraph_as_in_a_text_page():
+    # A press release or a list's message kept as plain text: one block per paragraph, not one in all.
+    page = parse_html(
+        "<body><h1>Notice</h1><pre>Ford recalls 1,000\r\ncars over brakes.\r\n \r\n  The recall covers"
+        "\n<b>2024\n\nmodels</b> only.\n\n\n<a href='/c'>Contact</a></pre><p>After</p></body>"
+    )
+    assert list(page) == [
+        "Notice", "Ford recalls 1,000 cars over brakes.", "The recall covers 2024", "models only.", "Contact", "After"
+    ]  # fmt: skip
+    assert [(b.tag, b.link_chars) for b in page.blocks[1:5]] == [("pre", 0), ("pre", 0), ("pre", 0), ("pre", 7)]
+    # Outside <pre> a blank line in the source is white space, as a browser shows it.
+    assert list(parse_html("<body><p>One\n\ntwo</p><pre>three</pre><p>four\n\nfive</p></body>")) == [
+        "One two", "three", "four five"
+    ]  # fmt: skip
+
+
 def test_deep_nesting_and_attribute_floods_keep_their_text():
     deep = "<div>" * (4 * MAX_DEPTH) + "deep text" + "</div>" * (4 * MAX_DEPTH)
     deep = deep + "<p>" + "filler " * 20_000 + "</p>" + "<b>x</b>" * 20_000
