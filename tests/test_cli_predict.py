@@ -300,12 +300,21 @@ def test_more_jobs_than_cores_is_a_warning_and_the_run_goes_on(tmp_path, monkeyp
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"text": page} for page in PAGES])
     out = tmp_path / "out.jsonl"
-    with pytest.warns(UserWarning, match=r"^--jobs 2 starts 2 worker processes on 1 cores, each with its own"):
+    with pytest.warns(UserWarning, match=r"^--jobs 2 starts 2 worker processes on 1 cores, each"):
         assert main(["predict", "-q", "--jobs", "2", str(src), "-o", str(out)]) == 0
     assert len(read_jsonl(out)) == len(PAGES)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert main(["predict", "-q", "--jobs", "1", str(src), "-o", str(out)]) == 0
+
+
+def test_stdin_format_beside_named_files_alone_is_a_warning(tmp_path, default_model):
+    src = tmp_path / "page.txt"
+    src.write_text(PAGES[0], encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    with pytest.warns(UserWarning, match=r"^--stdin-format html applies to standard input \(-\) only"):
+        assert main(["predict", "-q", "-j", "1", "--stdin-format", "html", str(src), "-o", str(out)]) == 0
+    assert read_jsonl(out) == [expected(default_model, str(src), PAGES[0])]  # read as its name says: text
 
 
 def test_strict_run_without_failures_exits_zero(tmp_path):

@@ -128,6 +128,14 @@ def test_cli_explain_reads_html_on_standard_input_when_told_and_warns_when_not(
         assert bool(said) == (not flags) and all("--stdin-format html" in m for m in said)
 
 
+def test_cli_explain_warns_that_stdin_format_is_not_for_a_named_file(tmp_path, capsys, default_model):
+    page = tmp_path / "page.txt"
+    page.write_text("<p>Ford recalls SUVs</p>\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match=r"^--stdin-format html applies to standard input \(-\) only"):
+        assert main(["explain", str(page), "--stdin-format", "html"]) == 0
+    assert "<p>Ford recalls SUVs</p>" in capsys.readouterr().out  # read as its name says: text
+
+
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [

@@ -14,7 +14,7 @@ import warnings
 from contextlib import closing
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options
+from autoclass.cli.options import add_model_options, stdin_format
 from autoclass.cli.readers import STDIN, find_sources, iter_entries
 from autoclass.cli.records import RecordOptions, parse_entry
 from autoclass.errors import HtmlAsTextWarning
@@ -72,7 +72,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--stdin-format",
         choices=("text", "html", "jsonl"),
-        default="text",
         help="how standard input is read: a page of text (default), of HTML, or JSON Lines (first record)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per paragraph instead of text")
@@ -110,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
             "no input: give a page file, or pipe a page into standard input "
             "(`-` reads what is typed, up to Ctrl-D)"
         )
-    page = _read_page(args.input or STDIN, args.stdin_format)
+    given = [args.input] if args.input else []
+    page = _read_page(args.input or STDIN, stdin_format(args.stdin_format, given, default="text"))
     if isinstance(page, str) and opens_like_html(page):
         warnings.warn(
             "the page opens like an HTML document and is read as plain text, tags and all; give it as "

@@ -20,7 +20,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_page_options
+from autoclass.cli.options import add_page_options, stdin_format
 from autoclass.cli.readers import STDIN, find_sources, iter_entries
 from autoclass.cli.records import Entry, RecordOptions, parse_entry
 from autoclass.html import HtmlPage
@@ -106,7 +106,8 @@ def iter_pages(
     if args.max_chars < 1:
         raise UsageError(f"--max-chars must be at least 1, not {args.max_chars}")
     options = RecordOptions(text_field=args.text_field, id_field=args.id_field, max_chars=args.max_chars)
-    sources = find_sources(args.inputs, stdin_format=args.stdin_format)
+    read_stdin_as = stdin_format(args.stdin_format, args.inputs, default="jsonl")
+    sources = find_sources(args.inputs, stdin_format=read_stdin_as)
     if output is not None and os.path.exists(output):
         sources = [s for s in sources if s.path == STDIN or not os.path.samefile(s.path, output)]
     seen: set[str] = set()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 from autoclass.cli.errors import UsageError
@@ -111,7 +113,6 @@ def add_page_options(parser: argparse.ArgumentParser, *, too_long: str) -> None:
     parser.add_argument(
         "--stdin-format",
         choices=("jsonl", "text", "html"),
-        default="jsonl",
         help="read standard input as JSON Lines (default), or as one page of text or of HTML",
     )
     parser.add_argument(
@@ -121,3 +122,18 @@ def add_page_options(parser: argparse.ArgumentParser, *, too_long: str) -> None:
         metavar="N",
         help=f"longer pages {too_long} (default: {DEFAULT_MAX_CHARS:,})",
     )
+
+
+def stdin_format(given: str | None, inputs: Sequence[str], *, default: str) -> str:
+    """``--stdin-format`` as given, or ``default``; a warning when no input is standard input.
+
+    Files are read by their names (``.html``, ``.jsonl``...), so the option given
+    beside files alone would be ignored in silence.
+    """
+    if given is not None and inputs and "-" not in inputs:
+        warnings.warn(
+            f"--stdin-format {given} applies to standard input (-) only: a file is read as its name says "
+            "(.jsonl JSON Lines, .html a page of HTML, .warc an archive, any other a page of text)",
+            stacklevel=1,
+        )
+    return given or default

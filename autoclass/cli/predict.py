@@ -20,7 +20,7 @@ from autoclass.cli.batch import (
 )
 from autoclass.cli.engines import ENGINES
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options, add_page_options
+from autoclass.cli.options import add_model_options, add_page_options, stdin_format
 from autoclass.cli.records import RecordOptions
 from autoclass.cli.writers import FORMATS
 
@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         inputs=tuple(args.inputs),
         output=args.output,
         output_format=args.output_format,
-        stdin_format=args.stdin_format,
+        stdin_format=stdin_format(args.stdin_format, args.inputs, default="jsonl"),
         options=RecordOptions(
             text_field=args.text_field,
             id_field=args.id_field,
