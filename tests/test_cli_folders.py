@@ -145,3 +145,23 @@ def test_links_to_folders_are_followed_once_and_a_loop_ends(folder, tmp_path):
     out = tmp_path / "out.jsonl"
     assert predict(str(folder), "-o", str(out)) == 0
     assert [r["id"] for r in read_jsonl(out)] == [f"{folder}/a.txt", "c", f"{folder}/linked/d.txt"]
+
+
+@pytest.mark.skipif(sys.getfilesystemencoding() != "utf-8", reason="needs a UTF-8 file system encoding")
+@pytest.mark.parametrize("output_format", ["jsonl", "csv"])
+def test_a_file_name_not_in_utf8_is_written_with_a_replacement_character(folder, tmp_path, output_format):
+    # One such name in a crawl's folder was a traceback that ended the run (and left no run description).
+    name = os.fsdecode(b"b-caf\xe9.txt")  # a lone surrogate in Python
+    try:
+        (folder / name).write_text(CLI_PAGES[2], encoding="utf-8")
+    except OSError:
+        pytest.skip("the file system refuses names that are not UTF-8")
+    (folder / os.fsdecode(b"d-\xff.jsonl")).write_bytes(b"{not json\n")
+    out = tmp_path / f"out.{output_format}"
+    assert predict(str(folder), "-o", str(out), "--format", output_format) == 1
+    whole = out.read_text(encoding="utf-8")
+    assert f"{folder}/b-caf\ufffd.txt" in whole and f"{folder}/d-\ufffd.jsonl:1" in whole
+    lines = whole.splitlines(keepends=True)
+    out.write_text("".join(lines[:-2]), encoding="utf-8")
+    assert predict(str(folder), "-o", str(out), "--format", output_format, "--resume") == 1
+    assert out.read_text(encoding="utf-8") == whole

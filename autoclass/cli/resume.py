@@ -178,7 +178,8 @@ class RunRecord:
         temporary = f"{self.path}.{os.getpid()}.tmp"
         try:
             with open(temporary, "w", encoding="utf-8") as f:
-                json.dump(self.description, f, ensure_ascii=False, separators=(",", ":"))
+                # A path that is not UTF-8 (lone surrogates in Python) is kept as escapes, read back the same.
+                json.dump(self.description, f, separators=(",", ":"))
             os.replace(temporary, self.path)
         except OSError as exc:
             raise OutputError(f"cannot write {self.path}: {exc.strerror or exc}") from exc
