@@ -261,3 +261,22 @@ def test_a_pages_paragraphs_explained_one_by_one_read_the_page_once(default_mode
     assert len(reads) == 1
     assert one_by_one == explain_page(default_model, article.paragraphs[0].origin.paragraphs, top=3)
     assert isinstance(article.paragraphs[0].origin.explainer[0], PageExplainer)
+
+
+def test_cli_explain_on_an_ascii_terminal_writes_escapes_not_a_traceback(tmp_path, default_model):
+    import os
+    import subprocess
+    import sys
+
+    page = tmp_path / "page.txt"
+    page.write_text("ŠKODA recalls 1,000 cars\nThe recall covers 2024 models.\n", encoding="utf-8")
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    env.pop("PYTHONIOENCODING", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "autoclass", "explain", str(page), "--model", str(default_model.path)],
+        capture_output=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode("ascii", "replace")
+    assert b"\\u0160KODA recalls 1,000 cars" in done.stdout

@@ -8,6 +8,7 @@ status.
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import sys
 import warnings
@@ -41,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _codec(stream: object) -> str | None:
+    try:
+        return codecs.lookup(stream.encoding).name  # type: ignore[attr-defined]
+    except (AttributeError, LookupError, TypeError):
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``autoclass`` with ``argv`` (``sys.argv[1:]`` by default); returns the exit status.
 
@@ -57,6 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    # Text on a terminal or pipe that is not UTF-8 (LC_ALL=C with PYTHONUTF8=0) is written with escapes
+    # for what it cannot take, rather than a traceback midway (explain, labels check print page text).
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure") and _codec(stream) not in ("utf-8", None):
+            stream.reconfigure(errors="backslashreplace")
     # A warning is one line on stderr too, as every message of the commands is.
     prog, formatwarning = f"autoclass {_command(args)}", warnings.formatwarning
     warnings.formatwarning = lambda message, *_args, **_kwargs: f"{prog}: warning: {message}\n"
