@@ -113,3 +113,90 @@ def test_distributeds_cancel_before_start_is_kept_off_stderr_and_other_errors_ar
         assert not _not_a_cancel_before_start(record(exc))
     assert _not_a_cancel_before_start(record(NameError("name 'x' is not defined")))
     assert _not_a_cancel_before_start(logging.LogRecord("t", logging.ERROR, "", 0, "no traceback", (), None))
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask scheduler with one worker thread in this process, given to the CLI by address."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0"
+    ) as local:
+        yield local
+
+
+def test_a_cluster_run_that_cannot_start_leaves_an_earlier_output_as_it_was(job, cluster, tmp_path):
+    # The workers' model was looked for only once the output was open: an earlier output was emptied.
+    src, reference = job
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(reference)
+    address = cluster.scheduler_address
+    args = ["predict", "-q", "--engine", "dask", "--scheduler", address, str(src), "-o", str(out)]
+    assert main([*args, "--model", str(tmp_path / "no-model")]) == 5
+    assert out.read_bytes() == reference
+
+
+def test_a_local_run_resumes_on_a_cluster_whose_workers_load_the_same_model(job, cluster, tmp_path):
+    # Without --model a cluster run recorded no model: a local run could not be resumed there.
+    src, reference = job
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", "-q", "-j", "1", "--paragraphs", str(src), "-o", str(out)]) == 1
+    out.write_bytes(b"".join(reference.splitlines(keepends=True)[:10]))
+    address = cluster.scheduler_address
+    resumed = ["predict", "-q", "--paragraphs", "--engine", "dask", "--scheduler", address, "--resume"]
+    assert main([*resumed, str(src), "-o", str(out)]) == 1
+    assert out.read_bytes() == reference
+
+
+def test_a_scheduler_without_workers_is_an_error_not_a_wait(job, monkeypatch, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setattr("autoclass.cli.engines.CLUSTER_TIMEOUT", 1)
+    src, _ = job
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address="127.0.0.1:0") as empty:
+        args = ["predict", "-q", "--engine", "dask", "--scheduler", empty.scheduler_address, str(src)]
+        assert main([*args, "-o", str(tmp_path / "out.jsonl")]) == 5
+
+
+def test_a_cluster_lost_midway_is_a_worker_crash_not_a_traceback():
+    from autoclass.cli.engines import _result
+    from autoclass.cli.errors import WorkerCrashedError
+
+    class Lost:
+        def result(self):
+            raise RuntimeError("cancelled for reason: scheduler-connection-lost.\nClient lost the connection")
+
+    with pytest.raises(WorkerCrashedError, match=r"lost the run \(RuntimeError: cancelled .* Client lost"):
+        _result(Lost())
+
+
+def test_a_model_retrained_in_place_is_loaded_again(tmp_path):
+    # A long-lived Dask worker kept serving the model it loaded first from a path retrained since.
+    import os
+    import shutil
+
+    from autoclass.persistence import default_model_dir
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(default_model_dir(), model_dir)
+    first = cached_model(str(model_dir))
+    assert cached_model(str(model_dir)) is first
+    metadata = model_dir / "metadata.json"
+    metadata.write_bytes(metadata.read_bytes())  # a new file in its place, as save_model renames one
+    os.utime(metadata, ns=(1, 1))
+    assert cached_model(str(model_dir)) is not first
+
+
+def test_a_ctrl_c_while_workers_start_waits_and_reaches_the_main_process_once_they_have():
+    # Taken by a worker just forked (with the main process's handlers), it was a traceback there,
+    # a dead worker (exit 3) or a run that went on to its end.
+    import os
+    import signal
+
+    from autoclass.cli.engines import _signals_held
+
+    with pytest.raises(KeyboardInterrupt):
+        with _signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            reached = True  # held back: not raised here
+    assert reached
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())

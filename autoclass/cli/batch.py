@@ -215,8 +215,10 @@ def run_batch(job: BatchJob, *, stdin: IO[bytes] | None, stdout: IO[bytes] | Non
         job.output, sources, output_format=job.format, resume=job.resume, stdin=stdin
     )
     model_path = model_path_for(job.model, engine=job.engine, scheduler=job.scheduler)
-    check_engine(model_path, engine=job.engine, scheduler=job.scheduler, trust=job.trust_model)
-    record, skip = prepare(job, output, sources)
+    cluster_model = check_engine(
+        model_path, engine=job.engine, scheduler=job.scheduler, trust=job.trust_model
+    )
+    record, skip = prepare(job, output, sources, cluster_model=cluster_model)
     options = replace(job.options, output_format=job.format)
     not_pages: Counter[str] = Counter()  # archive records that are not HTML pages, by kind
     entries = iter_entries(

@@ -25,17 +25,19 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import chain, islice
+from pathlib import Path
 from typing import Any
 
 from autoclass.cli.errors import MissingExtraError, SchedulerUnreachableError, WorkerCrashedError
 from autoclass.cli.lifeline import end_with_parent
 from autoclass.cli.records import Chunk, ChunkResult, RecordOptions, process_chunk
+from autoclass.errors import AutoclassError
 from autoclass.model import Model
-from autoclass.persistence import load_model
+from autoclass.persistence import METADATA, default_model_dir, load_model
 
 ENGINES: tuple[str, ...] = ("local", "dask")
 
-_models: dict[tuple[str | None, bool], Model] = {}
+_models: dict[tuple[str | None, bool, tuple[int, int, int] | None], Model] = {}
 _models_lock = threading.Lock()
 _worker_job: tuple[str | None, RecordOptions, bool] | None = None
 
@@ -55,12 +57,25 @@ def cached_model(path: str | None, *, trust: bool = False) -> Model:
     Model
         The same object on every call with the same ``path`` and ``trust``.
     """
-    # Keyed by trust too: a model loaded on trust must not serve a call without it.
+    # Keyed by trust too: a model loaded on trust must not serve a call without it; and by the
+    # metadata file's identity, so that a long-lived Dask worker loads a model retrained in place.
+    key = (path, trust, _stamp(path))
     with _models_lock:
-        model = _models.get((path, trust))
+        model = _models.get(key)
         if model is None:
-            model = _models[path, trust] = load_model(path, trust=trust)
+            for old in [k for k in _models if k[:2] == key[:2]]:
+                del _models[old]
+            model = _models[key] = load_model(path, trust=trust)
         return model
+
+
+def _stamp(path: str | None) -> tuple[int, int, int] | None:
+    directory = default_model_dir() if path is None else Path(path).expanduser()
+    try:
+        st = os.stat(directory / METADATA)  # written last by save_model, by a rename
+    except OSError:
+        return None  # load_model says what is wrong
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _init_worker(model_path: str | None, options: RecordOptions, trust: bool, parent: int) -> None:
@@ -69,6 +84,9 @@ def _init_worker(model_path: str | None, options: RecordOptions, trust: bool, pa
     # what to do, and a SIGTERM handler inherited by fork must not linger.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Started with both blocked (_signals_held), so that neither could reach the main process's handlers here.
+    if hasattr(signal, "pthread_sigmask"):  # not on Windows
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
     global _worker_job
     _worker_job = (model_path, options, trust)
     cached_model(model_path, trust=trust)
@@ -95,9 +113,30 @@ def _abort(executor: ProcessPoolExecutor) -> None:
     processes = list((getattr(executor, "_processes", None) or {}).values())
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
-        process.terminate()
+        process.kill()  # a worker holds nothing to save, and may not have set its own handlers yet
     for process in processes:
         process.join(timeout=5)
+
+
+_HELD = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextmanager
+def _signals_held(signals: set[signal.Signals] = _HELD) -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (blocked, not ignored) while worker processes may be started.
+
+    A new worker inherits the main process's handlers (a Ctrl-C would be a
+    traceback there) and its blocked signals: it sets its own handlers, then
+    unblocks them.  A signal that came meanwhile is delivered here on leaving.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
 
 
 def run_local(
@@ -154,7 +193,9 @@ def run_local(
     finished = False
     try:
         for chunk in chain(first, it):
-            pending.append(executor.submit(_run_chunk, chunk))
+            # A submit may start worker processes; a Ctrl-C meanwhile waits, and reaches this process alone.
+            with _signals_held():
+                pending.append(executor.submit(_run_chunk, chunk))
             if len(pending) >= (window or 2 * jobs):
                 yield pending.popleft().result()
         while pending:
@@ -177,24 +218,89 @@ def _distributed() -> Any:
     return distributed
 
 
-def check_engine(model_path: str | None, *, engine: str, scheduler: str | None, trust: bool) -> None:
+def check_engine(model_path: str | None, *, engine: str, scheduler: str | None, trust: bool) -> str | None:
     """Load the model the workers will use, and check the engine's extra, here and now.
 
-    Run before the output is opened: a missing or untrusted model, or a
-    missing ``dask`` extra, must stop a run before it empties an output of
-    an earlier run. The local workers share the loaded model (see
-    :func:`cached_model`); a remote cluster's workers load their own.
+    Run before the output is opened: a missing or untrusted model, a missing
+    ``dask`` extra, a cluster out of reach or without workers must stop a
+    run before it empties an output of an earlier run. The local workers
+    share the loaded model (see :func:`cached_model`); a remote cluster's
+    workers load their own, and each of them is asked to load it now.
+
+    Returns
+    -------
+    str or None
+        For a cluster given by address: the sha256 of the model its workers
+        load (the same on every worker), which the run description records.
 
     Raises
     ------
     AutoclassError
-        If the model cannot be loaded, or ``dask[distributed]`` is missing.
+        If the model cannot be loaded (here, or on a worker of the cluster),
+        the workers load different models, or ``dask[distributed]`` is missing.
+    SchedulerUnreachableError
+        If the scheduler cannot be reached or has no worker.
     """
     if engine == "dask":
-        _distributed()
+        distributed = _distributed()
         if scheduler is not None:
-            return
+            return _check_cluster(distributed, scheduler, model_path, trust)
     cached_model(model_path, trust=trust)
+    return None
+
+
+#: Seconds to wait for a scheduler to answer, and for it to have a worker.
+CLUSTER_TIMEOUT = 30
+
+
+def _connect(distributed: Any, scheduler: str) -> Any:
+    try:
+        return distributed.Client(scheduler, timeout=CLUSTER_TIMEOUT)
+    except (OSError, ValueError, TypeError) as exc:  # refused or timed out; a malformed address
+        raise SchedulerUnreachableError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc}); "
+            "check the address and that the scheduler is running"
+        ) from exc
+
+
+def _worker_model(model_path: str | None, trust: bool) -> tuple[str, str]:
+    """On a worker: ("ok", the model's sha256), or ("error", why it cannot be loaded there)."""
+    try:
+        model = cached_model(model_path, trust=trust)
+    except Exception as exc:  # noqa: BLE001 - said on the client, with the worker's name
+        return "error", str(exc)
+    return "ok", str(model.metadata.get("artifact_sha256"))
+
+
+def _check_cluster(distributed: Any, scheduler: str, model_path: str | None, trust: bool) -> str:
+    client = _connect(distributed, scheduler)
+    try:
+        try:
+            client.wait_for_workers(1, timeout=CLUSTER_TIMEOUT)
+        except (TimeoutError, OSError) as exc:
+            raise SchedulerUnreachableError(
+                f"the Dask scheduler at {scheduler} has no worker after {CLUSTER_TIMEOUT} s: "
+                f"start workers with `dask worker {scheduler}`"
+            ) from exc
+        try:
+            answers = client.run(_worker_model, model_path, trust)
+        except Exception as exc:  # noqa: BLE001 - a worker without autoclass, one that died meanwhile
+            raise SchedulerUnreachableError(
+                f"the Dask workers at {scheduler} cannot run autoclass ({type(exc).__name__}: {exc}); "
+                "install autoclass-news on every worker"
+            ) from exc
+    finally:
+        client.close()
+    for worker, (status, said) in sorted(answers.items()):
+        if status == "error":
+            raise AutoclassError(f"on the Dask worker {worker}: {said}")
+    models = {said for _, said in answers.values()}
+    if len(models) > 1:
+        raise AutoclassError(
+            f"the Dask workers at {scheduler} load {len(models)} different models: give --model, or set "
+            "the same AUTOCLASS_MODEL on every worker"
+        )
+    return models.pop()
 
 
 def run_dask(
@@ -243,34 +349,40 @@ def run_dask(
     distributed = _distributed()
     cluster = None
     if scheduler is None:
-        with _sigint_ignored():
+        # Ctrl-C waits until the cluster has started (the workers it starts keep SIGINT blocked:
+        # the main process alone stops the run), then stops the run.
+        with _signals_held({signal.SIGINT}):
             cluster = distributed.LocalCluster(
                 n_workers=jobs,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                host="127.0.0.1",
+                # Any free port for the scheduler's web server (its default, 8787, warned when taken).
+                dashboard_address="127.0.0.1:0",
+                scheduler_kwargs={"dashboard": False},
                 silence_logs=logging.ERROR,
             )
         client = distributed.Client(cluster)
     else:
-        try:
-            client = distributed.Client(scheduler)
-        except (OSError, ValueError) as exc:  # refused or timed out; a malformed address
-            raise SchedulerUnreachableError(
-                f"cannot reach the Dask scheduler at {scheduler} ({exc}); "
-                "check the address and that the scheduler is running"
-            ) from exc
+        client = _connect(distributed, scheduler)
     pending: deque = deque()
     tornado_log = logging.getLogger("tornado.application")
     tornado_log.addFilter(_not_a_cancel_before_start)
+    # The client logs its failed reconnections with their tracebacks; a lost run is said in one line.
+    client_log = logging.getLogger("distributed.client")
+    client_level = client_log.level
+    client_log.setLevel(logging.CRITICAL)
     try:
         limit = window or 2 * max(1, sum(client.nthreads().values()))
         for chunk in chunks:
-            pending.append(client.submit(_dask_task, chunk, model_path, options, trust, pure=False))
+            # Scattered first: a chunk passed to submit() stays in the client's and the
+            # scheduler's memory after its task ends, which grew with the input.
+            data = client.scatter(chunk, hash=False)
+            pending.append(client.submit(_dask_task, data, model_path, options, trust, pure=False))
             if len(pending) >= limit:
-                yield pending.popleft().result()
+                yield _result(pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield _result(pending.popleft())
     except KeyboardInterrupt:
         _quiet_half_built_futures()
         raise
@@ -281,6 +393,15 @@ def run_dask(
         if cluster is not None:
             cluster.close()
         tornado_log.removeFilter(_not_a_cancel_before_start)
+        client_log.setLevel(client_level)
+
+
+def _result(future: Any) -> ChunkResult:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a task never fails (records fail alone): the cluster did
+        said = " ".join(str(exc).split())  # one line: distributed's messages run over several
+        raise WorkerCrashedError(f"the Dask cluster lost the run ({type(exc).__name__}: {said})") from exc
 
 
 def _not_a_cancel_before_start(record: logging.LogRecord) -> bool:
@@ -313,24 +434,6 @@ def _quiet_half_built_futures() -> None:
         previous(unraisable)
 
     sys.unraisablehook = hook
-
-
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore Ctrl-C while the local cluster starts its worker processes, which inherit that.
-
-    Ctrl-C reaches the whole process group: the main process alone stops the
-    run (and closes the cluster); workers that also took it would each print
-    a traceback.  Only the main thread can change signal handlers.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def model_path_for(model: str | None, *, engine: str, scheduler: str | None) -> str | None:

@@ -82,8 +82,11 @@ def _model_id(model: str | None, scheduler: str | None) -> str | None:
     return digest if isinstance(digest, str) else model
 
 
-def describe(job: BatchJob, sources: list[Source]) -> dict[str, Any]:
+def describe(job: BatchJob, sources: list[Source], *, cluster_model: str | None = None) -> dict[str, Any]:
     """The description of the run ``job`` over ``sources``.
+
+    ``cluster_model`` is the sha256 of the model a cluster's workers load
+    (:func:`autoclass.cli.engines.check_engine`): theirs, not this machine's.
 
     Returns
     -------
@@ -101,7 +104,7 @@ def describe(job: BatchJob, sources: list[Source]) -> dict[str, Any]:
         "autoclass": __version__,
         "format": job.format,
         "options": options,
-        "model": _model_id(job.model, job.scheduler),
+        "model": cluster_model or _model_id(job.model, job.scheduler),
         "inputs": [_describe_input(source) for source in sources],
     }
 
@@ -220,7 +223,9 @@ def _load(path: str) -> dict[str, Any] | None:
     return description if isinstance(description, dict) else None
 
 
-def prepare(job: BatchJob, output: Output, sources: list[Source]) -> tuple[RunRecord | None, int]:
+def prepare(
+    job: BatchJob, output: Output, sources: list[Source], *, cluster_model: str | None = None
+) -> tuple[RunRecord | None, int]:
     """The run record to save once the output is open, and how many records to skip.
 
     On ``--resume`` with an output that is not empty, checks that its run
@@ -234,6 +239,8 @@ def prepare(job: BatchJob, output: Output, sources: list[Source]) -> tuple[RunRe
         Where it writes.
     sources : list of Source
         Its inputs.
+    cluster_model : str, optional
+        The sha256 of the model a cluster's workers load (see :func:`describe`).
 
     Returns
     -------
@@ -251,7 +258,7 @@ def prepare(job: BatchJob, output: Output, sources: list[Source]) -> tuple[RunRe
     """
     if not output.regular or job.format not in ("jsonl", "csv"):
         return None, 0
-    record = RunRecord(run_file(output.path), describe(job, sources))
+    record = RunRecord(run_file(output.path), describe(job, sources, cluster_model=cluster_model))
     if not job.resume or not os.path.exists(output.path) or os.path.getsize(output.path) == 0:
         return record, 0
     then = _load(record.path)
