@@ -252,3 +252,18 @@ def test_label_refuses_an_output_in_a_missing_folder_or_a_folder_before_it_serve
     assert f"no folder {tmp_path / 'nodir'} for the output" in capsys.readouterr().err
     assert main(["label", str(drafts), "-o", str(tmp_path), "--no-browser"]) == 1
     assert f"{tmp_path}: is a folder: the output is a JSON Lines file" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc, which no one writes")
+def test_label_refuses_an_output_it_cannot_write_before_it_serves(tmp_path, capsys):
+    # Served anyway, the first page accepted was lost to "cannot write the output" (HTTP 500).
+    from autoclass.cli import main
+
+    pages = tmp_path / "pages.txt"
+    pages.write_text("Nio delivers 20,000 cars in May\nShare this story\n")
+    drafts = tmp_path / "drafts.jsonl"
+    assert main(["draft", str(pages), "-o", str(drafts), "--quiet"]) == 0
+    capsys.readouterr()
+    for output in ("/proc/version", "/proc/autoclass-labeled.jsonl"):  # there, and not there yet
+        assert main(["label", str(drafts), "-o", output, "--no-browser"]) == 2
+        assert "cannot write" in capsys.readouterr().err

@@ -13,7 +13,7 @@ import webbrowser
 from pathlib import Path
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options
+from autoclass.cli.options import add_model_options, check_output_folder
 from autoclass.labeling.drafts import drafted_event_types, model_event_types, read_drafts
 from autoclass.labeling.server import LabelServer
 from autoclass.labeling.session import LabelSession
@@ -76,6 +76,14 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("the output must be another file than the drafts")
     if not output.parent.is_dir():
         raise UsageError(f"no folder {output.parent} for the output {output}: create it first")
+    # Before the page is served: an output that cannot be written lost the first page accepted.
+    if output.is_file():
+        try:
+            open(output, "ab").close()
+        except OSError as exc:
+            raise UsageError(f"cannot write the output {output}: {exc.strerror or exc}") from None
+    elif not output.exists():
+        check_output_folder(str(output.parent))
     types = drafted_event_types(args.drafts)
     if types is None:
         types = (
