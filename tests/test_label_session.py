@@ -240,7 +240,9 @@ def test_two_sessions_on_one_output_never_save_a_page_twice(tmp_path, default_mo
     assert [p.article_id for p in group_pages(read_records([out]))] == ["p0", "p1", "p2"]
 
 
-def test_label_refuses_an_output_in_a_missing_folder_or_a_folder_before_it_serves(tmp_path, capsys):
+@pytest.fixture
+def drafted(tmp_path, capsys):
+    """A drafts file of one page, written by `autoclass draft`."""
     from autoclass.cli import main
 
     pages = tmp_path / "pages.txt"
@@ -248,6 +250,13 @@ def test_label_refuses_an_output_in_a_missing_folder_or_a_folder_before_it_serve
     drafts = tmp_path / "drafts.jsonl"
     assert main(["draft", str(pages), "-o", str(drafts), "--quiet"]) == 0
     capsys.readouterr()
+    return drafts
+
+
+def test_label_refuses_an_output_in_a_missing_folder_or_a_folder_before_it_serves(drafted, tmp_path, capsys):
+    from autoclass.cli import main
+
+    drafts = drafted
     assert main(["label", str(drafts), "-o", str(tmp_path / "nodir" / "out.jsonl"), "--no-browser"]) == 2
     assert f"no folder {tmp_path / 'nodir'} for the output" in capsys.readouterr().err
     assert main(["label", str(drafts), "-o", str(tmp_path), "--no-browser"]) == 1
@@ -255,15 +264,10 @@ def test_label_refuses_an_output_in_a_missing_folder_or_a_folder_before_it_serve
 
 
 @pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc, which no one writes")
-def test_label_refuses_an_output_it_cannot_write_before_it_serves(tmp_path, capsys):
+def test_label_refuses_an_output_it_cannot_write_before_it_serves(drafted, capsys):
     # Served anyway, the first page accepted was lost to "cannot write the output" (HTTP 500).
     from autoclass.cli import main
 
-    pages = tmp_path / "pages.txt"
-    pages.write_text("Nio delivers 20,000 cars in May\nShare this story\n")
-    drafts = tmp_path / "drafts.jsonl"
-    assert main(["draft", str(pages), "-o", str(drafts), "--quiet"]) == 0
-    capsys.readouterr()
     for output in ("/proc/version", "/proc/autoclass-labeled.jsonl"):  # there, and not there yet
-        assert main(["label", str(drafts), "-o", output, "--no-browser"]) == 2
+        assert main(["label", str(drafted), "-o", output, "--no-browser"]) == 2
         assert "cannot write" in capsys.readouterr().err
