@@ -122,7 +122,7 @@ _HELD = {signal.SIGINT, signal.SIGTERM}
 
 
 @contextmanager
-def _signals_held(signals: set[signal.Signals] = _HELD) -> Iterator[None]:
+def _signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back (blocked, not ignored) while worker processes may be started.
 
     A new worker inherits the main process's handlers (a Ctrl-C would be a
@@ -132,11 +132,11 @@ def _signals_held(signals: set[signal.Signals] = _HELD) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
 
 
 def run_local(
@@ -349,9 +349,10 @@ def run_dask(
     distributed = _distributed()
     cluster = None
     if scheduler is None:
-        # Ctrl-C waits until the cluster has started (the workers it starts keep SIGINT blocked:
-        # the main process alone stops the run), then stops the run.
-        with _signals_held({signal.SIGINT}):
+        # Ignored while the cluster starts its worker processes, which inherit that (a blocked
+        # signal does not reach them: distributed starts them from another thread), so that
+        # the main process alone stops the run; a Ctrl-C in those seconds is lost.
+        with _sigint_ignored():
             cluster = distributed.LocalCluster(
                 n_workers=jobs,
                 threads_per_worker=1,
@@ -434,6 +435,18 @@ def _quiet_half_built_futures() -> None:
         previous(unraisable)
 
     sys.unraisablehook = hook
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def model_path_for(model: str | None, *, engine: str, scheduler: str | None) -> str | None:
