@@ -330,10 +330,12 @@ def iter_html(
             # warcio stops at a broken record: the record it was reading (or
             # finishing, if it was given out already) is where to resume from.
             start = records.offset
+            damaged = getattr(raw, "damaged", False)  # a whole-file gzip cut off by its damage
             if start != reported:
                 reported = start
-                damaged = getattr(raw, "damaged", False)  # a whole-file gzip cut off by its damage
                 yield _broken(raw, start, ArchiveLoadFailed(_DAMAGED) if damaged else exc)
+            if damaged:  # as the error record says: nothing after it can be read
+                return
             offset = _next_start(raw, start, gzipped)
 
 
