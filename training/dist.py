@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "default", help="the model to ship")
     parser.add_argument("--package", type=Path, default=ROOT / "autoclass", help="the package folder")
     args = parser.parse_args(argv)
+    if not load_model(args.model).metadata.get("cross_validation"):
+        # The model card that ships must carry the cross-validation; `make test` trains without it.
+        raise SystemExit(f"{args.model} was trained without its cross-validation: run `make train` first")
     target = stage(args.model, args.package)
     size = sum(p.stat().st_size for p in target.iterdir()) / 1e6
     print(f"staged {args.model} as {target} ({size:.1f} MB)")
