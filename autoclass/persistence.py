@@ -41,7 +41,13 @@ import joblib
 import sklearn
 
 from autoclass import serialize
-from autoclass.errors import ModelLoadError, ModelNotFoundError, UntrustedModelError, pip_install
+from autoclass.errors import (
+    MissingExtraError,
+    ModelLoadError,
+    ModelNotFoundError,
+    UntrustedModelError,
+    pip_install,
+)
 from autoclass.files import RefusedFileError, read_regular
 from autoclass.model import Model
 from autoclass.sanity import InsaneModelError, check_model
@@ -242,6 +248,10 @@ def save_model(
         raise ValueError(f"unknown model format {format!r}; use one of {', '.join(ARTIFACTS)}")
     if not isinstance(metadata, dict):  # checked before tens of megabytes are written
         raise TypeError(f"metadata must be a dict (model.metadata, or {{}}), not {type(metadata).__name__}")
+    try:  # before anything is written
+        skops_io = _skops_io() if format == "skops" else None
+    except ModelLoadError:
+        raise MissingExtraError("saving a model in the skops format", "skops") from None
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     artifact = directory / ARTIFACTS[format]
@@ -258,7 +268,7 @@ def save_model(
         if format == "npz":
             staged[artifact.name].write_bytes(serialize.dumps(payload))
         elif format == "skops":
-            _skops_io().dump(payload, staged[artifact.name], compression=_ZIP_DEFLATED)
+            skops_io.dump(payload, staged[artifact.name], compression=_ZIP_DEFLATED)
         else:
             joblib.dump(payload, staged[artifact.name], compress=3)
         digest = sha256_file(staged[artifact.name])

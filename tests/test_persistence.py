@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from autoclass import ModelLoadError, ModelNotFoundError, UntrustedModelError, load_model
+from autoclass import MissingExtraError, ModelLoadError, ModelNotFoundError, UntrustedModelError, load_model
 from autoclass.persistence import ENV_VAR, default_model_dir, save_model
 
 PAGE = "Menu\nTesla recalls 120,000 Model Y cars\nTesla is recalling cars over a seat belt fault.\nShare"
@@ -211,6 +211,10 @@ def test_skops_model_without_skops_names_the_extra(tiny_model, tmp_path, monkeyp
     monkeypatch.setitem(sys.modules, "skops.io", None)
     with pytest.raises(ModelLoadError, match=r'pip install "autoclass-news\[skops\]"'):
         load_model(tmp_path)
+    # Saving names the extra too (it said the model could not be *loaded*), and writes nothing.
+    with pytest.raises(MissingExtraError, match=r'saving a model in the skops format needs the "skops"'):
+        save_model(tiny_model, tmp_path / "new", metadata={}, format="skops")
+    assert not (tmp_path / "new").exists()
 
 
 def test_a_models_file_given_for_its_folder_and_metadata_that_is_no_dict_are_named(tmp_path):
