@@ -157,6 +157,36 @@ def test_a_scheduler_without_workers_is_an_error_not_a_wait(job, monkeypatch, tm
         assert main([*args, "-o", str(tmp_path / "out.jsonl")]) == 5
 
 
+def test_a_server_that_is_no_scheduler_is_an_error_not_a_wait(job, monkeypatch, tmp_path, capsys):
+    # An HTTP server (or the dashboard's port) accepts the connection and never answers
+    # distributed's handshake, which the Client's timeout does not bound: the run waited forever.
+    import signal
+    import socket
+
+    pytest.importorskip("distributed")
+    monkeypatch.setattr("autoclass.cli.engines.CLUSTER_TIMEOUT", 1)
+
+    class Hung(BaseException):
+        pass
+
+    def hung(*_):
+        raise Hung("still waiting after 60 s")
+
+    src, _ = job
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        with socket.create_server(("127.0.0.1", 0)) as silent:
+            address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+            args = ["predict", "-q", "--engine", "dask", "--scheduler", address, str(src)]
+            assert main([*args, "-o", str(tmp_path / "out.jsonl")]) == 5
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert "does not answer as a Dask scheduler within 1 s" in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def test_a_cluster_lost_midway_is_a_worker_crash_not_a_traceback():
     from autoclass.cli.engines import _result
     from autoclass.cli.errors import WorkerCrashedError

@@ -254,13 +254,35 @@ CLUSTER_TIMEOUT = 30
 
 
 def _connect(distributed: Any, scheduler: str) -> Any:
-    try:
-        return distributed.Client(scheduler, timeout=CLUSTER_TIMEOUT)
-    except (OSError, ValueError, TypeError) as exc:  # refused or timed out; a malformed address
+    # Client's timeout bounds the TCP connect, not distributed's handshake after it: a server that
+    # accepts and never answers (an HTTP server, the dashboard's port) held the run forever. The
+    # client is made in a daemon thread given a deadline; one still waiting is left to the exit.
+    made: dict[str, Any] = {}
+
+    def make() -> None:
+        try:
+            made["client"] = distributed.Client(scheduler, timeout=CLUSTER_TIMEOUT)
+        except BaseException as exc:  # noqa: BLE001 - raised below, in the calling thread
+            made["error"] = exc
+
+    maker = threading.Thread(target=make, name="autoclass-dask-connect", daemon=True)
+    maker.start()
+    maker.join(CLUSTER_TIMEOUT + 5)
+    if maker.is_alive():
+        raise SchedulerUnreachableError(
+            f"{scheduler} accepts connections but does not answer as a Dask scheduler within "
+            f"{CLUSTER_TIMEOUT} s; check the address (a scheduler listens on port 8786 unless told "
+            "otherwise; 8787 is its dashboard)"
+        )
+    exc = made.get("error")
+    if isinstance(exc, (OSError, ValueError, TypeError)):  # refused or timed out; a malformed address
         raise SchedulerUnreachableError(
             f"cannot reach the Dask scheduler at {scheduler} ({exc}); "
             "check the address and that the scheduler is running"
         ) from exc
+    if exc is not None:
+        raise exc
+    return made["client"]
 
 
 def _worker_model(model_path: str | None, trust: bool) -> tuple[str, str]:
