@@ -14,6 +14,7 @@ list also helps to find.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,9 +22,10 @@ from typing import Any
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GroupKFold
 
-from autoclass.classifier import ParagraphClassifier
+from autoclass.classifier import UNCONVERGED, ParagraphClassifier, unconverged
 from autoclass.errors import AutoclassError
 from autoclass.folds import fold_groups
 from autoclass.labels import page_order, pages_from_records
@@ -131,7 +133,9 @@ def audit_records(
     offsets = np.concatenate([[0], np.cumsum([len(t) for t in pages.texts])])
     relevance = np.zeros(offsets[-1])
     events = np.zeros((offsets[-1], len(event_types)))
-    for model, (_, test) in zip(fitted, splits):
+    if any(stopped for _, stopped in fitted):
+        warnings.warn(UNCONVERGED.format(max_iter=classifier.max_iter), ConvergenceWarning, stacklevel=2)
+    for (model, _), (_, test) in zip(fitted, splits):
         rel, ev = model.predict_proba([pages.texts[i] for i in test])
         rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
         relevance[rows], events[rows] = rel, ev
@@ -164,10 +168,13 @@ def audit_records(
 
 def _fit_fold(
     classifier: ParagraphClassifier, pages: Any, groups: np.ndarray, train: np.ndarray
-) -> ParagraphClassifier:
-    return clone(classifier).fit(
-        [pages.texts[i] for i in train],
-        [pages.relevant[i] for i in train],
-        [pages.events[i] for i in train],
-        groups=list(groups[train]),
-    )
+) -> tuple[ParagraphClassifier, bool]:
+    """The fold's model, and whether its fit stopped before converging (said once for all folds)."""
+    with unconverged() as stopped:
+        model = clone(classifier).fit(
+            [pages.texts[i] for i in train],
+            [pages.relevant[i] for i in train],
+            [pages.events[i] for i in train],
+            groups=list(groups[train]),
+        )
+    return model, bool(stopped)

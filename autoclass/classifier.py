@@ -26,12 +26,15 @@ computes the small context features with numpy.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.utils.validation import check_is_fitted
@@ -190,8 +193,11 @@ class ParagraphClassifier(BaseEstimator):
         # One BLAS thread: a multi-threaded BLAS sums the solvers' dense products
         # in a thread-dependent order, and the fitted weights would depend on
         # the machine's core count (measured: 0.05 in relevance probability).
-        with threadpool_limits(limits=1):
-            return self._fit(pages, relevant, events, body=body, groups=groups)
+        with threadpool_limits(limits=1), unconverged() as stopped:
+            fitted = self._fit(pages, relevant, events, body=body, groups=groups)
+        if stopped:  # scikit-learn warns once per regression: up to 22 lines with the folds'
+            warnings.warn(UNCONVERGED.format(max_iter=self.max_iter), ConvergenceWarning, stacklevel=2)
+        return fitted
 
     def _fit(
         self,
@@ -572,6 +578,33 @@ _PAGE_TOPIC_NAMES = (
     "content probability x page topic",
     "topic probability x page topic",
 )
+
+
+#: What a fit that did not converge means here, said once.
+UNCONVERGED = (
+    "some of the model's logistic regressions stopped at max_iter={max_iter} before converging "
+    "(small or nearly separable training data); the model is usable, and more training pages or "
+    "a larger max_iter (--config) let them converge"
+)
+
+
+@contextmanager
+def unconverged() -> Iterator[list[warnings.WarningMessage]]:
+    """Hold back the fits' convergence warnings, for the caller to say once.
+
+    A fit of a fold (cross-validation, the audit) warns as the model's own
+    fit does; the caller says it once for all folds, or not at all when the
+    model's own fit says it. Yields the list of the warnings held back.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        held: list[warnings.WarningMessage] = []
+        yield held
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            held.append(w)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
 @dataclass(frozen=True)

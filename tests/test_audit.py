@@ -132,3 +132,16 @@ def test_audit_command_reports_bad_label_files(tmp_path, capsys):
     assert main(["audit", str(tmp_path / "nothing")]) == 2
     assert main(["audit", str(bad), "-j", "0"]) == 2
     assert "--jobs takes a number of processes, or -1 for one per core, not 0" in capsys.readouterr().err
+
+
+def test_folds_that_do_not_converge_are_said_once_not_by_each_worker(tmp_path, capfd):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    records = read_records(FILES[:3])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        audit_records(records, ParagraphClassifier(cv_folds=2, max_iter=1, random_state=0), folds=3, jobs=2)
+    assert [issubclass(w.category, ConvergenceWarning) for w in caught] == [True]
+    assert "ConvergenceWarning" not in capfd.readouterr().err  # the worker processes printed theirs

@@ -126,3 +126,19 @@ def test_tiny_pages_constant_is_consistent():
     for page in TINY_PAGES:
         for _, rel, ev in page:
             assert (ev is not None) == rel
+
+
+def test_a_fit_that_does_not_converge_says_so_once():
+    # scikit-learn warns once per regression: a user training on a few pages read up to 22 lines.
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    pages, relevant, events = tiny_corpus()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ParagraphClassifier(min_df=1, cv_folds=3, random_state=0, max_iter=1).fit(pages, relevant, events)
+    said = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(said) == 1 and said[0].startswith(
+        "some of the model's logistic regressions stopped at max_iter=1 "
+    )

@@ -26,6 +26,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 
+from autoclass.classifier import unconverged
 from autoclass.errors import AutoclassError
 from autoclass.folds import fold_groups
 from autoclass.labels import Pages, pages_from_records, read_records, subset
@@ -136,7 +137,8 @@ def _fold_metrics(
     pages: Pages, config: TrainConfig, train_idx: np.ndarray, test_idx: np.ndarray
 ) -> dict[str, float]:
     train, test = subset(pages, train_idx), subset(pages, test_idx)
-    model = fit(train, config)
+    with unconverged():  # the model's own fit says it, once
+        model = fit(train, config)
     return headline_metrics(evaluate(model, test, majority_event=majority_event(train)))
 
 
@@ -184,7 +186,8 @@ def learning_curve(
         part = subset(train, np.sort(order[: max(1, round(fraction * len(train)))]))
         start = time.perf_counter()
         try:
-            model = fit(part, config)
+            with unconverged():  # a diagnostic's small fits; the model's own fit says it
+                model = fit(part, config)
         except AutoclassError as exc:
             if skipped is None:
                 raise
