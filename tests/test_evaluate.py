@@ -124,3 +124,7 @@ def test_body_metrics_count_only_lines_with_a_known_body():
     m = _body_metrics(pages, [article])
     assert m["paragraphs"] == 3 and m["precision"] == 1.0 and m["recall"] == 1.0
     assert _body_metrics(Pages(["p"], ["s"], [[""]], [[False]], [[None]]), [article]) is None
+    # Labels without the field know body only where relevant implies it: no line is known to be
+    # outside the body, and an F1 there was recall alone (1.000 on the seeds).
+    implied = Pages(["p"], ["s"], [[""] * 4], [[False, True] * 2], [[None, "sales"] * 2], [[None, True] * 2])
+    assert _body_metrics(implied, [article]) is None

@@ -118,7 +118,9 @@ def _body_metrics(pages: Pages, articles: list[Article]) -> dict[str, float] | N
             if b is not None:
                 gold.append(b)
                 pred.append(p.relevant or p.body >= a.threshold)
-    if not gold:
+    # Labels without the field still know body for their relevant lines (relevant implies body):
+    # with no line known to be outside the body, the F1 would be recall alone, named F1.
+    if all(gold):
         return None
     return {**_relevance_metrics(np.array(gold), np.array(pred)), "paragraphs": len(gold)}
 
