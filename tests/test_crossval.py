@@ -6,6 +6,7 @@ import dataclasses
 import json
 import shutil
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -140,6 +141,40 @@ def test_learning_curve_is_cached_until_the_data_changes(tmp_path, small_pages, 
     with open(labels / "heldout" / "korea-news-agency-en.jsonl", "a") as f:
         f.write("\n")  # any change of the held-out files' bytes
     assert not run()["cached"] and len(calls) == 2
+
+
+def test_the_training_files_found_from_another_folder_are_the_same_data(tmp_path, small_pages, monkeypatch):
+    # Their hash took the names relative to the working directory: from any other folder the curve
+    # warned that the training files differ, and refitted what its cache held.
+    from autoclass.training.crossval import model_learning_curve
+    from autoclass.training.evaluate import evaluate_sets
+    from autoclass.training.provenance import display_path, sha256_files
+
+    (tmp_path / "labels").mkdir()
+    for f in TRAIN_FILES:
+        shutil.copy(LABELS / "train" / f, tmp_path / "labels" / f)
+    monkeypatch.chdir(tmp_path)
+    train = sorted(Path("labels").glob("*.jsonl"))
+    recorded = {"sha256": sha256_files(train), "files": [display_path(f) for f in train], "pages": 1}
+    monkeypatch.setattr(
+        "autoclass.training.crossval.learning_curve",
+        lambda train, heldout, config, *, fractions, skipped=None: [
+            {"fraction": f, "pages": 1, "event_macro_f1": 0.5} for f in fractions
+        ],
+    )
+    model = fit(small_pages, CONFIG)
+    model.metadata = {
+        "config": CONFIG.to_dict(),
+        "training_data": recorded,
+        "provenance": {"cwd": str(tmp_path)},
+    }
+    heldout = next(
+        iter(evaluate_sets(model, {"held-out": [LABELS / "heldout" / "korea-news-agency-en.jsonl"]}).values())
+    )
+    said: list[str] = []
+    monkeypatch.chdir("/")
+    assert model_learning_curve(model, heldout, say=said.append) is not None
+    assert not [line for line in said if "differ" in line]
 
 
 def test_a_share_too_small_to_train_on_is_skipped_with_the_reason():

@@ -212,6 +212,7 @@ def cached_learning_curve(
     heldout: Pages,
     *,
     train_files: Sequence[Path],
+    recorded: bool = False,
     heldout_files: Sequence[Path],
     fractions: tuple[float, ...],
     heldout_results: dict[str, Any],
@@ -220,6 +221,9 @@ def cached_learning_curve(
     say: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     """The learning curve of ``model``'s config, cached in ``cache_dir``.
+
+    ``recorded``: ``train_files`` are those the model's metadata names
+    (hashed under their recorded names, wherever this runs).
 
     The refitted points are kept in ``learning_curve.json`` and reused while
     the training data (sha256 in the model's metadata and of ``train_files``
@@ -236,7 +240,7 @@ def cached_learning_curve(
     data = model.metadata.get("training_data", {})
     key = {
         "training_sha256": data.get("sha256"),
-        "train_files_sha256": sha256_files(train_files),
+        "train_files_sha256": sha256_files(train_files, names=data.get("files") if recorded else None),
         "heldout_sha256": sha256_files(heldout_files),
         "config": config.model_settings(),
         "fractions": sorted(float(f) for f in fractions if f < 1),
@@ -296,6 +300,7 @@ def model_learning_curve(
         model,
         heldout.pages,
         train_files=files,
+        recorded=True,
         heldout_files=heldout.source,
         fractions=config.learning_curve,
         heldout_results=heldout.results,

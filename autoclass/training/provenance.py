@@ -56,11 +56,18 @@ def recorded_training_files(metadata: dict[str, Any]) -> list[Path]:
     return files
 
 
-def sha256_files(paths: Iterable[str | Path]) -> str:
-    """One sha256 over the files' names (see :func:`display_path`) and bytes, in sorted order."""
+def sha256_files(paths: Iterable[str | Path], *, names: Iterable[str] | None = None) -> str:
+    """One sha256 over the files' names and bytes, in sorted order.
+
+    The names are :func:`display_path`'s, or ``names`` (one per path): a
+    model's training files found again from another folder hash under the
+    names its metadata recorded, as they did when it was trained.
+    """
+    paths = list(map(Path, paths))
+    shown = [display_path(p) for p in paths] if names is None else list(names)
     digest = hashlib.sha256()
-    for path in sorted(map(Path, paths)):
-        digest.update(display_path(path).encode())
+    for name, path in sorted(zip(shown, paths), key=lambda pair: Path(pair[0])):
+        digest.update(name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
