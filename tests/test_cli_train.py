@@ -103,6 +103,16 @@ def test_evaluate_writes_where_told_and_never_into_the_model(trained, corpus, tm
     assert main([*argv, "-o", str(model_dir)]) == 2
     assert "is a model's directory" in capsys.readouterr().err
     assert {p.name: p.read_bytes() for p in model_dir.iterdir()} == before
+    # The folder names what was evaluated on what; evaluated again without a report, the earlier
+    # report is not left beside the new figures (it read as theirs).
+    sha = json.loads((model_dir / "metadata.json").read_text())["artifact_sha256"]
+    assert results["held-out"]["source"]["model_sha256"] == sha
+    assert any(
+        label.endswith("heldout/tech-digest.jsonl") for label in results["held-out"]["source"]["labels"]
+    )
+    assert f"Model `{model_dir}` (artifact sha256 {sha})." in (out / "evaluation.md").read_text()
+    assert main([*argv, "-o", str(out), "--no-report"]) == 0
+    assert not (out / "report.html").exists() and "an earlier evaluation's report" in capsys.readouterr().out
 
 
 def test_evaluate_without_output_writes_nothing(trained, corpus, tmp_path, capsys, monkeypatch):

@@ -35,7 +35,7 @@ from autoclass.article import Article
 from autoclass.errors import MissingExtraError
 from autoclass.labels import Pages, checked_records, label_paths, pages_from_records, scan_article_ids
 from autoclass.model import Model
-from autoclass.training.provenance import recorded_training_files
+from autoclass.training.provenance import display_path, recorded_training_files
 
 
 def gold_tags(relevant: list[bool], events: list[str | None], min_share: float) -> set[str]:
@@ -384,10 +384,27 @@ REPORT = "report.html"
 HTML_BENCHMARK = "html-benchmark.json"
 
 
-def write_reports(out_dir: Path, results: dict[str, dict[str, Any]]) -> None:
-    """``evaluation.json`` and ``evaluation.md`` in ``out_dir``."""
+def write_reports(out_dir: Path, results: dict[str, dict[str, Any]], *, heading: str = "") -> None:
+    """``evaluation.json`` and ``evaluation.md`` in ``out_dir``; ``heading`` follows the title."""
     (out_dir / EVALUATION_JSON).write_text(json.dumps(results, indent=2) + "\n")
-    (out_dir / EVALUATION_MD).write_text("# Evaluation\n\n" + render_markdown(results))
+    (out_dir / EVALUATION_MD).write_text("# Evaluation\n\n" + heading + render_markdown(results))
+
+
+def _evaluated(model: Model, evaluated: dict[str, EvaluatedSet]) -> tuple[dict[str, dict[str, Any]], str]:
+    """The results, each with what was evaluated on what (``source``), and the same as Markdown.
+
+    An evaluation folder written by ``autoclass evaluate`` names the model and
+    the label files: two evaluations compared side by side say which is which.
+    """
+    sha = model.metadata.get("artifact_sha256")
+    about = {"model": str(model.path) if model.path else None, "model_sha256": sha}
+    results, lines = {}, [f"Model `{about['model']}` (artifact sha256 {sha or 'unknown'})."]
+    for name, s in evaluated.items():
+        labels = [display_path(p) for p in s.source]
+        results[name] = {**s.results, "source": {**about, "labels": labels}}
+        if labels:
+            lines.append(f"Labels of '{name}': " + ", ".join(f"`{label}`" for label in labels) + ".")
+    return results, "\n\n".join(lines) + "\n\n"
 
 
 def evaluate_model(
@@ -444,18 +461,25 @@ def evaluate_model(
     if out_dir is None:
         return evaluated
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_reports(out_dir, results)
+    written, heading = _evaluated(model, evaluated)
+    write_reports(out_dir, written, heading=heading)
     say(f"wrote {out_dir / 'evaluation.md'} and {out_dir / 'evaluation.json'}")
+    build_report = None
     if report:
         try:
             from autoclass.training.report import build_report
         except ImportError:
             say(f"no report.html: {MissingExtraError('the HTML report', 'report')}")
-        else:
-            name, others = next(iter(evaluated)), dict(list(evaluated.items())[1:])
-            cv = model.metadata.get("cross_validation")
-            path = build_report(
-                main, model=model, out_dir=out_dir, name=name, others=others, curve=curve, cross_validation=cv
-            )
-            say(f"report: {path}\n        {path.as_uri()}")
+    stale = out_dir / REPORT
+    if build_report is None and stale.is_file():
+        # An earlier evaluation's report beside this one's figures read as theirs.
+        stale.unlink()
+        say(f"removed {stale}: an earlier evaluation's report")
+    if build_report is not None:
+        name, others = next(iter(evaluated)), dict(list(evaluated.items())[1:])
+        cv = model.metadata.get("cross_validation")
+        path = build_report(
+            main, model=model, out_dir=out_dir, name=name, others=others, curve=curve, cross_validation=cv
+        )
+        say(f"report: {path}\n        {path.as_uri()}")
     return evaluated
