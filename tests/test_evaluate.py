@@ -128,3 +128,14 @@ def test_body_metrics_count_only_lines_with_a_known_body():
     # outside the body, and an F1 there was recall alone (1.000 on the seeds).
     implied = Pages(["p"], ["s"], [[""] * 4], [[False, True] * 2], [[None, "sales"] * 2], [[None, True] * 2])
     assert _body_metrics(implied, [article]) is None
+
+
+def test_event_macro_f1_averages_the_gold_types_and_predicted_only_types_are_listed():
+    # A type only predicted (all wrong) was left out of the per-class table: its errors were invisible.
+    from autoclass.training.evaluate import _event_metrics
+
+    types = ["sales", "recall", "legal"]
+    m = _event_metrics(["sales", "sales", "recall"], ["sales", "legal", "recall"], types)
+    assert list(m["per_class"]) == types
+    assert m["per_class"]["legal"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
+    assert m["macro_f1"] == (2 / 3 + 1.0) / 2  # sales F1 2/3, recall 1; legal holds no gold line

@@ -79,15 +79,21 @@ def _calibration(gold: np.ndarray, prob: np.ndarray, bins: int = 10) -> dict[str
 
 
 def _event_metrics(gold: list[str], pred: list[str], labels: Sequence[str]) -> dict[str, Any]:
-    """Event metrics over the types in ``labels`` (the model's taxonomy), on gold-relevant paragraphs."""
+    """Event metrics over the types in ``labels`` (the model's taxonomy), on gold-relevant paragraphs.
+
+    The macro-F1 is the mean over the types the gold labels hold (a type no
+    line holds has no recall to measure); ``per_class`` also lists, with
+    support 0, the types only predicted: their precision is 0.
+    """
     present = [e for e in labels if e in set(gold)]
-    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=present, zero_division=0)
+    listed = [e for e in labels if e in set(gold) | set(pred)]
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=listed, zero_division=0)
     return {
         "accuracy": float(accuracy_score(gold, pred)) if gold else 0.0,
-        "macro_f1": float(np.mean(f)) if present else 0.0,
+        "macro_f1": float(np.mean([f[listed.index(e)] for e in present])) if present else 0.0,
         "per_class": {
             e: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
-            for i, e in enumerate(present)
+            for i, e in enumerate(listed)
         },
         "confusion": {
             "labels": list(labels),

@@ -188,7 +188,14 @@ def per_class_figure(results: dict[str, Any]) -> bytes:
     axes = fig.subplots(1, 3, sharey=True)
     for ax, metric in zip(axes, ("precision", "recall", "f1")):
         ax.barh(y - 0.2, [model[e][metric] for e in events], 0.4, color=MODEL_COLOUR, label="autoclass")
-        ax.barh(y + 0.2, [base[e][metric] for e in events], 0.4, color=BASELINE_COLOUR, label="baseline")
+        # A type only the model predicts is not in the baseline's list: nothing to draw there.
+        ax.barh(
+            y + 0.2,
+            [base.get(e, {}).get(metric, 0.0) for e in events],
+            0.4,
+            color=BASELINE_COLOUR,
+            label="baseline",
+        )
         ax.set_xlim(0, 1)
         ax.set_title(metric.replace("f1", "F1"), fontsize=10)
         ax.grid(axis="x", alpha=0.3)
