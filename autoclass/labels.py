@@ -25,6 +25,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import warnings
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from autoclass.errors import AutoclassError, LabelDataError
-from autoclass.taxonomy import EVENT_TYPES
+from autoclass.taxonomy import EVENT_TYPES, TAXONOMY_FILE
 
 REQUIRED = {"article_id": str, "position": int, "text": str, "relevant": bool}
 OPTIONAL = {"site": str, "url": str, "published": str, "body": bool}
@@ -562,10 +563,24 @@ def label_files(folder: Path) -> list[Path]:
     folder = Path(folder)
     if not folder.is_dir():
         raise LabelDataError(str(folder), None, "no such folder" if not folder.exists() else "not a folder")
-    files = sorted(p for p in folder.rglob("*") if is_label_file(p))
+    found = sorted(folder.rglob("*"))
+    files = [p for p in found if is_label_file(p)]
+    # JSON of another name is not read: said, since labels saved as .json were dropped in silence.
+    unread = [p for p in found if p.name.lower().endswith(_NEAR_SUFFIXES) and p.name != TAXONOMY_FILE]
+    if unread:
+        names = ", ".join(str(p) for p in unread[:3]) + (
+            f" and {len(unread) - 3} more" if len(unread) > 3 else ""
+        )
+        warnings.warn(
+            f"not read as labels: {names} (a label file's name ends in .jsonl or .jsonl.gz)", stacklevel=2
+        )
     if not files:
         raise LabelDataError(str(folder), None, "no .jsonl files with labeled paragraphs")
     return files
+
+
+# Names of files that may hold labels under another suffix, which a folder's reading says it skips.
+_NEAR_SUFFIXES = (".json", ".json.gz", ".ndjson", ".ndjson.gz", ".jsonlines", ".jsonl.bz2", ".jsonl.xz")
 
 
 @dataclass(frozen=True)
