@@ -562,3 +562,19 @@ def test_a_model_that_fails_on_every_page_stops_the_run(tiny_model):
     entries = [(False, f"p{i}", b"poison %d" % i, None) for i in range(3)]
     with pytest.raises(ValueError, match="bad page"):
         process_chunk(Chunk(0, entries), _Picky(tiny_model), RecordOptions())
+
+
+def test_a_label_file_given_as_input_is_said_to_be_one(tmp_path):
+    # Read as input, a label file is one page per paragraph: it looked like a model gone wrong.
+    labels = tmp_path / "labels.jsonl"
+    record = {"article_id": "a", "position": 0, "text": "Nio sells cars", "relevant": True, "event": "sales"}
+    write_jsonl(labels, [record, {**record, "position": 1, "text": "Share"}])
+    pages = tmp_path / "pages.jsonl"
+    write_jsonl(pages, [{"id": "a", "text": "Nio sells cars\nShare"}])
+    with pytest.warns(UserWarning) as said:
+        assert predict(str(pages), str(labels), "-o", str(tmp_path / "out.jsonl")) == 0
+    assert [str(w.message) for w in said] == [
+        f"{labels} is a label file (one paragraph per record, with article_id and position): each record "
+        "is read as a page of its own line; `autoclass evaluate MODEL FILE` scores its pages"
+    ]
+    assert len(read_jsonl(tmp_path / "out.jsonl")) == 3  # read as the user asked, all the same

@@ -21,9 +21,11 @@ for a writer forever).  Files named on the command line may be pipes
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import stat
 import sys
+import warnings
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -208,10 +210,32 @@ def _jsonl_entries(source: Source, stdin: IO[bytes] | None, max_bytes: int | Non
                     continue
                 if line == 1 and raw.startswith(_BOM):
                     raw = raw[len(_BOM) :]
+                if line == 1:
+                    _warn_if_labels(raw, name)
                 if raw and not raw.isspace():
                     yield True, f"{name}:{line}", raw, None
     except _READ_ERRORS as exc:
         yield True, f"{name}:{line + 1}", None, f"cannot read: {exc}"
+
+
+#: The fields of a labeled paragraph (the labeling guide) besides its text.
+_LABEL_FIELDS = frozenset({"article_id", "position", "relevant"})
+
+
+def _warn_if_labels(first: bytes, name: str) -> None:
+    # A label file read as input gives one page per paragraph: every line a page of its own,
+    # which reads as a model gone wrong. Said once per file, from its first record.
+    try:
+        record = json.loads(first)
+    except ValueError:
+        return
+    if isinstance(record, dict) and _LABEL_FIELDS <= record.keys():
+        warnings.warn(
+            f"{name} is a label file (one paragraph per record, with article_id and position): "
+            "each record is read as a page of its own line; `autoclass evaluate MODEL FILE` "
+            "scores its pages",
+            stacklevel=2,
+        )
 
 
 def _text_entry(
