@@ -22,6 +22,7 @@ This module needs nothing beyond the standard library, so that the
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import json
 import os
@@ -417,6 +418,7 @@ def _scan(
     sites: dict[str, tuple[Any, int]] = {}
     opened: dict[tuple[int, int], str] = {}
     troubled: set[str] = set()  # files with a problem: no follow-on problems reported for them
+    warned: set[tuple[str, str]] = set()
     for path in paths:
         name = str(path)
         count = 0
@@ -441,6 +443,7 @@ def _scan(
                         if not go_on:
                             return
                         continue
+                    _warn_misspelled(record, name, n, warned)
                     yield {**record, "source_file": name, "line": n}
                     count += 1
         except LabelDataError as exc:  # the file cannot be read (on)
@@ -493,7 +496,7 @@ def _place(
         return LabelDataError(
             name,
             n,
-            f"{_site(site)} of article {_show(aid)} differs from its line {line}'s {_site(first_site)}: "
+            f"article {_show(aid)} has {_site(site)} here and {_site(first_site)} on its line {line}: "
             "a page comes from one site (give every line the same site, or none)",
         )
     sites.setdefault(aid, (site, n))
@@ -507,6 +510,25 @@ def _place(
         )
     seen[record["position"]] = n
     return None
+
+
+#: The labeling guide's fields; other fields are kept and not read (drafts add their own).
+FIELDS = (*REQUIRED, "event", *OPTIONAL)
+
+
+def _warn_misspelled(record: dict[str, Any], name: str, line: int, warned: set[tuple[str, str]]) -> None:
+    # A field the guide does not name is allowed, but one a letter or a case away from a
+    # guide's field ("sitee", "Relevant") is a typo whose label is silently not read.
+    for key in record.keys() - set(FIELDS):
+        near = [f for f in FIELDS if f == key.lower()] or difflib.get_close_matches(
+            key, FIELDS, n=1, cutoff=0.8
+        )
+        if near and (name, key) not in warned:
+            warned.add((name, key))
+            warnings.warn(
+                f"{name}:{line}: field {key!r} is not read: did you mean {near[0]!r}? (said once per file)",
+                stacklevel=3,
+            )
 
 
 def scan_article_ids(paths: Iterable[str | Path]) -> set[str]:

@@ -85,11 +85,11 @@ def test_gap_in_positions_and_article_split_over_files(tmp_path):
 
 def test_a_page_comes_from_one_site(tmp_path):
     with pytest.raises(
-        LabelDataError, match=r":2: site 'b' of article 'a' differs from its line 1's site 'x'"
+        LabelDataError, match=r":2: article 'a' has site 'b' here and site 'x' on its line 1: a page"
     ):
         read_records([write(tmp_path, [{**GOOD[0], "site": "x"}, {**GOOD[1], "site": "b"}])])
     with pytest.raises(
-        LabelDataError, match=r":2: site 'x' of article 'a' differs from its line 1's no site"
+        LabelDataError, match=r":2: article 'a' has site 'x' here and no site on its line 1: a page"
     ):
         read_records([write(tmp_path, [GOOD[0], {**GOOD[1], "site": "x"}])])
     records = read_records([write(tmp_path, [{**GOOD[0], "site": "x"}, {**GOOD[1], "site": "x"}])])
@@ -125,4 +125,15 @@ def test_a_labels_folder_reads_jsonl_of_any_case_and_gzip_compressed_files(tmp_p
     assert [str(p) for p in check.problems] == [
         f"{tmp_path / 'c.jsonl.gz'}:1: cannot read: a broken gzip file "
         "(Compressed file ended before the end-of-stream marker was reached)"
+    ]
+
+
+def test_a_field_a_letter_or_a_case_away_from_the_guides_is_named_once_per_file(tmp_path):
+    # "sitee" and "Body" were read in silence: the site and body labels they meant were lost.
+    path = write(tmp_path, [{**GOOD[0], "sitee": "x"}, {**GOOD[1], "sitee": "x", "Body": False, "model": {}}])
+    with pytest.warns(UserWarning) as said:
+        assert len(read_records([path])) == 2
+    assert [str(w.message) for w in said] == [
+        f"{path}:1: field 'sitee' is not read: did you mean 'site'? (said once per file)",
+        f"{path}:2: field 'Body' is not read: did you mean 'body'? (said once per file)",
     ]

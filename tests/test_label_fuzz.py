@@ -531,7 +531,7 @@ def test_a_mutated_line_is_the_line_the_error_names(tmp_path, case):
         assert (
             error.line == mutated
             or f"(first at line {mutated})" in error.problem
-            or f"of article {article!r} differs from its line {mutated}'s " in error.problem
+            or (f"article {article!r} has " in error.problem and f" on its line {mutated}: " in error.problem)
             or f"of article {article!r}: its positions are not " in error.problem
         ), (error, mutated)
 
