@@ -336,26 +336,35 @@ class InvalidLabelsError(AutoclassError, ValueError):
     ----------
     check : LabelCheck
         The valid records, the first problems and their count.
+    against : str
+        Where the event types checked against come from, said when a label
+        has an unknown type ("" when not known).
     """
 
-    def __init__(self, check: LabelCheck) -> None:
+    def __init__(self, check: LabelCheck, *, against: str = "") -> None:
         self.check = check
+        self.against = against
         first = check.problems[0] if check.problems else "?"
         super().__init__(f"{check.summary()} in the labels, the first: {first}")
 
 
 def checked_records(
-    paths: Iterable[str | Path], *, events: Sequence[str] = EVENT_TYPES, limit: int | None = 20
+    paths: Iterable[str | Path],
+    *,
+    events: Sequence[str] = EVENT_TYPES,
+    limit: int | None = 20,
+    against: str = "",
 ) -> list[dict[str, Any]]:
     """The valid records of label files; every problem (the first ``limit`` listed) when there is one.
 
     As :func:`read_records`, but a bad file raises :class:`InvalidLabelsError`
     with all its problems, not the first alone: what the commands that read
-    labels (train, evaluate, audit) report.
+    labels (train, evaluate, audit) report; ``against`` says where ``events``
+    come from (:class:`InvalidLabelsError`).
     """
     check = check_records(paths, events=events, limit=limit)
     if not check.ok:
-        raise InvalidLabelsError(check)
+        raise InvalidLabelsError(check, against=against)
     return check.records
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -133,9 +134,25 @@ def test_labels_of_another_taxonomy_are_refused_by_evaluate(trained, tmp_path, c
     # Every problem, as labels check lists them, not the first alone.
     assert f"{other}:1: unknown event 'sales'; expected one of funding, launch, lawsuit, other" in err
     assert f"{other}:2: unknown event 'policy'" in err
+    # Where those types come from, which the lines alone did not say (another taxonomy, most often).
+    assert err.rstrip().endswith("the event types checked against are the model's own: labels of other "
+                                 "types need a model trained on them (autoclass train)")  # fmt: skip
 
 
 def test_labels_check_reads_the_taxonomy_beside_the_labels(corpus, capsys):
+    # Labels of a taxonomy not found (too deep below it) are checked against the guide's: said.
+    deep = corpus.parent / "deep" / "a" / "b"
+    deep.mkdir(parents=True, exist_ok=True)
+    shutil.copy(next((corpus / "train").glob("*.jsonl")), deep)
+    assert main(["labels", "check", str(deep)]) == 1
+    assert (
+        capsys.readouterr()
+        .err.rstrip()
+        .endswith(
+            "the event types checked against are the labeling guide's 15 (no taxonomy.json beside the labels "
+            "or one folder up, and no --taxonomy)"
+        )
+    )
     assert main(["labels", "check", str(corpus)]) == 0
     out = capsys.readouterr().out
     assert "| funding |" in out and "| sales |" not in out

@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except InvalidLabelsError as exc:
-        print_problems(exc.check, prog=f"autoclass {_command(args)}")
+        print_problems(exc.check, prog=f"autoclass {_command(args)}", against=exc.against)
         return 1
     except ModelNotFoundError as exc:
         # The advice names --model, not load_model(); a model missing on a Dask worker keeps its own.

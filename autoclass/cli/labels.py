@@ -17,6 +17,7 @@ from autoclass.cli import labels_convert
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_taxonomy_option, labels_taxonomy
 from autoclass.labels import InvalidLabelsError, LabelCheck, check_records, label_paths
+from autoclass.taxonomy import DEFAULT_SOURCE
 
 GUIDE = "GUIDE.md"
 GUIDE_HINT = "the labeling guide: `autoclass labels guide` (autoclass/GUIDE.md in the source)"
@@ -113,8 +114,12 @@ def table(title: str, c: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def print_problems(check: LabelCheck, *, prog: str, stream: IO[str] | None = None) -> None:
-    """Every problem kept in ``check``, one ``file:line: problem`` line each, and how many more there are."""
+def print_problems(check: LabelCheck, *, prog: str, against: str = "", stream: IO[str] | None = None) -> None:
+    """Every problem kept in ``check``, one ``file:line: problem`` line each, and how many more there are.
+
+    With unknown event types among them, a last line says where the types
+    checked against come from (``against``): most often another taxonomy.
+    """
     stream = stream or sys.stderr
     for problem in check.problems:
         print(problem, file=stream)
@@ -122,6 +127,16 @@ def print_problems(check: LabelCheck, *, prog: str, stream: IO[str] | None = Non
     if hidden:
         print(f"... and {hidden:,} more problem{'s' if hidden > 1 else ''} not listed", file=stream)
     print(f"{prog}: {check.summary()}; see {GUIDE_HINT}", file=stream)
+    if against and any(p.problem.startswith("unknown event") for p in check.problems):
+        print(f"{prog}: the event types checked against are {against}", file=stream)
+
+
+def _taxonomy_said(source: str) -> str:
+    if source == DEFAULT_SOURCE:
+        return (
+            "the labeling guide's 15 (no taxonomy.json beside the labels or one folder up, and no --taxonomy)"
+        )
+    return f"those of {source}"
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -132,7 +147,7 @@ def run_check(args: argparse.Namespace) -> int:
     files = label_paths(args.paths)
     check = check_records(files, events=events, limit=args.max_problems)
     if not check.ok:
-        raise InvalidLabelsError(check)
+        raise InvalidLabelsError(check, against=_taxonomy_said(source))
     c = counts(check.records, events)
     if not args.quiet:
         print(table(f"{len(files)} file(s); taxonomy: {source}", c))

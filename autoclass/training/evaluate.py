@@ -342,10 +342,14 @@ def page_summary(m: dict[str, Any]) -> str:
     )
 
 
-def read_pages(paths: Sequence[str | Path], *, events: Sequence[str]) -> tuple[Pages, list[Path]]:
+def read_pages(
+    paths: Sequence[str | Path], *, events: Sequence[str], against: str = ""
+) -> tuple[Pages, list[Path]]:
     """Labeled pages from files and folders of any layout, checked against the taxonomy ``events``."""
     files = label_paths(paths)
-    return pages_from_records(checked_records(files, events=events), event_types=events), files
+    return pages_from_records(
+        checked_records(files, events=events, against=against), event_types=events
+    ), files
 
 
 def evaluate_sets(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -> dict[str, EvaluatedSet]:
@@ -356,7 +360,8 @@ def evaluate_sets(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -
         if isinstance(paths, Pages):  # pages built in memory (HTML renderings): no files
             pages, files = paths, []
         else:
-            pages, files = read_pages(paths, events=model.event_types)
+            own = "the model's own: labels of other types need a model trained on them (autoclass train)"
+            pages, files = read_pages(paths, events=model.event_types, against=own)
         results, articles = evaluate_with_predictions(model, pages, majority_event=majority)
         out[name] = EvaluatedSet(pages, articles, results, files)
     return out
