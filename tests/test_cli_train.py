@@ -116,6 +116,22 @@ def test_evaluate_writes_where_told_and_never_into_the_model(trained, corpus, tm
     assert not (out / "report.html").exists() and "an earlier evaluation's report" in capsys.readouterr().out
 
 
+def test_evaluate_says_when_it_cannot_name_the_pages_trained_on(trained, corpus, tmp_path, capsys):
+    # Training files moved away: the training pages were evaluated as held-out without a word.
+    model_dir = tmp_path / "moved-model"
+    shutil.copytree(trained[0], model_dir)
+    meta = json.loads((model_dir / "metadata.json").read_text())
+    meta["training_data"]["files"] = [str(tmp_path / "gone" / "train.jsonl")]
+    (model_dir / "metadata.json").write_text(json.dumps(meta))
+    assert main(["evaluate", str(model_dir), str(corpus / "train")]) == 0
+    assert (
+        "note: the model's training files are not all here, so pages it was trained on cannot be named"
+        in (capsys.readouterr().out)
+    )
+    assert main(["evaluate", str(trained[0]), str(corpus / "heldout")]) == 0
+    assert "note: the model's training files" not in capsys.readouterr().out
+
+
 def test_evaluate_without_output_writes_nothing(trained, corpus, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["evaluate", str(trained[0]), str(corpus / "heldout" / "tech-digest.jsonl")]) == 0

@@ -382,6 +382,12 @@ def trained_on(model: Model, evaluated: dict[str, EvaluatedSet]) -> dict[str, in
     return {name: n for name, n in counts.items() if n}
 
 
+def _shipped(model: Model) -> bool:
+    from autoclass.persistence import shipped_model_dir
+
+    return model.path is not None and Path(model.path).resolve() == shipped_model_dir().resolve()
+
+
 def evaluate_all(model: Model, sets: dict[str, Sequence[str | Path] | Pages]) -> dict[str, dict[str, Any]]:
     """The metrics of each named set of label files and folders."""
     return {name: s.results for name, s in evaluate_sets(model, sets).items()}
@@ -455,6 +461,13 @@ def evaluate_model(
     """
     evaluated = evaluate_sets(model, sets)
     results = {name: s.results for name, s in evaluated.items()}
+    recorded = recorded_training_files(model.metadata)
+    if any(not f.is_file() for f in recorded) and not _shipped(model):
+        # The shipped model's training pages are ours: a user's labels cannot hold them.
+        say(
+            "note: the model's training files are not all here, so pages it was trained on cannot be "
+            "named: make sure the sets evaluated hold none"
+        )
     for name, shared in trained_on(model, evaluated).items():
         say(
             f"warning: {shared} of the {len(evaluated[name].pages)} pages of '{name}' are pages the model "
