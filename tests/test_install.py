@@ -32,12 +32,25 @@ def wheel(tmp_path_factory, default_model) -> tuple[Path, str]:
 
     src = tmp_path_factory.mktemp("source")
     shutil.copytree(ROOT / "autoclass", src / "autoclass", ignore=SKIP_SOURCE)
-    for name in ("pyproject.toml", "README.md"):
+    shutil.copytree(ROOT / "docs", src / "docs")
+    shutil.copytree(ROOT / "tests", src / "tests", ignore=SKIP_SOURCE)  # for the sdist to leave out
+    (src / "labels").mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in", "labels/README.md"):
         shutil.copy(ROOT / name, src / name)
     stage(default_model.path, src / "autoclass")
     out = tmp_path_factory.mktemp("wheel")
     build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(src)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--sdist",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(src),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -112,7 +125,29 @@ def test_the_wheel_ships_the_model_the_guide_and_type_information(wheel):
         n for n in names if n.endswith((".joblib", ".pkl", ".skops"))
     ]  # nothing that runs code on load
     assert "Name: autoclass-news" in meta and "License-Expression: MIT" in meta
+    assert "License-File: LICENSE" in meta and any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert "deprecated" not in log.lower()  # e.g. project.license as a table
+
+
+@pytest.mark.slow
+def test_the_sdist_holds_the_license_and_the_docs_readme_links_to_and_no_half_test_suite(wheel):
+    # It shipped tests/test_*.py without their conftest.py and corpus (they need a checkout), and
+    # neither the license text nor docs/batch.md, docs/labeling.md, labels/README.md.
+    import re
+    import tarfile
+
+    (sdist,) = wheel[0].parent.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    linked = set(re.findall(r"\]\(((?:docs|labels)/[^)#]+)", (ROOT / "README.md").read_text()))
+    missing = [
+        link
+        for link in linked
+        if not any(name == link or name.startswith(link.rstrip("/") + "/") for name in names)
+    ]
+    assert linked and not missing, missing
+    assert "LICENSE" in names and "autoclass/default_model/model.npz" in names
+    assert not [n for n in names if n.startswith("tests/")]
 
 
 @pytest.mark.slow
