@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from autoclass.api import predict, predict_html, predict_many
-from autoclass.article import Article, Paragraph
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from autoclass.errors import (
     AutoclassError,
     HtmlAsTextWarning,
@@ -19,10 +20,40 @@ from autoclass.errors import (
     TextAsHtmlWarning,
     UntrustedModelError,
 )
-from autoclass.model import Model
-from autoclass.paragraphs import split_paragraphs
-from autoclass.persistence import load_model
 from autoclass.taxonomy import EVENT_TYPES
+
+if TYPE_CHECKING:
+    from autoclass.api import predict, predict_html, predict_many
+    from autoclass.article import Article, Paragraph
+    from autoclass.model import Model
+    from autoclass.paragraphs import split_paragraphs
+    from autoclass.persistence import load_model
+
+# Imported on first use (scikit-learn takes over a second to import): the `autoclass` command
+# imports this package before it can catch a Ctrl-C, which printed a traceback meanwhile.
+_LAZY = {
+    "predict": "autoclass.api",
+    "predict_html": "autoclass.api",
+    "predict_many": "autoclass.api",
+    "Article": "autoclass.article",
+    "Paragraph": "autoclass.article",
+    "Model": "autoclass.model",
+    "split_paragraphs": "autoclass.paragraphs",
+    "load_model": "autoclass.persistence",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autoclass' has no attribute {name!r}")
+    value = getattr(import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.1.0"
 

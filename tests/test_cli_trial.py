@@ -158,3 +158,31 @@ def test_a_json_string_cut_short_is_reported_as_unterminated():
             parse_entry(entry, RecordOptions())[2]
             == "invalid JSON: Unterminated string starting at column 21"
         )
+
+
+def test_ctrl_c_while_the_libraries_and_the_model_load_is_one_line_not_a_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    # The command imported scikit-learn (over a second) before it could catch a Ctrl-C: a 40-line
+    # traceback. The package imports it on first use now, and main() takes a Ctrl-C from the start.
+    imported = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, autoclass.cli; print(sorted({'sklearn', 'numpy'} & set(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert imported.stdout.strip() == "[]", imported.stderr
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("autoclass.cli.engines.cached_model", interrupted)  # the model, loading
+    page = tmp_path / "page.txt"
+    page.write_text(CLI_PAGES[1])
+    assert main(["predict", "-q", "-j", "1", str(page), "-o", str(tmp_path / "out.jsonl")]) == 130
+    assert capsys.readouterr().err == "autoclass: interrupted\n"

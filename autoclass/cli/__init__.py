@@ -14,19 +14,37 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from autoclass.cli import audit, draft, evaluate, explain, label, labels, predict, suggest, train, trust
-from autoclass.cli.batch import EXIT_BROKEN_PIPE, EXIT_RUN_FAILED
-from autoclass.cli.errors import UsageError
-from autoclass.cli.labels import GUIDE_HINT, print_problems
+from autoclass.cli.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_RUN_FAILED,
+    EXIT_TERMINATED,
+    Terminated,
+    UsageError,
+)
 from autoclass.errors import AutoclassError, LabelDataError, ModelNotFoundError
 from autoclass.labels import InvalidLabelsError
-from autoclass.persistence import not_found_message
 
-SUBCOMMANDS = (predict, explain, train, evaluate, draft, suggest, label, labels, audit, trust)
+#: The subcommands' modules, imported by :func:`main` once it can take a Ctrl-C (they import
+#: scikit-learn: over a second, in which a Ctrl-C printed a traceback).
+SUBCOMMANDS = (
+    "predict",
+    "explain",
+    "train",
+    "evaluate",
+    "draft",
+    "suggest",
+    "label",
+    "labels",
+    "audit",
+    "trust",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``autoclass`` parser with every subcommand registered."""
+    from importlib import import_module
+
     from autoclass import __version__
 
     parser = argparse.ArgumentParser(
@@ -35,8 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"autoclass {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
-    for command in SUBCOMMANDS:
-        sub = command.add_parser(subparsers)
+    for name in SUBCOMMANDS:
+        sub = import_module(f"autoclass.cli.{name}").add_parser(subparsers)
         if sub.get_default("parser") is None:  # a command with subcommands of its own sets its own
             sub.set_defaults(parser=sub)
     return parser
@@ -55,8 +73,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     Usage errors exit with status 2, other autoclass errors with status 1
     (5 for ``predict``, whose 1 means records that failed),
     each with a one-line message on stderr; standard output closed by its
-    reader (``| head``) ends the command quietly with status 141.
+    reader (``| head``) ends the command quietly with status 141; Ctrl-C
+    before a command has its own way with it (while the libraries and the
+    model load) ends it with one line and status 130.
     """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as exc:  # Terminated (SIGTERM) is one too
+        print(
+            "autoclass: terminated" if isinstance(exc, Terminated) else "autoclass: interrupted",
+            file=sys.stderr,
+        )
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from autoclass.cli.labels import GUIDE_HINT, print_problems
+    from autoclass.persistence import not_found_message
+
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:

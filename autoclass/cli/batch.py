@@ -33,23 +33,28 @@ from dataclasses import dataclass, field, replace
 from typing import IO
 
 from autoclass.cli.engines import ENGINES, check_engine, model_path_for, run_dask, run_local
-from autoclass.cli.errors import OutputError, RecordFailedError, Terminated, UsageError, WorkerCrashedError
+from autoclass.cli.errors import (  # noqa: F401 - the exit statuses are this module's documented names too
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED_RECORDS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_OUTPUT_FAILED,
+    EXIT_RUN_FAILED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    EXIT_WORKER_DIED,
+    OutputError,
+    RecordFailedError,
+    Terminated,
+    UsageError,
+    WorkerCrashedError,
+)
 from autoclass.cli.outputs import Output, check_output, complete_records, open_sink
 from autoclass.cli.progress import Progress, RunStats
 from autoclass.cli.readers import find_sources, iter_entries, read_chunks
 from autoclass.cli.records import ChunkResult, RecordOptions
 from autoclass.cli.resume import prepare
 from autoclass.cli.writers import FORMATS, format_for, head
-
-EXIT_OK = 0
-EXIT_FAILED_RECORDS = 1
-EXIT_USAGE = 2
-EXIT_WORKER_DIED = 3
-EXIT_OUTPUT_FAILED = 4
-EXIT_RUN_FAILED = 5
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
-EXIT_BROKEN_PIPE = 141
 
 DEFAULT_CHUNK_SIZE = 256
 

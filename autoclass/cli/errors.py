@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from autoclass.errors import AutoclassError, MissingExtraError
 
+# The exit statuses of the commands (autoclass/cli/batch.py's docstring says what each means).
+EXIT_OK = 0
+EXIT_FAILED_RECORDS = 1
+EXIT_USAGE = 2
+EXIT_WORKER_DIED = 3
+EXIT_OUTPUT_FAILED = 4
+EXIT_RUN_FAILED = 5
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+EXIT_BROKEN_PIPE = 141
+
 __all__ = ["MissingExtraError", "RecordFailedError", "Terminated", "UsageError", "WorkerCrashedError"]
 
 
