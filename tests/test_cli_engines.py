@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -258,3 +259,13 @@ def test_a_run_stopped_while_a_worker_sends_its_result_exits(tmp_path):
     script.write_text(ABORTED_MIDWAY)
     done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_workers_are_forked_on_linux_alone(monkeypatch):
+    # macOS offers fork too, but a forked child of its system libraries may crash: spawn there.
+    from autoclass.cli.engines import _context
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert _context().get_start_method() == "spawn"
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert _context().get_start_method() == ("fork" if threading.active_count() == 1 else "spawn")

@@ -103,8 +103,10 @@ def _dask_task(chunk: Chunk, model_path: str | None, options: RecordOptions, tru
 
 def _context() -> multiprocessing.context.BaseContext:
     # Forking shares the imported libraries and the model already loaded here,
-    # so workers start at once; it is only safe while no other thread runs.
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    # so workers start at once; it is only safe while no other thread runs, and
+    # on Linux: macOS offers fork, but its system libraries may crash a forked
+    # child (Python starts processes there by spawning since 3.8).
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
