@@ -146,6 +146,8 @@ def audit_records(
     pred_rel = relevance >= threshold
     p_label = np.where(gold_rel, relevance * events[np.arange(len(gold_ev)), gold_ev], 1 - relevance)
     disputed = (pred_rel != gold_rel) | (gold_rel & (best != gold_ev))
+    # Ranked by the unrounded suspicion: rounded, many tie at 1.0 on a small set, listed by file name.
+    order = sorted(np.flatnonzero(disputed), key=lambda i: (-(1 - p_label[i]), i))
     disputes = [
         Dispute(
             path=r["source_file"],
@@ -159,10 +161,8 @@ def audit_records(
             relevance=round(float(relevance[i]), 4),
             event_probability=round(float(events[i, best[i]]), 4),
         )
-        for i, r in enumerate(ordered)
-        if disputed[i]
+        for i, r in ((i, ordered[i]) for i in order)
     ]
-    disputes.sort(key=lambda d: (-d.suspicion, d.path, d.line))
     return AuditResult(disputes, pages=len(pages), paragraphs=len(ordered), folds=len(splits))
 
 
