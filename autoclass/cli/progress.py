@@ -96,6 +96,10 @@ class Progress:
             from tqdm import tqdm
         except ImportError:
             return
+        # No monitor thread: with a second thread running, the worker processes were spawned
+        # (seconds each to start and load the model) instead of forked, and a Ctrl-C taken by
+        # that thread reached the main process at any point of starting them.
+        tqdm.monitor_interval = 0
         self.bar = tqdm(file=stream, unit=" pages", smoothing=0.1)
 
     def update(self, stats: RunStats, pages: int) -> None:
