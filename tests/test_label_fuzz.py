@@ -406,10 +406,14 @@ def test_labels_check_lists_every_problem_up_to_a_cap_and_counts_the_rest(tmp_pa
     assert err[1].startswith(f"{a}:3: unknown event 'weather'")
     assert err[2].startswith(f"{a}:4: duplicate position 0 in article 'a' (first at line 1)")
     assert err[3].startswith("autoclass labels check: 3 problems in 1 file; see the labeling guide")
+    assert err[4].startswith(
+        "autoclass labels check: the event types checked against are the labeling guide's"
+    )
     assert main(["labels", "check", "--max-problems", "5", str(tmp_path)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 5 + 2 and err[5] == "... and 58 more problems not listed"
+    assert len(err) == 5 + 3 and err[5] == "... and 58 more problems not listed"
     assert err[6].startswith("autoclass labels check: 63 problems in 2 files")
+    assert err[7].startswith("autoclass labels check: the event types checked against are")
 
 
 # --- property tests ----------------------------------------------------------
