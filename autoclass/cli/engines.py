@@ -118,10 +118,10 @@ def _abort(executor: ProcessPoolExecutor) -> None:
     for process in processes:
         process.join(timeout=5)
     # The pool's own thread can be left waiting for ever on a pipe a killed worker was writing a
-    # result into (cut midway) or that no worker reads any more, and joining it at exit hung the
-    # run after its last message (2 runs in 150 stopped by Ctrl-C, on a loaded machine; a worker
-    # killed midway through sending a large result, every time). This process holds the other end
-    # of both pipes: closed, the waits end. (CPython's own attributes, looked up with care.)
+    # result into (cut midway) or that no worker reads any more, and joining it at exit hangs the
+    # run after its last message (seen in 2 runs of 150 stopped by Ctrl-C on a loaded machine; made
+    # at will by killing a worker midway through sending its result). This process holds the
+    # other end of both pipes: closed, the waits end. (CPython's own attributes, looked up with care.)
     for queue, end in (("_result_queue", "_writer"), ("_call_queue", "_reader")):
         connection = getattr(getattr(executor, queue, None), end, None)
         if connection is not None:
