@@ -300,7 +300,7 @@ def test_more_jobs_than_cores_is_a_warning_and_the_run_goes_on(tmp_path, monkeyp
     src = tmp_path / "in.jsonl"
     write_jsonl(src, [{"text": page} for page in PAGES])
     out = tmp_path / "out.jsonl"
-    with pytest.warns(UserWarning, match=r"^--jobs 2 starts 2 worker processes on 1 cores, each"):
+    with pytest.warns(UserWarning, match=r"^--jobs 2 starts 2 worker processes on 1 core, each"):
         assert main(["predict", "-q", "--jobs", "2", str(src), "-o", str(out)]) == 0
     assert len(read_jsonl(out)) == len(PAGES)
     with warnings.catch_warnings():

@@ -116,10 +116,12 @@ def run(args: argparse.Namespace) -> int:
     """Run ``autoclass predict`` with parsed arguments; returns the exit status."""
     if not args.inputs and sys.stdin.isatty():
         raise UsageError(NO_INPUT)
-    if args.engine == "local" and args.jobs > _cores():
+    cores = _cores()
+    if args.engine == "local" and args.jobs > cores:
         # Each worker holds its own copy of the model: more of them than cores costs memory for no speed.
         warnings.warn(
-            f"--jobs {args.jobs} starts {args.jobs} worker processes on {_cores()} cores, "
+            f"--jobs {args.jobs} starts {args.jobs} worker processes on {cores:,} "
+            f"core{'s' if cores > 1 else ''}, "
             "each with its own copy of the model: no faster than one per core (-j -1), and more memory",
             stacklevel=1,
         )
@@ -140,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         resume=args.resume,
         quiet=args.quiet,
         # -1: one per core, as train and audit take it.
-        jobs=_cores() if args.jobs == -1 else args.jobs,
+        jobs=cores if args.jobs == -1 else args.jobs,
         chunk_size=args.chunk_size,
         engine=args.engine,
         scheduler=args.scheduler,
