@@ -49,7 +49,7 @@ from typing import NamedTuple, overload
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from autoclass.charset import decode_html
-from autoclass.paragraphs import _CONTROL, _SURROGATE
+from autoclass.paragraphs import _CONTROL, SURROGATE
 
 #: Ancestors a block can be inside, one bit each in :attr:`Block.ancestors`.
 ANCESTORS: tuple[str, ...] = (
@@ -448,8 +448,8 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
     for name, value in (("url", url), ("encoding", encoding)):
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{name} must be str or None, not {type(value).__name__}")
-    if url is not None and not url.isascii() and _SURROGATE.search(url):
-        url = _SURROGATE.sub("\ufffd", url)  # written out with the article: no encoder takes a lone surrogate
+    if url is not None and not url.isascii() and SURROGATE.search(url):
+        url = SURROGATE.sub("\ufffd", url)  # written out with the article: no encoder takes a lone surrogate
     codec = data = None
     if isinstance(html, bytes | bytearray | memoryview):
         data = bytes(html)
@@ -461,8 +461,8 @@ def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | Non
             data = None
     elif not isinstance(html, str):
         raise TypeError(f"html must be str or bytes, not {type(html).__name__}")
-    elif not html.isascii() and _SURROGATE.search(html):
-        html = _SURROGATE.sub("\ufffd", html)
+    elif not html.isascii() and SURROGATE.search(html):
+        html = SURROGATE.sub("\ufffd", html)
     if _XML_DECLARATION.match(html):
         # XHTML, which a browser parses as XML: "<script src=.../>" is a whole
         # element there, where an HTML parser opens a script that swallows the page.

@@ -26,7 +26,7 @@ _EDGES = re.compile(f"^[\\s{_ZERO_WIDTH}]+|[\\s{_ZERO_WIDTH}]+$")
 _CONTENT = re.compile(f"[^\\s{_ZERO_WIDTH}{_CONTROL_CHARS}]")
 # Lone surrogates: a str may hold them (json.loads("\"\\ud800\""), surrogateescape
 # decoding) but no UTF-8 output can, so they become U+FFFD as a decoder would make them.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def has_paragraphs(text: str) -> bool:
@@ -79,8 +79,8 @@ def split_paragraphs(text: str) -> list[str]:
         text = _CONTROL.sub("", text)
     if text.isascii():
         return [line for line in (raw.strip() for raw in text.splitlines()) if line]
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
+    if SURROGATE.search(text):
+        text = SURROGATE.sub("\ufffd", text)
     return [line for line in map(_stripped, text.splitlines()) if line]
 
 

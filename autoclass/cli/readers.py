@@ -36,9 +36,9 @@ from typing import IO
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.html_readers import HTML_SUFFIXES, WARC_SUFFIXES, html_kind, max_html_bytes, warc_entries
-from autoclass.cli.records import _SURROGATE, STDIN_NAME, Chunk, Entry
+from autoclass.cli.records import STDIN_NAME, Chunk, Entry
 from autoclass.files import open_input, read_at_most
-from autoclass.paragraphs import HTML_SIZE_FACTOR
+from autoclass.paragraphs import HTML_SIZE_FACTOR, SURROGATE
 
 STDIN = "-"
 JSONL_SUFFIXES: tuple[str, ...] = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -361,7 +361,7 @@ def iter_entries(
     """
     for index, source in enumerate(sources):
         entries = _source_entries(source, stdin, max_chars, skipped)
-        if not source.path.isascii() and _SURROGATE.search(source.path):
+        if not source.path.isascii() and SURROGATE.search(source.path):
             entries = map(_writable, entries)
         if on_first is not None:
             first = next(entries, None)
@@ -377,8 +377,8 @@ def _writable(entry: Entry) -> Entry:
     them), its id and reason naming the file with U+FFFD there: no output encoding takes a lone surrogate."""
     is_jsonl, record_id, raw, error, *rest = entry
     if error is not None:
-        error = _SURROGATE.sub("\ufffd", error)
-    return (is_jsonl, _SURROGATE.sub("\ufffd", record_id), raw, error, *rest)
+        error = SURROGATE.sub("\ufffd", error)
+    return (is_jsonl, SURROGATE.sub("\ufffd", record_id), raw, error, *rest)
 
 
 def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> Iterator[Chunk]:

@@ -22,7 +22,7 @@ from autoclass.article import Article
 from autoclass.cli.writers import encode_results
 from autoclass.html import HtmlPage, parse_html
 from autoclass.model import Model, warn_if_no_markup
-from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, has_paragraphs
+from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, SURROGATE, has_paragraphs
 
 #: One input record, undecoded: (is a JSON Lines record, default id, raw bytes,
 #: read error), and for an HTML document one more item, (url, charset).
@@ -39,7 +39,6 @@ Result = tuple[str, Article | None, str | None]
 #: Standard input, in record ids (``<stdin>``, ``<stdin>:3``).
 STDIN_NAME = "<stdin>"
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # A first line of standard input that is no JSON object is most likely a page piped in as it is.
 _STDIN_HINT = "; standard input is read as JSON Lines: use --stdin-format text (or html) for a page of text"
 _JSON_TYPES = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
@@ -243,7 +242,7 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
             if not isinstance(given_id, str):  # as compact JSON, as the output writes JSON
                 given_id = json.dumps(given_id, ensure_ascii=False, separators=(",", ":"))
             # "\ud800" escapes decode to lone surrogates, which no output encoding can write.
-            record_id = _SURROGATE.sub("\ufffd", given_id)
+            record_id = SURROGATE.sub("\ufffd", given_id)
         html = obj.get(options.html_field)
         text = obj.get(options.text_field)
         # A scraper that found no text writes null or "" beside the page's HTML: the HTML is the page.
