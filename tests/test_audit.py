@@ -145,3 +145,28 @@ def test_folds_that_do_not_converge_are_said_once_not_by_each_worker(tmp_path, c
         audit_records(records, ParagraphClassifier(cv_folds=2, max_iter=1, random_state=0), folds=3, jobs=2)
     assert [issubclass(w.category, ConvergenceWarning) for w in caught] == [True]
     assert "ConvergenceWarning" not in capfd.readouterr().err  # the worker processes printed theirs
+
+
+def test_disputes_tied_when_rounded_are_ranked_by_the_unrounded_suspicion(monkeypatch):
+    import zlib
+
+    import numpy as np
+
+    from autoclass import audit
+
+    def nearly_sure(text: str) -> float:  # 0.99995 to 0.99999: every one rounds to 1.0
+        return 0.99995 + 0.00004 * (zlib.crc32(text.encode()) % 1000) / 1000
+
+    class Stub:
+        def predict_proba(self, pages):
+            texts = [t for page in pages for t in page]
+            events = np.full((len(texts), len(FAST.event_types)), 1 / len(FAST.event_types))
+            return np.array([nearly_sure(t) for t in texts]), events
+
+    monkeypatch.setattr(audit, "_fit_fold", lambda *args: (Stub(), False))
+    records = read_records(FILES[:2])
+    result = audit_records(records, FAST, folds=2)
+    # The lines labeled irrelevant are kept at 0.99995 or more: all disputed, all at suspicion 1.0.
+    top = [d for d in result.disputes if d.label == "irrelevant"]
+    assert top == result.disputes[: len(top)] and {d.suspicion for d in top} == {1.0}
+    assert [nearly_sure(d.text) for d in top] == sorted((nearly_sure(d.text) for d in top), reverse=True)
