@@ -139,3 +139,15 @@ def test_event_macro_f1_averages_the_gold_types_and_predicted_only_types_are_lis
     assert list(m["per_class"]) == types
     assert m["per_class"]["legal"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
     assert m["macro_f1"] == (2 / 3 + 1.0) / 2  # sales F1 2/3, recall 1; legal holds no gold line
+
+
+def test_evaluation_of_a_model_in_memory_says_it_has_no_folder(tiny_model, tmp_path):
+    from autoclass.labels import Pages
+    from autoclass.training.evaluate import evaluate_model
+    from tests.conftest import tiny_corpus
+
+    texts, relevant, events = tiny_corpus()
+    pages = Pages([f"p{i}" for i in range(len(texts))], ["s"] * len(texts), texts, relevant, events)
+    evaluate_model(tiny_model, {"tiny": pages}, out_dir=tmp_path, report=False, say=lambda _: None)
+    heading = (tmp_path / "evaluation.md").read_text().splitlines()[2]
+    assert heading == "Model not saved to a folder (artifact sha256 unknown)."

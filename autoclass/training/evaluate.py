@@ -415,7 +415,8 @@ def _evaluated(model: Model, evaluated: dict[str, EvaluatedSet]) -> tuple[dict[s
     """
     sha = model.metadata.get("artifact_sha256")
     about = {"model": str(model.path) if model.path else None, "model_sha256": sha}
-    results, lines = {}, [f"Model `{about['model']}` (artifact sha256 {sha or 'unknown'})."]
+    named = f"`{about['model']}`" if model.path else "not saved to a folder"
+    results, lines = {}, [f"Model {named} (artifact sha256 {sha or 'unknown'})."]
     for name, s in evaluated.items():
         labels = [display_path(p) for p in s.source]
         results[name] = {**s.results, "source": {**about, "labels": labels}}
