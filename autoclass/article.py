@@ -45,8 +45,19 @@ class PageOrigin:
     explainer: list[PageExplainer] = field(default_factory=list, compare=False, repr=False)
 
 
+class _Origin:
+    """The slot of a paragraph's :class:`PageOrigin`, outside the dataclass's fields.
+
+    Not a field, so that ``dataclasses.asdict`` and the encoders built on it
+    (FastAPI's) do not deep-copy the model once per paragraph: they did, 70 MB
+    a paragraph, and then failed on the model.
+    """
+
+    __slots__ = ("_origin",)
+
+
 @dataclass(frozen=True, slots=True)
-class Paragraph:
+class Paragraph(_Origin):
     """One line of the page with its predicted labels.
 
     Attributes
@@ -84,14 +95,18 @@ class Paragraph:
     scores: tuple[float, ...]
     body: float = 1.0
     path: str | None = None
-    origin: PageOrigin | None = field(default=None, repr=False, compare=False)
     event_types: tuple[str, ...] = field(default=EVENT_TYPES, repr=False)
+
+    @property
+    def origin(self) -> PageOrigin | None:
+        """The model and page this paragraph was predicted from; ``None`` if built by hand or unpickled."""
+        return getattr(self, "_origin", None)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Pickled without its origin: a result sent between processes must
         # not drag the whole model along.
         fields = (self.text, self.position, self.relevant, self.relevance, self.event, self.scores)
-        return (Paragraph, (*fields, self.body, self.path, None, self.event_types))
+        return (Paragraph, (*fields, self.body, self.path, self.event_types))
 
     def __copy__(self) -> Paragraph:
         # A paragraph is immutable: a copy (copy.copy, copy.deepcopy of an Article) is itself,
@@ -127,7 +142,8 @@ class Paragraph:
         >>> why.event, len(why.event_reasons)
         ('recall', 3)
         """
-        if self.origin is None:
+        origin = self.origin
+        if origin is None:
             raise AutoclassError(
                 "this paragraph carries no model to explain it (built by hand, or unpickled): "
                 "predict the page again and explain that result"
@@ -135,7 +151,6 @@ class Paragraph:
         from autoclass.explain import PageExplainer, check_top
 
         check_top(top)
-        origin = self.origin
         if not origin.explainer:  # read once a page (a race reads it twice, harmlessly)
             origin.explainer.append(PageExplainer(origin.model, origin.paragraphs))
         return origin.explainer[0].explain([self.position], top=top)[0]
@@ -275,8 +290,11 @@ def _headline(paragraphs: Iterable[Paragraph], threshold: float) -> Paragraph | 
     return first if short and not _SENTENCE_END.search(first.text) else None
 
 
-# Each field's slot setter, in field order.
-_PARAGRAPH_SETTERS = tuple(getattr(Paragraph, f.name).__set__ for f in fields(Paragraph))
+# Each field's slot setter, in field order, then the origin's.
+_PARAGRAPH_SETTERS = (
+    *(getattr(Paragraph, f.name).__set__ for f in fields(Paragraph)),
+    _Origin._origin.__set__,
+)
 
 
 def _paragraphs(n: int, columns: tuple[Iterable[Any], ...]) -> list[Paragraph]:
@@ -326,7 +344,7 @@ def build_article(
     keep = relevant.tolist()
     events = [event_types[top] if kept else None for kept, top in zip(keep, best)]
     columns = (texts, range(len(texts)), keep, shown.tolist(), events, map(tuple, scores))
-    paragraphs = _paragraphs(len(texts), (*columns, in_body, where, repeat(origin), repeat(event_types)))
+    paragraphs = _paragraphs(len(texts), (*columns, in_body, where, repeat(event_types), repeat(origin)))
     if not relevant.any():
         return Article(paragraphs=paragraphs, threshold=threshold, url=url)
     rows = np.flatnonzero(relevant)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import pickle
@@ -80,6 +81,17 @@ def test_a_pickled_paragraph_leaves_the_model_behind(default_model):
         copy.explain()
     with pytest.raises(AutoclassError):
         Paragraph("text", 0, True, 0.9, "sales", (1 / 15,) * 15).explain()
+
+
+def test_an_article_as_a_dataclass_dict_holds_no_model(default_model):
+    # dataclasses.asdict (and FastAPI's encoder, built on it) deep-copied the model once per
+    # paragraph through its origin (70 MB each), then could not encode it.
+    article = predict("\n".join(PAGE))
+    as_dict = dataclasses.asdict(article)
+    assert json.loads(json.dumps(as_dict))["paragraphs"][2]["event"] == "recall"
+    assert "origin" not in as_dict["paragraphs"][2]
+    assert article.paragraphs[2].origin is not None  # still explained
+    assert article.paragraphs[2].explain(top=2).event == "recall"
 
 
 def test_explain_rejects_a_bad_top(default_model):
