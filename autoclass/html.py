@@ -311,18 +311,30 @@ def class_groups(names: str) -> int:
         bits = reduce(or_, map(_word_groups, _CLASS_WORD.findall(names)), 0)
         if not _HIDDEN_CLASSES.isdisjoint(names.split()):
             bits |= _HIDDEN_BIT
-        if len(_class_cache) > 100_000:  # bounded: crawls meet endless generated names
-            _class_cache.clear()
-        _class_cache[names] = bits
+        # Bounded in entries and, as generated or hostile markup has class values of any length,
+        # in bytes (a service met 152 MB of 20 KB values in 400 pages): long values are not kept.
+        if len(names) <= _CACHED_CHARS:
+            if len(_class_cache) > 100_000:
+                _class_cache.clear()
+            _class_cache[names] = bits
     return bits
 
 
-@lru_cache(maxsize=100_000)
+_CACHED_CHARS = 256
+
+
 def _word_groups(word: str) -> int:
+    return _cached_word_groups(word) if len(word) <= _CACHED_CHARS else _groups_of_word(word)
+
+
+def _groups_of_word(word: str) -> int:
     lowered = word.lower()
     bits = _GROUP_WORDS.get(lowered, 0)
     stem = _STEM.match(lowered)
     return bits | _STEM_BITS[stem.group()] if stem else bits
+
+
+_cached_word_groups = lru_cache(maxsize=100_000)(_groups_of_word)
 
 
 def _shorten_tag(match: re.Match[str]) -> str:

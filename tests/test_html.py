@@ -310,3 +310,16 @@ def test_a_legacy_page_decodes_as_a_browser_shows_it():
     bare = f"<p>{RUSSIAN}</p>".encode("cp1251")
     assert list(parse_html(bare, encoding="windows-1251")) == [RUSSIAN]
     assert list(parse_html(bare, url="https://auto.example.ru/news/1")) == [RUSSIAN]
+
+
+def test_class_values_of_any_length_read_and_long_ones_not_kept_in_memory():
+    from autoclass import html
+
+    footer = 1 << list(CLASS_GROUPS).index("footer")
+    for i in range(20):  # generated markup: a unique 20 KB class value on every page
+        value = f"x{i}" + " gen" * 5_000 + " site-footer " + "a" * 10_000
+        page = parse_html(f'<div class="{value}"><p>Some text of the page {i}.</p></div>')
+        assert html.class_groups(value) & footer
+        assert page.texts == [f"Some text of the page {i}."]
+    assert all(len(value) <= 256 for value in html._class_cache)
+    assert html._cached_word_groups.cache_info().currsize < 1_000
