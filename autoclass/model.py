@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import warnings
@@ -19,7 +20,7 @@ from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, split_para
 from autoclass.taxonomy import EVENT_TYPES
 
 Page = list[str] | HtmlPage
-_PACKAGE = str(Path(__file__).resolve().parent)
+_PACKAGE = str(Path(__file__).resolve().parent) + os.sep  # not a package named autoclass_...
 # The start of an HTML document, after a byte-order mark, an XML declaration or comments
 # ("<!-- saved from url=... -->"): a page handed to the text path so is read markup and all.
 _HTML_DOCUMENT = re.compile(

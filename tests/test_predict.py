@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import warnings
@@ -175,6 +176,21 @@ def test_an_html_document_given_as_text_is_read_as_text_with_a_warning_at_the_ca
     ):
         with pytest.warns(HtmlAsTextWarning):
             predict(opening + "\n<p>Nio delivers 20,000 cars in May.</p>")
+
+
+def test_a_package_whose_name_starts_with_autoclass_is_the_callers_code(default_model):
+    import autoclass.model
+
+    # A user's package autoclass_helpers beside autoclass: its line is where the call came from.
+    helpers = autoclass.model._PACKAGE.rstrip(os.sep) + "_helpers" + os.sep + "__init__.py"
+    code = compile(
+        "from autoclass import predict\ndef classify(page):\n    return predict(page)\n", helpers, "exec"
+    )
+    namespace: dict = {}
+    exec(code, namespace)
+    with pytest.warns(HtmlAsTextWarning) as caught:
+        namespace["classify"]("<!DOCTYPE html>\n<p>Nio delivers 20,000 cars in May.</p>")
+    assert (caught[0].filename, caught[0].lineno) == (helpers, 3)
 
 
 def test_plain_text_given_as_html_is_one_block_with_a_warning_at_the_callers_line(default_model):
