@@ -435,7 +435,7 @@ def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any
     if not isinstance(metadata, dict) or metadata.get("format_version") != FORMAT_VERSION:
         found = metadata.get("format_version") if isinstance(metadata, dict) else None
         raise ModelLoadError(
-            f"model in {directory} has format {found}, this autoclass "
+            f"model in {directory} has format {json.dumps(found)}, this autoclass "
             f"reads format {FORMAT_VERSION}: retrain it with `autoclass train`"
         )
     name = metadata.get("artifact", ARTIFACT)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from autoclass import MissingExtraError, ModelLoadError, ModelNotFoundError, UntrustedModelError, load_model
-from autoclass.persistence import ENV_VAR, default_model_dir, save_model
+from autoclass.persistence import ENV_VAR, FORMAT_VERSION, default_model_dir, save_model
 
 PAGE = "Menu\nTesla recalls 120,000 Model Y cars\nTesla is recalling cars over a seat belt fault.\nShare"
 
@@ -100,6 +100,12 @@ def test_other_artifact_format_is_refused(tiny_model, tmp_path):
     meta["format_version"] = 1
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(ModelLoadError, match="has format 1.*retrain it with `autoclass train`"):
+        load_model(tmp_path)
+    meta["format_version"] = str(FORMAT_VERSION)  # the right number as a string is not the format
+    (tmp_path / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(
+        ModelLoadError, match=f'has format "{FORMAT_VERSION}", this autoclass reads format {FORMAT_VERSION}:'
+    ):
         load_model(tmp_path)
 
 
