@@ -171,10 +171,16 @@ def _fit_fold(
 ) -> tuple[ParagraphClassifier, bool]:
     """The fold's model, and whether its fit stopped before converging (said once for all folds)."""
     with unconverged() as stopped:
-        model = clone(classifier).fit(
-            [pages.texts[i] for i in train],
-            [pages.relevant[i] for i in train],
-            [pages.events[i] for i in train],
-            groups=list(groups[train]),
-        )
+        try:
+            model = clone(classifier).fit(
+                [pages.texts[i] for i in train],
+                [pages.relevant[i] for i in train],
+                [pages.events[i] for i in train],
+                groups=list(groups[train]),
+            )
+        except AutoclassError as exc:  # the whole set could train, this fold's sites cannot
+            raise AutoclassError(
+                f"the audit holds out whole sites, and the pages of the other sites cannot train a model "
+                f"({exc}): label pages of more sites"
+            ) from exc
     return model, bool(stopped)

@@ -84,6 +84,21 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
     return scores
 
 
+def _held_out_scores(
+    model: LogisticRegression, x_train: sp.csr_matrix, y_train: np.ndarray, x_test: sp.csr_matrix
+) -> np.ndarray:
+    """Decision values on ``x_test`` of ``model`` fitted on a fold's training part.
+
+    A fold whose training part holds one class (the sites of a small corpus's
+    off-topic pages alone, with no relevant line) cannot be fitted: every held-out
+    line then gets the log-odds of that part's smoothed share of the class.
+    """
+    if y_train.all() or not y_train.any():
+        share = (y_train.sum() + 0.5) / (len(y_train) + 1)
+        return np.full(x_test.shape[0], np.log(share / (1 - share)))
+    return model.fit(x_train, y_train).decision_function(x_test)
+
+
 class ParagraphClassifier(BaseEstimator):
     """Relevance and event-type classifier for the paragraphs of pages.
 
@@ -234,6 +249,11 @@ class ParagraphClassifier(BaseEstimator):
             y_body |= np.fromiter((b is True for b in given), dtype=bool)
         if len(np.unique(y_ev[y_rel])) < 2:
             raise AutoclassError("training needs relevant paragraphs of at least two event types")
+        if y_body.all():
+            raise AutoclassError(
+                "training needs paragraphs outside the article body too (menus, lists of other stories, "
+                "share prompts): every labeled paragraph is body"
+            )
 
         self.featurizer_ = PageFeaturizer(
             ngram_range=self.ngram_range,
@@ -262,15 +282,15 @@ class ParagraphClassifier(BaseEstimator):
             topical = np.ones_like(y_rel)
         d_oof, t_oof, b_oof = np.zeros(len(y_rel)), np.zeros(len(y_rel)), np.zeros(len(y_rel))
         for train, test in folds:
-            head = self._lr(self.relevance_C, binary=True).fit(x1[train], y_rel[train])
-            d_oof[test] = head.decision_function(x1[test])
-            head = self._lr(self.relevance_C, binary=True).fit(x1[train], y_body[train])
-            b_oof[test] = head.decision_function(x1[test])
+            head = self._lr(self.relevance_C, binary=True)
+            d_oof[test] = _held_out_scores(head, x1[train], y_rel[train], x1[test])
+            head = self._lr(self.relevance_C, binary=True)
+            b_oof[test] = _held_out_scores(head, x1[train], y_body[train], x1[test])
             t_train = train[topical[train]]
             if y_rel[t_train].all() or not y_rel[t_train].any():
                 t_train = train
-            topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(words[t_train], y_rel[t_train])
-            t_oof[test] = topic.decision_function(words[test])
+            topic = self._lr(self.relevance_C, balanced=True, binary=True)
+            t_oof[test] = _held_out_scores(topic, words[t_train], y_rel[t_train], words[test])
         stage1 = self._lr(self.relevance_C, binary=True).fit(x1, y_rel)
         body1 = self._lr(self.relevance_C, binary=True).fit(x1, y_body)
         topic = self._lr(self.relevance_C, balanced=True, binary=True).fit(words[topical], y_rel[topical])

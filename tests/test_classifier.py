@@ -122,6 +122,22 @@ def test_needs_both_classes_and_two_event_types():
         ParagraphClassifier(event_contexts=("title",)).fit(pages, relevant, events)
 
 
+def test_a_fold_of_off_topic_sites_alone_trains():
+    # A small corpus of one user's: the off-topic pages' site held out on its own leaves a fold
+    # whose training part has no relevant line; its fit raised scikit-learn's "liblinear does
+    # not support multiclass" in train and audit (a new user's probe).
+    pages, relevant, events = tiny_corpus()
+    off_topic = [i for i, page in enumerate(relevant) if not any(page)]
+    groups = ["off" if i in off_topic else "cars" for i in range(len(pages))]
+    classifier = ParagraphClassifier(min_df=1, cv_folds=2, random_state=0)
+    model = classifier.fit(pages, relevant, events, groups=groups)
+    relevance, _ = model.predict_proba([["Ford recalls 80,000 pickups over a brake defect."]])
+    assert 0 <= relevance[0] <= 1
+    body_of_all = [[True] * len(page) for page in pages]
+    with pytest.raises(AutoclassError, match="outside the article body too"):
+        ParagraphClassifier(min_df=1).fit(pages, relevant, events, body=body_of_all)
+
+
 def test_tiny_pages_constant_is_consistent():
     for page in TINY_PAGES:
         for _, rel, ev in page:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from autoclass.training.evaluate import _calibration, _tag_metrics, gold_tags, render_markdown
 
@@ -151,3 +152,33 @@ def test_evaluation_of_a_model_in_memory_says_it_has_no_folder(tiny_model, tmp_p
     evaluate_model(tiny_model, {"tiny": pages}, out_dir=tmp_path, report=False, say=lambda _: None)
     heading = (tmp_path / "evaluation.md").read_text().splitlines()[2]
     assert heading == "Model not saved to a folder (artifact sha256 unknown)."
+
+
+def test_pages_without_a_relevant_line_have_no_event_figures(tiny_model, tmp_path):
+    # A user's set of off-topic pages alone (or a cross-validation fold of their sites): the event
+    # metrics crashed on empty arrays; they are None, printed "n/a", and left out of the folds' mean.
+    from autoclass.labels import Pages
+    from autoclass.training.crossval import _mean_std, headline_metrics
+    from autoclass.training.evaluate import evaluate, evaluate_model, summary_line
+    from tests.conftest import tiny_corpus
+
+    texts, relevant, events = tiny_corpus()
+    off = [i for i, page in enumerate(relevant) if not any(page)]
+    pages = Pages(
+        [f"p{i}" for i in off], ["s"] * len(off), *([x[i] for i in off] for x in (texts, relevant, events))
+    )
+    results = evaluate(tiny_model, pages, majority_event="sales")
+    assert results["model"]["event"]["macro_f1"] is None and results["model"]["event"]["accuracy"] is None
+    assert "event macro-F1 n/a, event accuracy n/a" in summary_line("off", results)
+    pytest.importorskip("matplotlib")
+    evaluate_model(tiny_model, {"off": pages}, out_dir=tmp_path, say=lambda _: None)
+    assert "| event macro-F1 | n/a | n/a |" in (tmp_path / "evaluation.md").read_text()
+    report = (tmp_path / "report.html").read_text()
+    assert "No relevant paragraph in these pages: no event to score." in report
+    assert headline_metrics(results)["event_macro_f1"] is None
+    assert _mean_std([0.5, None, 0.7]) == {
+        "mean": 0.6,
+        "std": _mean_std([0.5, 0.7])["std"],
+        "folds": [0.5, None, 0.7],
+    }
+    assert _mean_std([None])["mean"] is None

@@ -32,7 +32,7 @@ from autoclass.folds import fold_groups
 from autoclass.labels import Pages, pages_from_records, read_records, subset
 from autoclass.model import Model
 from autoclass.training.config import TrainConfig
-from autoclass.training.evaluate import EvaluatedSet, evaluate
+from autoclass.training.evaluate import EvaluatedSet, evaluate, score
 from autoclass.training.provenance import recorded_training_files, sha256_files
 from autoclass.training.train import fit, majority_event
 
@@ -51,10 +51,13 @@ HEADLINE: tuple[tuple[str, tuple[str, str]], ...] = (
 )
 
 
-def headline_metrics(results: dict[str, Any]) -> dict[str, float]:
-    """The model's headline metrics from an evaluation, flat and named as in ``metadata.json``."""
+def headline_metrics(results: dict[str, Any]) -> dict[str, float | None]:
+    """The model's headline metrics from an evaluation, flat and named as in ``metadata.json``.
+
+    ``None`` where the pages have nothing to measure (event figures of pages with no relevant line).
+    """
     m = results["model"]
-    return {name: float(m[head][key]) for name, (head, key) in HEADLINE}
+    return {name: None if m[head][key] is None else float(m[head][key]) for name, (head, key) in HEADLINE}
 
 
 def site_folds(pages: Pages, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -72,11 +75,13 @@ def site_folds(pages: Pages, folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return list(GroupKFold(n_splits=folds).split(np.zeros(len(pages)), groups=groups))
 
 
-def _mean_std(values: list[float]) -> dict[str, Any]:
-    # Sample standard deviation (n - 1): the folds are a sample of possible splits.
+def _mean_std(values: list[float | None]) -> dict[str, Any]:
+    # Sample standard deviation (n - 1): the folds are a sample of possible splits. A fold
+    # with nothing to measure (its sites' pages all off-topic: no event) is left out of both.
+    measured = [v for v in values if v is not None]
     return {
-        "mean": statistics.fmean(values),
-        "std": statistics.stdev(values) if len(values) > 1 else 0.0,
+        "mean": statistics.fmean(measured) if measured else None,
+        "std": statistics.stdev(measured) if len(measured) > 1 else 0.0 if measured else None,
         "folds": values,
     }
 
@@ -147,7 +152,7 @@ def crossval_summary_line(cv: dict[str, Any]) -> str:
 
     def f(name: str) -> str:
         m = cv["metrics"][name]
-        return f"{m['mean']:.3f} ± {m['std']:.3f}"
+        return "n/a" if m["mean"] is None else f"{m['mean']:.3f} ± {m['std']:.3f}"
 
     return (
         f"cross-validation ({cv['folds']} folds by {cv['grouped_by']}): "
@@ -316,6 +321,6 @@ def model_learning_curve(
     state = "cached" if curve["cached"] else f"computed in {time.perf_counter() - start:.0f} s"
     say(
         f"learning curve (event macro-F1 by training pages, {state}): "
-        + ", ".join(f"{p['pages']}: {p['event_macro_f1']:.3f}" for p in curve["points"])
+        + ", ".join(f"{p['pages']}: {score(p['event_macro_f1'])}" for p in curve["points"])
     )
     return curve

@@ -83,21 +83,30 @@ def _event_metrics(gold: list[str], pred: list[str], labels: Sequence[str]) -> d
 
     The macro-F1 is the mean over the types the gold labels hold (a type no
     line holds has no recall to measure); ``per_class`` also lists, with
-    support 0, the types only predicted: their precision is 0.
+    support 0, the types only predicted: their precision is 0.  Pages with no
+    relevant line (off-topic pages alone) have no event to score: accuracy and
+    macro-F1 are ``None``.
     """
+    if not gold:
+        return {
+            "accuracy": None,
+            "macro_f1": None,
+            "per_class": {},
+            "confusion": {"labels": list(labels), "matrix": []},
+        }
     present = [e for e in labels if e in set(gold)]
     listed = [e for e in labels if e in set(gold) | set(pred)]
     p, r, f, s = precision_recall_fscore_support(gold, pred, labels=listed, zero_division=0)
     return {
-        "accuracy": float(accuracy_score(gold, pred)) if gold else 0.0,
-        "macro_f1": float(np.mean([f[listed.index(e)] for e in present])) if present else 0.0,
+        "accuracy": float(accuracy_score(gold, pred)),
+        "macro_f1": float(np.mean([f[listed.index(e)] for e in present])),
         "per_class": {
             e: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]), "support": int(s[i])}
             for i, e in enumerate(listed)
         },
         "confusion": {
             "labels": list(labels),
-            "matrix": confusion_matrix(gold, pred, labels=list(labels)).tolist() if gold else [],
+            "matrix": confusion_matrix(gold, pred, labels=list(labels)).tolist(),
         },
     }
 
@@ -263,7 +272,7 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
                 b["tags"]["main_event_in_gold_tags"],
             ),
         ]
-        out += [f"| {k} | {v:.3f} | {w:.3f} |" for k, v, w in rows]
+        out += [f"| {k} | {score(v)} | {score(w)} |" for k, v, w in rows]
         pm = m["pages"]
         out.append(f"| pages: article lost entirely | {pm['article_lost']:.3f} | |")
         out.append(f"| pages: clean (>= 90% kept, nothing extra) | {pm['clean']:.3f} | |")
@@ -303,6 +312,11 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def score(value: float | None) -> str:
+    """A figure as printed: three decimals, or "n/a" where it has nothing to measure (``None``)."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def column_names(labels: Sequence[str], shortest: int = 5) -> list[str]:
     """The labels cut to one length, at least ``shortest``, at which they still differ.
 
@@ -323,7 +337,7 @@ def summary_line(name: str, res: dict[str, Any]) -> str:
     m = res["model"]
     return (
         f"{name}: relevance F1 {m['relevance']['f1']:.3f} (macro {m['relevance']['macro_f1']:.3f}), "
-        f"event macro-F1 {m['event']['macro_f1']:.3f}, event accuracy {m['event']['accuracy']:.3f}, "
+        f"event macro-F1 {score(m['event']['macro_f1'])}, event accuracy {score(m['event']['accuracy'])}, "
         f"tags P/R {m['tags']['precision']:.3f}/{m['tags']['recall']:.3f}; "
         + page_summary(m)
         + f" [{res['pages']} pages, {res['paragraphs']} paragraphs]"

@@ -36,7 +36,7 @@ from sklearn.metrics import precision_recall_curve
 
 from autoclass.labels import read_records
 from autoclass.model import Model
-from autoclass.training.evaluate import HTML_BENCHMARK, REPORT, EvaluatedSet
+from autoclass.training.evaluate import HTML_BENCHMARK, REPORT, EvaluatedSet, score
 from autoclass.training.provenance import display_path
 
 ERROR_BG = "#fbd5d5"
@@ -210,7 +210,10 @@ def per_class_figure(results: dict[str, Any]) -> bytes:
 def pr_figure(rows: list[list[Row]], *, threshold: float) -> bytes:
     gold = np.array([r.gold_relevant for page in rows for r in page], dtype=int)
     prob = np.array([r.relevance for page in rows for r in page])
-    precision, recall, _ = precision_recall_curve(gold, prob)
+    if gold.any():
+        precision, recall, _ = precision_recall_curve(gold, prob)
+    else:  # off-topic pages alone: no recall to trace (scikit-learn would warn and draw a line at 1)
+        precision, recall = np.array([0.0]), np.array([np.nan])
     kept = prob >= threshold
     p_at = float(gold[kept].mean()) if kept.any() else 0.0
     r_at = float(kept[gold == 1].mean()) if gold.any() else 0.0
@@ -272,8 +275,9 @@ def learning_curve_figure(curve: dict[str, Any], cross_validation: dict[str, Any
         ("event_macro_f1", "event macro-F1", MODEL_COLOUR),
         ("relevance_f1", "relevance F1", "#d35400"),
     ):
-        ax.plot(pages, [p[name] for p in points], "o-", color=colour, label=f"{label}, held-out")
-        if cross_validation:
+        ys = [np.nan if p[name] is None else p[name] for p in points]  # None: nothing to measure
+        ax.plot(pages, ys, "o-", color=colour, label=f"{label}, held-out")
+        if cross_validation and cross_validation["metrics"][name]["mean"] is not None:
             m = cross_validation["metrics"][name]
             k = cross_validation["folds"]
             x = pages[-1] * (k - 1) / k
@@ -298,8 +302,10 @@ def crossval_figure(cross_validation: dict[str, Any]) -> bytes:
     ax = fig.add_subplot()
     for i, (_, name) in enumerate(rows):
         m = metrics[name]
-        ax.scatter([i] * len(m["folds"]), m["folds"], color=BASELINE_COLOUR, s=18, zorder=2)
-        ax.errorbar([i], [m["mean"]], yerr=[m["std"]], fmt="o", color=MODEL_COLOUR, capsize=5, zorder=3)
+        measured = [v for v in m["folds"] if v is not None]  # a fold of off-topic pages: no event
+        ax.scatter([i] * len(measured), measured, color=BASELINE_COLOUR, s=18, zorder=2)
+        if m["mean"] is not None:
+            ax.errorbar([i], [m["mean"]], yerr=[m["std"]], fmt="o", color=MODEL_COLOUR, capsize=5, zorder=3)
     ax.set_xticks(range(len(rows)), [label for label, _ in rows], rotation=30, ha="right", fontsize=9)
     ax.set_ylabel("score")
     ax.grid(axis="y", alpha=0.3)
@@ -371,10 +377,11 @@ def _summary_table(sets: dict[str, EvaluatedSet], cross_validation: dict[str, An
         cells = ""
         for s in sets.values():
             m, b = s.results["model"][head_key][key], s.results["baseline"][head_key][key]
-            cells += f'<td class="num">{m:.3f}</td><td class="num muted">{b:.3f}</td>'
+            cells += f'<td class="num">{score(m)}</td><td class="num muted">{score(b)}</td>'
         if cross_validation:
             c = cross_validation["metrics"][cv_key]
-            cells += f'<td class="num">{c["mean"]:.3f} ± {c["std"]:.3f}</td>'
+            mean = "n/a" if c["mean"] is None else f"{c['mean']:.3f} ± {c['std']:.3f}"
+            cells += f'<td class="num">{mean}</td>'
         body.append(f"<tr><th>{esc(label)}</th>{cells}</tr>")
     sizes = "; ".join(
         f"{esc(name)}: {s.results['pages']} pages, {s.results['paragraphs']} paragraphs "
@@ -541,20 +548,28 @@ def render_report(
         )
     if html_benchmark:
         parts.append(_html_benchmark_html(html_benchmark))
+    if res["model"]["event"]["confusion"]["matrix"]:
+        parts += [
+            "<h2>Event types: confusion matrix</h2>",
+            _figure(
+                confusion_figure(res),
+                "normalized confusion matrix of event types",
+                "Rows: gold event of gold-relevant held-out paragraphs; columns: the model's most probable "
+                "event; each row normalized to 1 (blank cells: under 0.5%).",
+            ),
+            "<h2>Event types: per-class precision, recall and F1</h2>",
+            _figure(
+                per_class_figure(res),
+                "per-class precision, recall and F1 beside the baseline",
+                "Blue: autoclass; grey: the majority-event baseline (non-zero only for its event).",
+            ),
+        ]
+    else:
+        parts.append(
+            "<h2>Event types</h2>"
+            "<p class='muted'>No relevant paragraph in these pages: no event to score.</p>"
+        )
     parts += [
-        "<h2>Event types: confusion matrix</h2>",
-        _figure(
-            confusion_figure(res),
-            "normalized confusion matrix of event types",
-            "Rows: gold event of gold-relevant held-out paragraphs; columns: the model's most probable "
-            "event; each row normalized to 1 (blank cells: under 0.5%).",
-        ),
-        "<h2>Event types: per-class precision, recall and F1</h2>",
-        _figure(
-            per_class_figure(res),
-            "per-class precision, recall and F1 beside the baseline",
-            "Blue: autoclass; grey: the majority-event baseline (non-zero only for its event).",
-        ),
         "<h2>Relevance</h2>",
         "<div class='pair'>",
         _figure(
