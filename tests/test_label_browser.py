@@ -110,21 +110,27 @@ def test_three_pages_labeled_by_keyboard_survive_a_killed_server(tmp_path):
         assert page.inner_text("#counter") == "0 / 3 pages done"
         assert "relevance 1.00, sales" in page.inner_text("#lines tbody tr:first-child td.model")
         assert "manufacturing" in page.inner_text("#events")
-        # Page p0: the dateline (line 1) becomes relevant, typed trade; "Share" (line 3) flips its body.
-        for key in ("ArrowDown", "Space", "5", "ArrowDown", "ArrowDown", "b", "Enter"):
+        # Page p0: the dateline (line 1) becomes relevant, typed trade; "Share" (line 3), drafted not
+        # body: b, b turn it to story, then unknown.
+        assert draft["p0"][3] == (False, None, False)
+        for key in ("ArrowDown", "Space", "5", "ArrowDown", "ArrowDown", "b", "b", "Enter"):
             page.keyboard.press(key)
         _wait_for_page(page, "p1", 1)
-        # Page p1: the last line ("Related news") becomes relevant, typed recall; the headline irrelevant.
-        for key in ("End", "Space", "0", "Home", "Space", "Enter"):
+        # Page p1: the last line ("Related news") becomes relevant, typed recall; the headline not
+        # relevant, its body unknown (it kept body true: a list's headline un-marked was saved as story);
+        # the story's sentence (line 2) not relevant and not body.
+        assert draft["p1"][2][:2] == (True, "recall")
+        for key in ("End", "Space", "0", "Home", "Space", "ArrowDown", "ArrowDown", "Space", "b", "Enter"):
             page.keyboard.press(key)
         _wait_for_page(page, "p2", 2)
         server.kill()  # mid-session, with page p2 open
 
         expected = {aid: list(lines) for aid, lines in draft.items()}
         expected["p0"][1] = (True, keys["5"], True)
-        expected["p0"][3] = (False, None, not draft["p0"][3][2])
+        expected["p0"][3] = (False, None, None)
         expected["p1"][-1] = (True, keys["0"], True)
-        expected["p1"][0] = (False, None, True)
+        expected["p1"][0] = (False, None, None)
+        expected["p1"][2] = (False, None, False)
         assert _labels(output) == {"p0": expected["p0"], "p1": expected["p1"]}
 
         server = Server(drafts, output)  # reopened: resumes after the accepted pages

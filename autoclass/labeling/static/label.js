@@ -163,6 +163,9 @@
   function setRelevant(i, relevant) {
     const label = labels[i];
     if (label.relevant && label.event) label.remembered = label.event;
+    // A line made not relevant may be a list's headline (not body) or the page's own off-topic
+    // story (body): unknown until `b` says; it kept "body" and saved lists as the story.
+    if (label.relevant && !relevant) label.body = null;
     label.relevant = relevant;
     label.event = relevant ? label.remembered : null;
     if (relevant) label.body = true;
@@ -180,7 +183,8 @@
       say("a relevant line is body: make it not relevant first (Space)");
       return;
     }
-    label.body = label.body !== true;
+    // In turn: not body, the page's own story (on another subject), unknown.
+    label.body = label.body === null || label.body === undefined ? false : label.body === false ? true : null;
     update(i);
   }
 
