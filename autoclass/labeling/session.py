@@ -12,7 +12,7 @@ is not valid labels is refused as it is.  Two sessions on one output
 append in turn, and a page one of them saved is not saved again.
 
 Which page is shown, and pages skipped, live in the session only: a skipped
-page comes back in the next session.
+page comes back after the pages that follow it, and in the next session.
 """
 
 from __future__ import annotations
@@ -273,7 +273,7 @@ class LabelSession:
         return self.state()
 
     def skip(self, article_id: str) -> dict[str, Any]:
-        """Show the next page not done without writing this one; it comes back in a later session."""
+        """Show the next page not done without writing this one; it comes back after the others."""
         with self._lock:
             self._open_page(article_id)
             self.current = self._next_open(self._index[article_id] + 1)
