@@ -214,3 +214,23 @@ def test_a_label_taken_off_in_the_tool_is_taken_off_on_the_way_back(tmp_path, to
     got = [(r["relevant"], r.get("body")) for r in records_of([back]) if r["article_id"] == "nio-1"]
     assert got[0] == (False, False) and got[4] == (False, False)
     assert got[1:4] == [(False, False), (True, None), (True, None)] and got[5] == (False, None)
+
+
+@pytest.mark.parametrize("fmt", ["label-studio", "doccano"])
+def test_a_page_exported_twice_is_named_in_the_input_and_a_page_without_labels_is_counted(
+    tmp_path, fmt, capsys
+):
+    exported = tmp_path / f"tool.{'json' if fmt == 'label-studio' else 'jsonl'}"
+    assert convert(str(labeled_file(tmp_path)), "-o", str(exported), "--to", fmt) == 0
+    back = tmp_path / "back.jsonl"
+    assert convert(str(exported), "-o", str(back), "--to", "autoclass") == 0
+    # The page "empty-2" has no label on any line: an off-topic page, or a document never annotated.
+    assert "; 1 with no label on any line, read as pages of nothing relevant" in capsys.readouterr().err
+    twice = tmp_path / f"twice{exported.suffix}"
+    if fmt == "label-studio":
+        twice.write_text(json.dumps(json.loads(exported.read_text()) * 2), encoding="utf-8")
+    else:
+        twice.write_text(exported.read_text() * 2, encoding="utf-8")
+    assert convert(str(twice), "-o", str(tmp_path / "out.jsonl"), "--to", "autoclass") == 1
+    # It named the output, which is never written ("out.jsonl: ... duplicate position 0").
+    assert f"{twice}: page 'nio-1' again (first in {twice}): an id names one page" in capsys.readouterr().err

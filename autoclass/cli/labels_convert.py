@@ -138,6 +138,7 @@ def read_pages(paths: list[Path], fmt: str, event_types: tuple[str, ...]) -> tup
         return group_pages(read_records(files, events=event_types)), 0
     pages: list[DraftPage] = []
     skipped = 0
+    first: dict[str, str] = {}
     for path in paths:
         if fmt == "label-studio":
             text = path.read_text(encoding="utf-8-sig")
@@ -151,6 +152,14 @@ def read_pages(paths: list[Path], fmt: str, event_types: tuple[str, ...]) -> tup
             got, n = label_studio.from_tasks(tasks, event_types=event_types, source=str(path))
         else:
             got, n = prodigy.from_records(_json_lines(path), event_types=event_types, source=str(path))
+        for page in got:
+            # Named here, by input file: found when the output was checked, it named the output.
+            if page.article_id in first:
+                raise LabelDataError(
+                    str(path), None, f"page '{page.article_id}' again (first in {first[page.article_id]}): "
+                    "an id names one page",
+                )  # fmt: skip
+            first[page.article_id] = str(path)
         pages += got
         skipped += n
     for page in pages:
@@ -224,6 +233,13 @@ def run(args: argparse.Namespace) -> int:
         Path(args.label_config).write_text(label_studio.labeling_config(event_types) + "\n", encoding="utf-8")
     paragraphs = sum(len(p.records) for p in pages)
     note = f"; {skipped:,} not labeled (skipped)" if skipped else ""
+    unlabeled = sum(not any(r["relevant"] or r.get("body") for r in p.records) for p in pages)
+    if unlabeled and fmt != "autoclass":
+        # An off-topic page has no label on any line; so has a document exported unannotated (doccano).
+        note += (
+            f"; {unlabeled:,} with no label on any line, read as pages of nothing relevant (leave documents "
+            "never annotated out of the export)"
+        )
     print(
         f"autoclass labels convert: {len(pages):,} pages, {paragraphs:,} paragraphs from {fmt} "
         f"to {args.to_format} in {output}{note}",
