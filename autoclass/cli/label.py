@@ -94,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.drafts} holds no pages")
     if session.recovered_bytes:
         print(
-            f"autoclass label: moved an incomplete last page ({session.recovered_bytes:,} bytes, the start "
-            f"of a page of the drafts, as a session stopped while writing it) from {output} "
-            f"to {session.removed_to}",
+            f"autoclass label: moved an incomplete last page ({session.recovered_bytes:,} bytes, the first "
+            f"lines of a page of the drafts: a session stopped while writing it, or the drafts gained lines "
+            f"since) from {output} to {session.removed_to}; the page is labeled again in this session",
             file=sys.stderr,
         )
     try:
