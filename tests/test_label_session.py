@@ -271,3 +271,29 @@ def test_label_refuses_an_output_it_cannot_write_before_it_serves(drafted, capsy
     for output in ("/proc/version", "/proc/autoclass-labeled.jsonl"):  # there, and not there yet
         assert main(["label", str(drafted), "-o", output, "--no-browser"]) == 2
         assert "cannot write" in capsys.readouterr().err
+
+
+def test_label_reads_the_taxonomy_beside_the_labels(tmp_path, capsys, monkeypatch):
+    # labels check, convert and train read taxonomy.json beside the labels; label said "unknown event".
+    from autoclass.cli import label, main
+
+    folder = tmp_path / "own" / "train"
+    folder.mkdir(parents=True)
+    (tmp_path / "own" / "taxonomy.json").write_text(json.dumps({"events": ["funding", "launch"]}))
+    lines = [("Startup raises $50 million for EV chargers", True, "funding"), ("Share", False, None)]
+    labeled = folder / "a.jsonl"
+    labeled.write_text(
+        "".join(
+            json.dumps({"article_id": "a", "position": i, "text": t, "relevant": r, "event": e}) + "\n"
+            for i, (t, r, e) in enumerate(lines)
+        )
+    )
+
+    class NoServer:  # the command got as far as serving
+        def __init__(self, session, port):
+            assert session.event_types == ("funding", "launch")
+            raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(label, "LabelServer", NoServer)
+    assert main(["label", str(labeled), "-o", str(tmp_path / "out.jsonl"), "--no-browser"]) == 2
+    assert "cannot listen on 127.0.0.1:0: Address already in use" in capsys.readouterr().err

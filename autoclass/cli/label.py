@@ -13,12 +13,11 @@ import webbrowser
 from pathlib import Path
 
 from autoclass.cli.errors import UsageError
-from autoclass.cli.options import add_model_options, check_output_folder
+from autoclass.cli.options import add_model_options, add_taxonomy_option, check_output_folder, labels_taxonomy
 from autoclass.labeling.drafts import drafted_event_types, model_event_types, read_drafts
 from autoclass.labeling.server import LabelServer
 from autoclass.labeling.session import LabelSession
 from autoclass.persistence import load_model
-from autoclass.taxonomy import EVENT_TYPES
 
 DESCRIPTION = """\
 Open a labeling page in the browser, served on 127.0.0.1 only: the pages of
@@ -31,7 +30,8 @@ once, so closing the browser or stopping the server loses nothing; run the
 command again to resume after the pages already in OUTPUT. Ctrl-C stops.
 
 Event types come from the drafts (the model that drafted them), else from
---model, else the default taxonomy.
+--model, else from --taxonomy or a taxonomy.json beside the drafts (or one
+folder up), else the default taxonomy.
 """
 
 
@@ -50,6 +50,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     parser.add_argument("--no-browser", action="store_true", help="print the page's address, open no browser")
     add_model_options(parser, model_help="model whose event types to use when the drafts do not name them")
+    add_taxonomy_option(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -87,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
     types = drafted_event_types(args.drafts)
     if types is None:
         types = (
-            model_event_types(load_model(args.model, trust=args.trust_model)) if args.model else EVENT_TYPES
+            model_event_types(load_model(args.model, trust=args.trust_model))
+            if args.model
+            else labels_taxonomy([args.drafts], args.taxonomy)[0]
         )
     session = LabelSession(read_drafts(args.drafts, event_types=types), output, event_types=types)
     if not session.pages:
