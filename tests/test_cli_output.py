@@ -155,6 +155,47 @@ def test_dev_stdout_into_a_pipe_works_as_with_process_substitution(pages):
     assert done.stdout == full
 
 
+@pytest.mark.skipif(not Path("/dev/stdout").exists(), reason="needs /dev/stdout")
+def test_dev_stdout_onto_a_file_is_written_through_the_descriptor(pages, tmp_path):
+    # Opened anew, /dev/stdout emptied the file a shell redirected it to (">> log" too), and a
+    # run description was written beside it, at /dev/stdout.run.json.
+    src, full = pages
+    log = tmp_path / "app.log"
+    log.write_bytes(b"line 1\n")
+    command = [sys.executable, "-m", "autoclass", "predict", "-j", "1", "-q", str(src), "-o", "/dev/stdout"]
+    with open(log, "ab") as appended:
+        done = subprocess.run(command, stdout=appended, stderr=subprocess.PIPE, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert log.read_bytes() == b"line 1\n" + full
+    assert not Path("/dev/stdout.run.json").exists()
+    with open(log, "ab") as appended:
+        done = subprocess.run(
+            [*command, "--resume"], stdout=appended, stderr=subprocess.PIPE, cwd=ROOT, timeout=120
+        )
+    assert done.returncode == 2 and b"--resume needs a regular file" in done.stderr
+
+
+def test_an_output_whose_run_description_cannot_be_written_is_left_as_it_was(
+    pages, tmp_path, capsys, monkeypatch
+):
+    # A writable file in a read-only folder was emptied, then the run failed on OUT.run.json.
+    src, _ = pages
+    out = tmp_path / "out.csv"
+    out.write_text("earlier\n")
+    real_open = os.open
+
+    def read_only_folder(path, flags, *args):
+        if str(path).startswith(f"{out}.run.json") and flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", read_only_folder)
+    assert main(["predict", "-q", "-j", "1", str(src), "-o", str(out)]) == 2
+    problem = f"cannot write {out}.run.json, the run description beside the output: Permission denied"
+    assert problem in capsys.readouterr().err
+    assert out.read_text() == "earlier\n"
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_parquet_onto_a_pipe_is_a_usage_error(pages, tmp_path):
     src, _ = pages

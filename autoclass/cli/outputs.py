@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 from dataclasses import dataclass
 from typing import IO, Any
@@ -42,10 +43,15 @@ class Output:
     regular : bool
         A regular file (or one about to be created), which can be counted,
         cut and resumed; not a pipe, a device or standard output.
+    descriptor : int or None
+        The open file descriptor the path names (``/dev/stdout``,
+        ``/dev/fd/3``), written through as it is: opened anew, the file it
+        points at would be emptied (``>> log`` too).
     """
 
     path: str | None
     regular: bool
+    descriptor: int | None = None
 
     @property
     def name(self) -> str:
@@ -81,6 +87,50 @@ def _stdin_identity(stdin: IO[bytes] | None) -> tuple[int, int] | None:
 
 def _written_by_autoclass(path: str, size: int) -> bool:
     return size == 0 or os.path.exists(run_file(path))
+
+
+# A path that names one of this process's open descriptors, not a file of its own.
+_DESCRIPTOR = re.compile(r"/dev/(?:std(?:out|err)|fd/(\d+))|/proc/(?:self|thread-self|\d+)/fd/(\d+)")
+_STANDARD = {"/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def descriptor_named(path: str) -> int | None:
+    """The file descriptor of this process that ``path`` names, through symbolic links; else ``None``.
+
+    Examples
+    --------
+    >>> descriptor_named("/dev/stdout"), descriptor_named("/dev/fd/5"), descriptor_named("out.jsonl")
+    (1, 5, None)
+    """
+    name = os.path.abspath(path)
+    for _ in range(8):  # /dev/stdout -> /proc/self/fd/1 -> the file
+        match = _DESCRIPTOR.fullmatch(name)
+        if match:
+            pid = re.match(r"/proc/(\d+)/", name)
+            if pid and int(pid.group(1)) != os.getpid():
+                return None  # another process's: a path like any other
+            return _STANDARD.get(name) or int(match.group(1) or match.group(2))
+        try:
+            target = os.readlink(name)
+        except OSError:
+            return None
+        name = os.path.normpath(os.path.join(os.path.dirname(name), target))
+    return None
+
+
+def _check_run_file(path: str) -> None:
+    # Found when it was first written, the output had been emptied (a read-only folder around
+    # a writable file): the run description must be writable before the output is opened.
+    probe = f"{run_file(path)}.{os.getpid()}.tmp"  # the name RunRecord.save writes through
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        os.unlink(probe)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write {run_file(path)}, the run description beside the output: {exc.strerror or exc}"
+        ) from exc
 
 
 def check_output(
@@ -126,9 +176,19 @@ def check_output(
     """
     if path is None:
         return Output(None, False), sources
+    descriptor = descriptor_named(path)
+    if descriptor is not None:
+        kind = "an open file descriptor (written through, never reopened)"
+        if resume:
+            raise UsageError(f"--resume needs a regular file, and {path} is {kind}")
+        if output_format == "parquet":
+            raise UsageError(f"Parquet output needs a regular file, and {path} is {kind}")
+        return Output(path, False, descriptor), sources
     try:
         st = os.stat(path)
     except FileNotFoundError:
+        if output_format != "parquet":
+            _check_run_file(path)
         return Output(path, True), sources  # created by the run: no input can be it
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
@@ -150,6 +210,8 @@ def check_output(
         elif not (source.in_folder and _written_by_autoclass(path, st.st_size)):
             given = "standard input" if source.path == STDIN else source.path
             raise UsageError(f"the output {path} is also an input ({given}); write the output elsewhere")
+    if output_format != "parquet":
+        _check_run_file(path)
     return Output(path, True), kept
 
 
@@ -280,7 +342,10 @@ def open_sink(
     try:
         if output_format == "parquet":
             return ParquetSink(output.path, paragraphs=paragraphs)
-        stream = open(output.path, "ab" if append else "wb")  # noqa: SIM115 - closed by the sink
+        if output.descriptor is not None:
+            stream = os.fdopen(os.dup(output.descriptor), "wb")
+        else:
+            stream = open(output.path, "ab" if append else "wb")  # noqa: SIM115 - closed by the sink
     except OSError as exc:
         raise UsageError(f"cannot write {output.path}: {exc.strerror or exc}") from exc
     header = not append or os.fstat(stream.fileno()).st_size == 0
