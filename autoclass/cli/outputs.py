@@ -187,9 +187,7 @@ def check_output(
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        if output_format != "parquet":
-            _check_run_file(path)
-        return Output(path, True), sources  # created by the run: no input can be it
+        return Output(path, True), sources  # created by the run: no input can be it  # created by the run: no input can be it
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     if stat.S_ISDIR(st.st_mode):
