@@ -118,18 +118,37 @@ def _abort(executor: ProcessPoolExecutor) -> None:
     for process in processes:
         process.join(timeout=5)
     # The pool's own thread can be left waiting for ever on a pipe a killed worker was writing a
-    # result into (cut midway) or that no worker reads any more, and joining it at exit hangs the
-    # run after its last message (seen in 2 runs of 150 stopped by Ctrl-C on a loaded machine; made
-    # at will by killing a worker midway through sending its result). This process holds the
-    # other end of both pipes: closed, the waits end. (CPython's own attributes, looked up with care.)
-    for queue, end in (("_result_queue", "_writer"), ("_call_queue", "_reader")):
-        connection = getattr(getattr(executor, queue, None), end, None)
-        if connection is not None:
-            connection.close()
+    # result into (cut midway), and joining it at exit hangs the run after its last message (seen in
+    # 2 runs of 150 stopped by Ctrl-C on a loaded machine; made at will by killing a worker midway
+    # through sending its result). This process holds the other end of that pipe: closed, the wait
+    # ends, and the thread cleans the broken pool up, the call queue's pipe too (closed here as well,
+    # it raced with that thread: "Bad file descriptor" tracebacks after the run's last line, in 2
+    # runs of 40 stopped by SIGTERM, and a descriptor closed twice). (CPython's own attributes,
+    # looked up with care.)
+    manager = getattr(executor, "_executor_manager_thread", None)
+    if isinstance(manager, threading.Thread):
+        _quiet(manager)  # what it meets from here on is of no use
+    writer = getattr(getattr(executor, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
     call_queue = getattr(executor, "_call_queue", None)
     if call_queue is not None:
-        call_queue.cancel_join_thread()
+        call_queue.cancel_join_thread()  # its feeder may wait on a pipe no worker reads any more
     executor.shutdown(wait=False, cancel_futures=True)
+    if isinstance(manager, threading.Thread) and manager is not threading.current_thread():
+        manager.join(timeout=5)
+
+
+def _quiet(thread: threading.Thread) -> None:
+    """Drop the ``OSError`` that ``thread`` ends on, instead of printing its traceback."""
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if args.thread is thread and isinstance(args.exc_value, OSError):
+            return
+        previous(args)
+
+    threading.excepthook = hook
 
 
 _HELD = {signal.SIGINT, signal.SIGTERM}
