@@ -256,10 +256,15 @@ if __name__ == "__main__":
 def test_a_run_stopped_while_a_worker_sends_its_result_exits(tmp_path):
     # The pool's thread waited for ever on the rest of the result, and joining it at exit hung a run
     # stopped by Ctrl-C after its last message (2 runs in 150, on a loaded machine).
-    script = tmp_path / "aborted.py"
-    script.write_text(ABORTED_MIDWAY)
-    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = _run_script(tmp_path, ABORTED_MIDWAY, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def _run_script(folder: Path, source: str, *, timeout: float) -> subprocess.CompletedProcess:
+    script = folder / "script.py"
+    script.write_text(source)
+    command = [sys.executable, str(script)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 ABORTED_AGAIN_AND_AGAIN = """
@@ -286,10 +291,7 @@ def test_a_pool_stopped_midway_prints_nothing(tmp_path):
     # The pool's thread, cleaning up the broken pool, closed a pipe that _abort closed too:
     # "Bad file descriptor" tracebacks after a run's last line (2 runs in 40 stopped by SIGTERM;
     # here, before the fix, in most runs of 60 stops, about one stop in 40).
-    script = tmp_path / "stopped.py"
-    script.write_text(ABORTED_AGAIN_AND_AGAIN)
-    command = [sys.executable, str(script)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = _run_script(tmp_path, ABORTED_AGAIN_AND_AGAIN, timeout=300)
     assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
