@@ -53,6 +53,8 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)", re.I | re.S)
 _SCAN = 1 << 16
 _DAMAGED = "the gzip data is damaged here: the rest of the file cannot be read"
+_CUT = "the file ends inside this record (truncated)"
+_TARGET_URI = "WARC-Target-URI"
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 
 
@@ -209,6 +211,36 @@ class _Inflated(io.RawIOBase):
         return self._position
 
 
+class _From(io.RawIOBase):
+    """A file read from ``start`` on, as if it began there."""
+
+    def __init__(self, raw: IO[bytes], start: int) -> None:
+        self._raw, self._start = raw, start
+        raw.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._raw.read(size)
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if whence == io.SEEK_SET:
+            return self._raw.seek(self._start + offset) - self._start
+        return self._raw.seek(offset, whence) - self._start
+
+    def tell(self) -> int:
+        return self._raw.tell() - self._start
+
+
 def _whole_file_gzip(raw: IO[bytes]) -> bool:
     """Whether the first gzip member holds more than the first record (a whole file gzipped at once)."""
     inflate, head, size, end = zlib.decompressobj(31), b"", 0, None
@@ -296,40 +328,87 @@ def iter_html(
     while offset is not None:
         raw.seek(offset)
         records = ArchiveIterator(raw)
+        # A record is given out once the next read shows that it ended where its Content-Length
+        # said: else what followed was read as part of it (the next records lost in it), or its
+        # end was read as a record (under the next record's id).
+        pending: WarcPage | None = None
+        last: _Seen | None = None
+        cut_short = False  # the last record ends before its Content-Length does
+        errors = 0
         try:
-            while (record := _next(records)) is not None:
+            while True:
+                errors = records.err_count
+                record = _next(records)
+                if last is not None and records.err_count > errors:
+                    reported = last.start
+                    yield _misread(last)
+                    offset, pending = _next_start(raw, last.start, gzipped), None
+                    break
+                if record is None and cut_short and last is not None:
+                    # Records after it in the file were read as its bytes: its Content-Length is
+                    # too long, not the file cut short. Read on from them.
+                    offset = _next_start(raw, last.start, gzipped)
+                    if offset is not None:
+                        yield _misread(last)
+                        break
+                if pending is not None:
+                    yield pending
+                    pending = None
+                if record is None:
+                    # warcio ends quietly on a record whose WARC header the file cuts off.
+                    end = records.offset
+                    raw.seek(end)
+                    cut = raw.read(_SCAN).strip(b"\r\n\x00")
+                    if getattr(raw, "damaged", False):  # a whole-file gzip: nothing after the damage
+                        yield _broken(raw, end, ArchiveLoadFailed(_DAMAGED))
+                    elif cut:
+                        yield _broken(
+                            raw, end, ArchiveLoadFailed("the file ends inside this record (truncated)")
+                        )
+                    return
                 start = records.offset
-                length = record.rec_headers.get_header("Content-Length") or ""
+                headers = record.rec_headers
+                last = _Seen(
+                    start, headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI")
+                )
+                length = headers.get_header("Content-Length") or ""
                 if not length.strip().isdigit():
                     raise ArchiveLoadFailed(f"Content-Length is not a number: {length[:40]!r}")
                 kind = _kind(record)
                 if kind is None:
-                    page = _page(record, start, max_bytes)
-                    if page is not None:
+                    pending = _page(record, start, max_bytes)
+                    cut_short = bool(_missing_bytes(record))
+                    if pending is not None:
                         reported = start
-                        yield page
                         continue
                     kind = "response of unknown type, not HTML"
                 elif missing := _missing_bytes(record):
                     # Cut short (its HTTP header too), a page may read as a record to skip.
                     reported = start
-                    yield _truncated(record, start, missing)
+                    pending, cut_short = _truncated(record, start, missing), True
                     continue
+                cut_short = False
                 if skipped is not None:
                     skipped[kind] += 1
-            # warcio ends quietly on a record whose WARC header the file cuts off.
-            end = records.offset
-            raw.seek(end)
-            cut = raw.read(_SCAN).strip(b"\r\n\x00")
-            if getattr(raw, "damaged", False):  # a whole-file gzip: nothing after the damage can be read
-                yield _broken(raw, end, ArchiveLoadFailed(_DAMAGED))
-            elif cut:
-                yield _broken(raw, end, ArchiveLoadFailed("the file ends inside this record (truncated)"))
-            return
         except _BROKEN as exc:
+            if last is not None and records.err_count > errors:  # the record before ended elsewhere
+                reported = last.start
+                yield _misread(last)
+                offset = _next_start(raw, last.start, gzipped)
+                continue
+            if gzipped and last is not None and "gzip block continues" in str(exc):
+                # A gzip member that holds several records (a whole file gzipped, appended to one
+                # compressed per record): read from that member on decompressed, its first record
+                # again (not given out yet), the rest of the file with it.
+                yield from iter_html(_Inflated(_From(raw, last.start)), max_bytes=max_bytes, skipped=skipped)
+                return
+            if pending is not None:
+                yield pending
             # warcio stops at a broken record: the record it was reading (or
             # finishing, if it was given out already) is where to resume from.
             start = records.offset
+            if start < 0 or (last is not None and start < last.start):
+                start = last.start if last is not None else 0  # (warcio lost its place in the file)
             damaged = getattr(raw, "damaged", False)  # a whole-file gzip cut off by its damage
             if start != reported:
                 reported = start
@@ -337,6 +416,23 @@ def iter_html(
             if damaged:  # as the error record says: nothing after it can be read
                 return
             offset = _next_start(raw, start, gzipped)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """The record read last: where it starts, its id and target."""
+
+    start: int
+    record_id: str | None
+    url: str | None
+
+
+def _misread(seen: _Seen) -> WarcPage:
+    error = (
+        f"broken WARC record at offset {seen.start}: it does not end where its Content-Length says "
+        "(no blank line and next record there); read on from the next record"
+    )
+    return WarcPage(seen.record_id or f"offset {seen.start}", seen.url, None, None, error, seen.start)
 
 
 def _read(stream: IO[bytes], limit: int | None) -> bytes:

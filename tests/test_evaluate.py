@@ -144,12 +144,15 @@ def test_event_macro_f1_averages_the_gold_types_and_predicted_only_types_are_lis
 
 def test_evaluation_of_a_model_in_memory_says_it_has_no_folder(tiny_model, tmp_path):
     from autoclass.labels import Pages
+    from autoclass.model import Model
     from autoclass.training.evaluate import evaluate_model
     from tests.conftest import tiny_corpus
 
     texts, relevant, events = tiny_corpus()
     pages = Pages([f"p{i}" for i in range(len(texts))], ["s"] * len(texts), texts, relevant, events)
-    evaluate_model(tiny_model, {"tiny": pages}, out_dir=tmp_path, report=False, say=lambda _: None)
+    # The session fixture may have been saved by another test: a model of its own, never saved.
+    in_memory = Model(tiny_model.classifier, tag_min_share=tiny_model.tag_min_share)
+    evaluate_model(in_memory, {"tiny": pages}, out_dir=tmp_path, report=False, say=lambda _: None)
     heading = (tmp_path / "evaluation.md").read_text().splitlines()[2]
     assert heading == "Model not saved to a folder (artifact sha256 unknown)."
 

@@ -160,3 +160,48 @@ def test_content_encodings_in_any_case_and_brotli_are_undone():
     assert pages[5].error.endswith(
         "cannot decode the payload: the content encoding 'zstd' is not one autoclass can undo"
     )
+
+
+def _responses(n: int, *, gz: bool) -> tuple[list[bytes], list[str]]:
+    """``n`` HTML responses, each record's bytes apart, and their ids."""
+    records, ids = [], []
+    for i in range(n):
+        out = io.BytesIO()
+        writer = WARCWriter(out, gzip=gz)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            f"https://news.example.com/{i}", "response", payload=io.BytesIO(ARTICLE.format(i=i).encode()),
+            http_headers=http,
+        )  # fmt: skip
+        writer.write_record(record)
+        records.append(out.getvalue())
+        ids.append(record.rec_headers.get_header("WARC-Record-ID"))
+    return records, ids
+
+
+@pytest.mark.parametrize("change", [-50, 50, 5000])
+def test_a_record_whose_content_length_is_wrong_is_an_error_and_the_next_ones_are_read(change):
+    # Too long, it swallowed the records after it (lost, exit status 0), or gave its end an error
+    # record under the next record's id; too short, its page lost its end: all without a word.
+    records, ids = _responses(6, gz=False)
+    header, _, rest = records[2].partition(b"\r\n\r\n")
+    length = int(header.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    records[2] = header.replace(b"Content-Length: %d" % length, b"Content-Length: %d" % (length + change))
+    records[2] += b"\r\n\r\n" + rest
+    pages = list(iter_html(io.BytesIO(b"".join(records))))
+    assert [p.record_id for p in pages] == ids
+    assert [p.error is not None for p in pages] == [False, False, True, False, False, False]
+    assert "does not end where its Content-Length says" in pages[2].error
+
+
+def test_a_gzip_member_of_several_records_after_members_of_one_is_read_whole():
+    # A whole file gzipped, appended to one compressed per record: its records after the first
+    # were lost ("cannot read: [Errno 22] Invalid argument" in the command).
+    per_record, first_ids = _responses(3, gz=True)
+    plain, more_ids = _responses(4, gz=False)
+    import gzip
+
+    data = b"".join(per_record) + gzip.compress(b"".join(plain))
+    pages = list(iter_html(io.BytesIO(data)))
+    assert [p.record_id for p in pages] == first_ids + more_ids
+    assert all(p.error is None for p in pages)
