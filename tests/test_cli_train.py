@@ -228,6 +228,12 @@ def test_train_refuses_a_bad_config_and_an_output_that_is_no_model_folder(corpus
     (tmp_path / "notes" / "todo.txt").write_text("x")
     assert main(["train", str(corpus / "train"), "-o", str(tmp_path / "notes")]) == 1
     assert "is not a model directory" in capsys.readouterr().err
+    # A metadata.json of one's own is no model's: its folder's README.md was replaced, evaluation.md deleted.
+    (tmp_path / "notes" / "metadata.json").write_text('{"crawl": "2024-q3"}')
+    (tmp_path / "notes" / "evaluation.md").write_text("notes")
+    assert main(["train", str(corpus / "train"), "-o", str(tmp_path / "notes")]) == 1
+    assert "is not a model directory" in capsys.readouterr().err
+    assert (tmp_path / "notes" / "evaluation.md").read_text() == "notes"
 
 
 def test_an_output_that_cannot_be_written_stops_train_and_evaluate_before_they_start(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import os
 import sys
 import time
@@ -30,7 +31,7 @@ from autoclass.explain import top_event_terms
 from autoclass.folds import fold_groups
 from autoclass.labels import InvalidLabelsError, Pages, check_records, join_pages, label_paths, subset
 from autoclass.model import Model
-from autoclass.persistence import METADATA, save_model
+from autoclass.persistence import ARTIFACTS, METADATA, save_model
 from autoclass.taxonomy import resolve_taxonomy
 from autoclass.training.config import TrainConfig
 from autoclass.training.evaluate import (
@@ -211,6 +212,24 @@ def _crossval_card_line(cv: dict[str, Any] | None) -> str:
     )
 
 
+def _model_folder(folder: Path) -> bool:
+    """Whether ``folder`` holds a model autoclass saved (retrained in place, its files are replaced).
+
+    A ``metadata.json`` alone is no sign: a folder of one's own may hold one, and its files
+    (notes in ``README.md``, ``evaluation.md``) were replaced and deleted without a word.
+    """
+    try:
+        metadata = json.loads((folder / METADATA).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(metadata, dict)
+        and "format_version" in metadata
+        and metadata.get("artifact") in ARTIFACTS.values()
+        and (folder / metadata["artifact"]).is_file()
+    )
+
+
 def train_model(
     train: Sequence[str | Path],
     output: str | Path,
@@ -278,9 +297,7 @@ def train_model(
     except ImportError as exc:
         raise MissingExtraError("training", "train") from exc
     output = Path(output)
-    if output.exists() and (
-        not output.is_dir() or (any(output.iterdir()) and not (output / METADATA).is_file())
-    ):
+    if output.exists() and (not output.is_dir() or (any(output.iterdir()) and not _model_folder(output))):
         raise AutoclassError(
             f"{output} is not a model directory: give -o a new or empty folder, or a model's"
         )
