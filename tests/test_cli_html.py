@@ -244,3 +244,15 @@ def test_warc_with_workers_gives_the_same_output(archive, tmp_path):
     out = tmp_path / "jobs.jsonl"
     assert main(["predict", "--jobs", "2", "--quiet", str(path), "-o", str(out), "--chunk-size", "16"]) == 1
     assert out.read_bytes() == full.read_bytes()
+
+
+def test_a_page_in_utf16_without_a_bom_is_read_when_its_header_says_so():
+    # A WARC response declared "charset=utf-16" in its HTTP header, without a byte-order mark,
+    # was "not an HTML page: binary data" (its NUL bytes); parse_html reads it.
+    from autoclass.cli.records import _html_page
+
+    html = "<html><body><h1>Volkswagen recalls 143,000 ID.4 SUVs</h1><p>The recall covers door handles.</p>"
+    data = html.encode("utf-16-le")
+    _, page, error = _html_page("r", data, None, "UTF-16", RecordOptions())
+    assert error is None and page.texts[0] == "Volkswagen recalls 143,000 ID.4 SUVs"
+    assert _html_page("r", data, None, None, RecordOptions())[2] == "not an HTML page: binary data"

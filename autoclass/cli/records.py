@@ -134,15 +134,18 @@ _MAGIC = (
 _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 
 
-def _binary_kind(data: bytes) -> str | None:
+def _binary_kind(data: bytes, charset: str | None = None) -> str | None:
     """What a document is when it is not text (else ``None``): read as HTML, it was one line of garbage."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
     head = data[:4096]
-    # UTF-16 pages hold NUL bytes; a BOM says so, and the HTML decoder reads them.
+    # UTF-16 and UTF-32 pages hold NUL bytes; a BOM or the declared charset (an HTTP header's)
+    # says so, and the HTML decoder reads them.
+    wide = charset is not None and charset.strip().lower().replace("_", "-").startswith(("utf-16", "utf-32"))
     if (
         head
+        and not wide
         and not head.startswith((b"\xff\xfe", b"\xfe\xff"))
         and len(_BINARY.findall(head)) > len(head) // 10
     ):
@@ -162,7 +165,7 @@ def _html_page(
             f"page too long: HTML of {len(html)} {unit} > "
             f"{HTML_SIZE_FACTOR} x --max-chars {options.max_chars}",
         )
-    if isinstance(html, bytes) and (kind := _binary_kind(html)):
+    if isinstance(html, bytes) and (kind := _binary_kind(html, charset)):
         return record_id, None, f"not an HTML page: {kind}"
     warn_if_no_markup(html)
     page = parse_html(html, url=url, encoding=charset)
