@@ -256,3 +256,26 @@ def test_a_page_in_utf16_without_a_bom_is_read_when_its_header_says_so():
     _, page, error = _html_page("r", data, None, "UTF-16", RecordOptions())
     assert error is None and page.texts[0] == "Volkswagen recalls 143,000 ID.4 SUVs"
     assert _html_page("r", data, None, None, RecordOptions())[2] == "not an HTML page: binary data"
+
+
+def test_warc_responses_without_a_record_id_are_named_by_file_and_offset(tmp_path):
+    # Both came out as "offset 0": one id for two pages.
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from autoclass.cli.html_readers import warc_entries
+
+    ids = []
+    for name in ("a.warc", "b.warc"):
+        out = io.BytesIO()
+        writer = WARCWriter(out, gzip=False)
+        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        html = io.BytesIO(b"<html><body><p>Nio delivers 20,000 cars in May.</p></body></html>")
+        record = writer.create_warc_record("https://e.com/n", "response", payload=html, http_headers=http)
+        record.rec_headers.remove_header("WARC-Record-ID")
+        writer.write_record(record)
+        (tmp_path / name).write_bytes(out.getvalue())
+        ids += [entry[1] for entry in warc_entries(str(tmp_path / name), max_bytes=None, skipped=None)]
+    assert ids == [f"{tmp_path / 'a.warc'}:offset 0", f"{tmp_path / 'b.warc'}:offset 0"]

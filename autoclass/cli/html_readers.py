@@ -72,8 +72,8 @@ def warc_entries(
                 record_id, error = page.record_id, page.error
                 if error is not None:  # named by its file, as a bad line of JSON Lines is
                     error = f"{error} ({path})"
-                    if record_id.startswith("offset "):  # its header unreadable: no WARC-Record-ID
-                        record_id = f"{path}:{record_id}"
+                if record_id.startswith("offset "):  # no WARC-Record-ID (or a header unreadable):
+                    record_id = f"{path}:{record_id}"  # "offset 0" of two files were one id
                 yield (False, record_id, page.html, error, (page.url, page.charset))
     except OSError as exc:
         yield (False, path, None, f"cannot read: {exc}", (None, None))
