@@ -132,6 +132,17 @@ def test_evaluate_says_when_it_cannot_name_the_pages_trained_on(trained, corpus,
     assert "note: the model's training files" not in capsys.readouterr().out
 
 
+def test_evaluate_default_says_when_autoclass_model_names_it(trained, corpus, capsys, monkeypatch):
+    # README's comparison of "the default one and yours" compared one's own model with itself.
+    from autoclass import api
+
+    monkeypatch.setenv("AUTOCLASS_MODEL", str(trained[0]))
+    monkeypatch.setattr(api, "_default", None)
+    assert main(["evaluate", "default", str(corpus / "heldout" / "tech-digest.jsonl")]) == 0
+    assert f"default is the model $AUTOCLASS_MODEL names: {trained[0]}" in capsys.readouterr().err
+    monkeypatch.setattr(api, "_default", None)
+
+
 def test_evaluate_without_output_writes_nothing(trained, corpus, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["evaluate", str(trained[0]), str(corpus / "heldout" / "tech-digest.jsonl")]) == 0

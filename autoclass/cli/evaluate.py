@@ -6,13 +6,15 @@ Argument wiring only; the work is :func:`autoclass.training.evaluate.evaluate_mo
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import check_output_folder
 from autoclass.cli.train import add_set_option, extra_sets
 from autoclass.errors import ModelNotFoundError
-from autoclass.persistence import METADATA, load_model
+from autoclass.persistence import ENV_VAR, METADATA, load_model
 
 DESCRIPTION = """\
 Evaluate a model (a model directory, or `default` for the default model) on
@@ -80,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
             f"no trained autoclass model in {args.model}: MODEL is a directory written by "
             "`autoclass train LABELS -o DIR`, or `default` for the default model"
         ) from None
+    if args.model == "default" and os.environ.get(ENV_VAR):
+        # Compared with one's own model as "the default one", it was one's own model twice, unsaid.
+        print(f"autoclass evaluate: default is the model ${ENV_VAR} names: {model.path}", file=sys.stderr)
     if out is not None:
         check_output_folder(args.output)
     sets = {"held-out": args.labels, **extra_sets(args.extra_set)}
