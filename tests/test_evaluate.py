@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -185,3 +187,23 @@ def test_pages_without_a_relevant_line_have_no_event_figures(tiny_model, tmp_pat
         "folds": [0.5, None, 0.7],
     }
     assert _mean_std([None])["mean"] is None
+
+
+def test_training_files_edited_here_are_not_taken_for_those_trained_on(tmp_path, monkeypatch):
+    # A learning curve run from another folder refitted on a copy of the labels, edited, of the
+    # same names, though the files trained on were still in the training run's folder.
+    from autoclass.training.provenance import recorded_training_files, sha256_files
+
+    ran_in, here = tmp_path / "ran-in", tmp_path / "here"
+    for folder, labels in ((ran_in, "trained on"), (here, "edited since")):
+        (folder / "data").mkdir(parents=True)
+        (folder / "data" / "a.jsonl").write_text(labels)
+    names = ["data/a.jsonl"]
+    metadata = {
+        "training_data": {"files": names, "sha256": sha256_files([ran_in / "data" / "a.jsonl"], names=names)},
+        "provenance": {"cwd": str(ran_in)},
+    }
+    monkeypatch.chdir(here)
+    assert recorded_training_files(metadata) == [ran_in / "data" / "a.jsonl"]
+    (here / "data" / "a.jsonl").write_text("trained on")  # the same bytes here: taken from here
+    assert recorded_training_files(metadata) == [Path("data/a.jsonl")]

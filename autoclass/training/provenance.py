@@ -45,7 +45,8 @@ def recorded_training_files(metadata: dict[str, Any]) -> list[Path]:
     Paths are recorded as they were given (:func:`display_path`: relative to
     the working directory of the training run when under it).
     """
-    recorded = metadata.get("training_data", {}).get("files") or []
+    data = metadata.get("training_data", {})
+    recorded = data.get("files") or []
     ran_in = metadata.get("provenance", {}).get("cwd")
     files = []
     for name in recorded:
@@ -53,7 +54,30 @@ def recorded_training_files(metadata: dict[str, Any]) -> list[Path]:
         if not path.is_absolute() and not path.is_file() and ran_in and (Path(ran_in) / path).is_file():
             path = Path(ran_in) / path
         files.append(path)
+    if ran_in:
+        # Files of the same names here may be other files (a copy, edited): those of the training
+        # run's folder are taken when they are the ones trained on (a learning curve refitted on
+        # the copy's labels mixed two data sets, the last point being the real model).
+        there = [Path(ran_in) / name for name in recorded]  # (an absolute name stays itself)
+        if any(_other_file(f, t) for f, t in zip(files, there)) and all(t.is_file() for t in there):
+            sha256 = data.get("sha256")
+            if sha256 and _data_sha256(there, recorded) == sha256 != _data_sha256(files, recorded):
+                return there
     return files
+
+
+def _other_file(a: Path, b: Path) -> bool:
+    try:
+        return not a.samefile(b)
+    except OSError:
+        return True
+
+
+def _data_sha256(paths: list[Path], names: list[str]) -> str | None:
+    try:
+        return sha256_files(paths, names=names)
+    except OSError:
+        return None
 
 
 def sha256_files(paths: Iterable[str | Path], *, names: Iterable[str] | None = None) -> str:
