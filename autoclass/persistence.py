@@ -32,6 +32,7 @@ import io
 import json
 import os
 import platform
+import time
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -336,7 +337,7 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
     """
     directory = Path(path).expanduser() if path is not None else default_model_dir()
     source = "path" if path is not None else "env" if os.environ.get(ENV_VAR) else "default"
-    artifact, metadata, data = _read_artifact(directory, source=source)
+    artifact, metadata, data = _read_matching(directory, source=source)
     trained_with = metadata.get("versions", {}).get("scikit-learn")
     # An npz model holds arrays and autoclass's own classes, whatever scikit-learn is installed;
     # a pickle or skops file holds scikit-learn's own objects.
@@ -404,6 +405,25 @@ def _check_sklearn(directory: Path, trained_with: object) -> None:
         )
 
 
+class _MismatchError(ModelLoadError):
+    """The artifact and the metadata do not match: corrupt, or caught between a save's two renames."""
+
+
+# A model saved again meanwhile: save_model renames the new artifact, then the new metadata into
+# place, and a load between the two read new bytes against the old sha256 (a third of the loads
+# of a folder rewritten in a loop failed as "corrupt"). Read again a moment later, they match.
+_READ_AGAIN = (0.05, 0.2, 0.5)
+
+
+def _read_matching(directory: Path, *, source: str) -> tuple[Path, dict[str, Any], bytes]:
+    for wait in _READ_AGAIN:
+        try:
+            return _read_artifact(directory, source=source)
+        except _MismatchError:
+            time.sleep(wait)
+    return _read_artifact(directory, source=source)
+
+
 def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any], bytes]:
     """The artifact's path, the metadata and the artifact's bytes, checked against each other."""
     meta_path = directory / METADATA
@@ -458,12 +478,12 @@ def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any
             if limit == size
             else f"more than {limit:,} bytes, far more than any autoclass model"
         )
-        raise ModelLoadError(
+        raise _MismatchError(
             f"{artifact} holds {found} (file changed or corrupt); "
             "retrain it with `autoclass train` or restore the directory"
         )
     if metadata.get("artifact_sha256") != hashlib.sha256(data).hexdigest():
-        raise ModelLoadError(
+        raise _MismatchError(
             f"{artifact} does not match the sha256 in {meta_path} (file changed or corrupt); "
             "retrain it with `autoclass train` or restore the directory"
         )

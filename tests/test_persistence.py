@@ -244,3 +244,31 @@ def test_a_home_relative_model_path_is_expanded(tiny_model, tmp_path, monkeypatc
     assert load_model("~/models/m").event_types == tiny_model.event_types
     monkeypatch.setenv(ENV_VAR, "~/models/m")
     assert default_model_dir() == tmp_path / "models" / "m"
+
+
+def test_a_model_caught_between_a_saves_two_renames_is_read_again(tiny_model, tmp_path):
+    # save_model renames the new artifact, then the new metadata: a load between the two failed
+    # as "file changed or corrupt" (a third of the loads of a folder rewritten in a loop).
+    import threading
+    import time
+
+    save_model(tiny_model, tmp_path, metadata={})
+    meta_path = tmp_path / "metadata.json"
+    whole = meta_path.read_text()
+    meta = json.loads(whole)
+    meta["artifact_sha256"] = "0" * 64  # the old model's metadata, for a moment
+    meta_path.write_text(json.dumps(meta))
+
+    def second_rename():
+        time.sleep(0.02)
+        meta_path.write_text(whole)
+
+    renamer = threading.Thread(target=second_rename)
+    renamer.start()
+    try:
+        assert load_model(tmp_path).event_types == tiny_model.event_types
+    finally:
+        renamer.join()
+    meta_path.write_text(json.dumps(meta))  # and corrupt it stays: said so after a second or so
+    with pytest.raises(ModelLoadError, match="does not match the sha256"):
+        load_model(tmp_path)
