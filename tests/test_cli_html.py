@@ -279,3 +279,11 @@ def test_warc_responses_without_a_record_id_are_named_by_file_and_offset(tmp_pat
         (tmp_path / name).write_bytes(out.getvalue())
         ids += [entry[1] for entry in warc_entries(str(tmp_path / name), max_bytes=None, skipped=None)]
     assert ids == [f"{tmp_path / 'a.warc'}:offset 0", f"{tmp_path / 'b.warc'}:offset 0"]
+
+
+def test_a_warc_archive_piped_to_standard_input_is_named_so():
+    # Read as JSON Lines, its first error advised --stdin-format text (or html).
+    entry = (True, "<stdin>:1", b"WARC/1.0\r\n", None)
+    _, page, error = parse_entry(entry, RecordOptions())
+    assert page is None
+    assert error == "standard input holds a WARC archive: give the file's path instead of piping it"

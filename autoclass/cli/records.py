@@ -220,6 +220,10 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
     if len(entry) > 4:  # an HTML file, or a page of an archive
         url, charset = entry[4]
         return _html_page(record_id, raw, url, charset, options)
+    if is_jsonl and record_id == f"{STDIN_NAME}:1" and raw.startswith((b"WARC/", b"\x1f\x8b")):
+        # Read as JSON Lines, an archive was a hundred records of "invalid JSON" advising --stdin-format.
+        what = "a WARC archive" if raw.startswith(b"WARC/") else "gzip data (a .warc.gz or .jsonl.gz?)"
+        return record_id, None, f"standard input holds {what}: give the file's path instead of piping it"
     try:
         decoded = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
