@@ -57,6 +57,10 @@ def test_train_writes_a_model_with_its_own_taxonomy(trained, corpus):
     evaluation = json.loads((out / "evaluation.json").read_text())
     assert evaluation["held-out"]["pages"] == 6
     assert evaluation["held-out"]["model"]["event"]["confusion"]["labels"] == list(TYPES)
+    # Named as `autoclass evaluate -o` names them (train's did not say which model, on which files).
+    assert evaluation["held-out"]["source"]["model_sha256"] == meta["artifact_sha256"]
+    heading = f"Model `{out}` (artifact sha256 {meta['artifact_sha256']})."
+    assert heading in (out / "evaluation.md").read_text()
     # Four sites: cross-validation is computed, or skipped with the reason; never a crash.
     assert "cross-validation (" in printed or "cross-validation skipped: " in printed
 

@@ -421,7 +421,7 @@ def write_reports(out_dir: Path, results: dict[str, dict[str, Any]], *, heading:
     (out_dir / EVALUATION_MD).write_text("# Evaluation\n\n" + heading + render_markdown(results))
 
 
-def _evaluated(model: Model, evaluated: dict[str, EvaluatedSet]) -> tuple[dict[str, dict[str, Any]], str]:
+def with_sources(model: Model, evaluated: dict[str, EvaluatedSet]) -> tuple[dict[str, dict[str, Any]], str]:
     """The results, each with what was evaluated on what (``source``), and the same as Markdown.
 
     An evaluation folder written by ``autoclass evaluate`` names the model and
@@ -500,7 +500,7 @@ def evaluate_model(
     if out_dir is None:
         return evaluated
     out_dir.mkdir(parents=True, exist_ok=True)
-    written, heading = _evaluated(model, evaluated)
+    written, heading = with_sources(model, evaluated)
     write_reports(out_dir, written, heading=heading)
     say(f"wrote {out_dir / 'evaluation.md'} and {out_dir / 'evaluation.json'}")
     build_report = None

@@ -39,9 +39,10 @@ from autoclass.training.evaluate import (
     EVALUATION_MD,
     HTML_BENCHMARK,
     REPORT,
-    evaluate_all,
+    evaluate_sets,
     render_markdown,
     summary_line,
+    with_sources,
     write_reports,
 )
 from autoclass.training.provenance import display_path, provenance, sha256_files
@@ -360,7 +361,8 @@ def train_model(
         "provenance": provenance(),
     }
     model.metadata = metadata
-    results = evaluate_all(model, evaluated) if evaluated else {}
+    evaluated_sets = evaluate_sets(model, evaluated) if evaluated else {}
+    results = {name: s.results for name, s in evaluated_sets.items()}
     metadata["metrics"] = {
         name: {
             "relevance_f1": res["model"]["relevance"]["f1"],
@@ -380,7 +382,10 @@ def train_model(
     for stale in (EVALUATION_JSON, EVALUATION_MD, REPORT, HTML_BENCHMARK):
         (output / stale).unlink(missing_ok=True)
     if results:
-        write_reports(output, results)
+        # Named as `autoclass evaluate -o` names them: the model saved (its sha256) and the label files.
+        model.path, model.metadata = output, json.loads((output / METADATA).read_text(encoding="utf-8"))
+        written, heading = with_sources(model, evaluated_sets)
+        write_reports(output, written, heading=heading)
         say(render_markdown(results))
         for name, res in results.items():
             say(summary_line(name, res))
