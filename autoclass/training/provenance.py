@@ -122,10 +122,12 @@ def _native_libraries() -> list[dict[str, Any]]:
         from threadpoolctl import threadpool_info
     except ImportError:
         return []
-    return [
+    found = [
         {"api": lib.get("internal_api"), "version": lib.get("version"), "threads": lib.get("num_threads")}
         for lib in threadpool_info()
     ]
+    # In a fixed order: in the order loaded, two trainings of one model wrote two metadata.json.
+    return sorted(found, key=lambda lib: tuple(str(v) for v in lib.values()))
 
 
 def provenance(*, root: str | Path | None = ROOT) -> dict[str, Any]:
