@@ -362,15 +362,11 @@ def iter_html(
                     if getattr(raw, "damaged", False):  # a whole-file gzip: nothing after the damage
                         yield _broken(raw, end, ArchiveLoadFailed(_DAMAGED))
                     elif cut:
-                        yield _broken(
-                            raw, end, ArchiveLoadFailed("the file ends inside this record (truncated)")
-                        )
+                        yield _broken(raw, end, ArchiveLoadFailed(_CUT))
                     return
                 start = records.offset
                 headers = record.rec_headers
-                last = _Seen(
-                    start, headers.get_header("WARC-Record-ID"), headers.get_header("WARC-Target-URI")
-                )
+                last = _Seen(start, headers.get_header("WARC-Record-ID"), headers.get_header(_TARGET_URI))
                 length = headers.get_header("Content-Length") or ""
                 if not length.strip().isdigit():
                     raise ArchiveLoadFailed(f"Content-Length is not a number: {length[:40]!r}")
@@ -465,7 +461,7 @@ def _truncated(record: object, offset: int, missing: int) -> WarcPage:
     headers = record.rec_headers
     error = f"broken WARC record at offset {offset}: {missing:,} of its bytes are missing (truncated)"
     record_id = headers.get_header("WARC-Record-ID") or f"offset {offset}"
-    return WarcPage(record_id, headers.get_header("WARC-Target-URI"), None, None, error, offset)
+    return WarcPage(record_id, headers.get_header(_TARGET_URI), None, None, error, offset)
 
 
 class _UndecodableError(ValueError):
@@ -524,7 +520,7 @@ def _unbrotli(stream: IO[bytes], limit: int | None) -> bytes:
 def _page(record: object, offset: int, max_bytes: int | None) -> WarcPage | None:
     headers = record.rec_headers
     record_id = headers.get_header("WARC-Record-ID") or f"offset {offset}"
-    url = headers.get_header("WARC-Target-URI")
+    url = headers.get_header(_TARGET_URI)
     content_type = record.http_headers.get_header("Content-Type")
     try:
         data = _content(record, None if max_bytes is None else max_bytes + 1)
