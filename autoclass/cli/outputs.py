@@ -118,10 +118,15 @@ def descriptor_named(path: str) -> int | None:
     return None
 
 
+def written_through(path: str) -> str:
+    """The temporary file a run description (or any file replaced whole) is written through first."""
+    return f"{path}.{os.getpid()}.tmp"
+
+
 def _check_run_file(path: str) -> None:
     # Found when it was first written, the output had been emptied (a read-only folder around
     # a writable file): the run description must be writable before the output is opened.
-    probe = f"{run_file(path)}.{os.getpid()}.tmp"  # the name RunRecord.save writes through
+    probe = written_through(run_file(path))
     try:
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
         os.unlink(probe)
@@ -187,7 +192,7 @@ def check_output(
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        return Output(path, True), sources  # created by the run: no input can be it  # created by the run: no input can be it
+        return Output(path, True), sources  # created by the run: no input can be it
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     if stat.S_ISDIR(st.st_mode):

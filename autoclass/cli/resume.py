@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autoclass.cli.errors import OutputError, UsageError
-from autoclass.cli.outputs import Output, count_records, run_file
+from autoclass.cli.outputs import Output, count_records, run_file, written_through
 from autoclass.cli.readers import STDIN, Source
 from autoclass.cli.records import Entry
 from autoclass.files import read_regular
@@ -178,7 +178,7 @@ class RunRecord:
 
     def save(self) -> None:
         """Write the description, whole or not at all (a killed run leaves the old one or the new one)."""
-        temporary = f"{self.path}.{os.getpid()}.tmp"
+        temporary = written_through(self.path)
         try:
             with open(temporary, "w", encoding="utf-8") as f:
                 # A path that is not UTF-8 (lone surrogates in Python) is kept as escapes, read back the same.
