@@ -52,7 +52,7 @@ from autoclass.errors import (
 from autoclass.files import RefusedFileError, read_regular
 from autoclass.model import Model
 from autoclass.sanity import InsaneModelError, check_model
-from autoclass.trust import record_trusted, trust_store_path, trusted_digests
+from autoclass.trust import record_trusted, store_writable_hint, trust_store_path, trusted_digests
 
 ARTIFACT = "model.joblib"
 SKOPS_ARTIFACT = "model.skops"
@@ -357,10 +357,10 @@ def load_model(path: str | os.PathLike | None = None, *, trust: bool = False) ->
                 f"refusing to load {artifact}: a joblib (pickle) model runs code when it is "
                 f"loaded, and this one (sha256 {digest[:16]}...) was neither trained on this "
                 f"machine nor marked as trusted in {trust_store_path()}. If you trust where it "
-                f"came from: run `autoclass trust {directory}` to record it, or load it once with "
-                "load_model(path, trust=True) or a command's --trust-model option; or ask for "
-                "the model in the npz format (model.npz, what `autoclass train` writes) or the skops "
-                "format (model.skops), which load without running code from the file"
+                f"came from: run `autoclass trust {directory}` to record it{store_writable_hint()}, "
+                "or load it once with load_model(path, trust=True) or a command's --trust-model option; "
+                "or ask for the model in the npz format (model.npz, what `autoclass train` writes) or "
+                "the skops format (model.skops), which load without running code from the file"
             )
         try:
             # From the bytes just hashed, so the file cannot change in between.

@@ -30,6 +30,17 @@ def trust_store_path() -> Path:
     return Path(config) / "autoclass" / "trusted-models"
 
 
+def store_writable_hint() -> str:
+    """A hint when the trust store cannot be written here (a read-only home): where to put it instead."""
+    folder = trust_store_path().parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if os.access(folder, os.W_OK):
+        return ""
+    store = trust_store_path()
+    return f" ({store} cannot be written here: set {TRUST_STORE_ENV} to a file you can write first)"
+
+
 def trusted_digests() -> set[str]:
     """The sha256 digests in the trust store (none when it does not exist).
 

@@ -103,6 +103,18 @@ def test_model_from_elsewhere_is_refused_and_trust_true_loads_it_without_recordi
         load_model(model)
 
 
+def test_the_refusal_says_where_to_keep_trust_when_the_store_cannot_be_written(
+    tiny_model, tmp_path, trust_store, monkeypatch
+):
+    # With a read-only home, it advised `autoclass trust`, which then failed.
+    from autoclass import trust
+
+    model = _model_from_elsewhere(tiny_model, tmp_path / "m", trust_store)
+    monkeypatch.setattr(trust.os, "access", lambda path, mode: False)  # (root writes anywhere)
+    with pytest.raises(UntrustedModelError, match="cannot be written here: set AUTOCLASS_TRUST_STORE to a"):
+        load_model(model)
+
+
 # ---------------------------------------------------------------- opting in
 
 
