@@ -287,3 +287,16 @@ def test_a_warc_archive_piped_to_standard_input_is_named_so():
     _, page, error = parse_entry(entry, RecordOptions())
     assert page is None
     assert error == "standard input holds a WARC archive: give the file's path instead of piping it"
+
+
+def test_a_crawl_archive_under_another_name_is_an_error_not_a_page_of_text():
+    # An ARC file, or a WARC file named .txt, came out as one page: its headers as the headline.
+    for raw, said in (
+        (
+            b"filedesc://crawl.arc 0.0.0.0 20240101000000 text/plain 75\n",
+            "an ARC file (the older crawl format)",
+        ),
+        (b"WARC/1.0\r\nWARC-Type: warcinfo\r\n", "a WARC archive read as a page of text: name it .warc"),
+    ):
+        _, page, error = parse_entry((False, "crawl.txt", raw, None), RecordOptions())
+        assert page is None and error.startswith(said)

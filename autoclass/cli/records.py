@@ -279,6 +279,15 @@ def _parse_entry(entry: Entry, options: RecordOptions) -> tuple[str, str | HtmlP
             )
     else:
         text = decoded[1:] if decoded.startswith("\ufeff") else decoded
+        # A crawl archive under another name was one page of text, its headers and all.
+        if text.startswith("WARC/1."):
+            return record_id, None, "a WARC archive read as a page of text: name it .warc or .warc.gz"
+        if text.startswith("filedesc://"):
+            return (
+                record_id,
+                None,
+                "an ARC file (the older crawl format), which autoclass does not read: convert it to WARC",
+            )
     if len(text) > options.max_chars:
         return record_id, None, f"page too long: {len(text)} characters > --max-chars {options.max_chars}"
     if not has_paragraphs(text):
