@@ -241,6 +241,19 @@ class _From(io.RawIOBase):
         return self._raw.tell() - self._start
 
 
+def _empty_gzip(data: bytes) -> bool:
+    """Whether ``data`` is gzip members that hold nothing (``gzip`` of an empty file): no record cut."""
+    while data:
+        inflate = zlib.decompressobj(31)
+        try:
+            if inflate.decompress(data, 1) or not inflate.eof:
+                return False
+        except zlib.error:
+            return False
+        data = inflate.unused_data
+    return True
+
+
 def _whole_file_gzip(raw: IO[bytes]) -> bool:
     """Whether the first gzip member holds more than the first record (a whole file gzipped at once)."""
     inflate, head, size, end = zlib.decompressobj(31), b"", 0, None
@@ -358,10 +371,11 @@ def iter_html(
                     # warcio ends quietly on a record whose WARC header the file cuts off.
                     end = records.offset
                     raw.seek(end)
-                    cut = raw.read(_SCAN).strip(b"\r\n\x00")
+                    rest = raw.read(_SCAN)
+                    cut = rest.strip(b"\r\n\x00")
                     if getattr(raw, "damaged", False):  # a whole-file gzip: nothing after the damage
                         yield _broken(raw, end, ArchiveLoadFailed(_DAMAGED))
-                    elif cut:
+                    elif cut and not (gzipped and _empty_gzip(rest)):
                         yield _broken(raw, end, ArchiveLoadFailed(_CUT))
                     return
                 start = records.offset

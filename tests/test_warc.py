@@ -95,7 +95,11 @@ def test_payloads_over_the_limit_are_not_read():
 
 
 def test_garbage_and_empty_files():
+    import gzip
+
     assert list(iter_html(io.BytesIO(b""))) == []
+    # An empty file gzipped is an empty archive too (it was a record "cut short").
+    assert list(iter_html(io.BytesIO(gzip.compress(b"")))) == []
     pages = list(iter_html(io.BytesIO(b"not a warc file at all\n" * 100)))
     assert len(pages) == 1 and pages[0].error and pages[0].record_id == "offset 0"
 
