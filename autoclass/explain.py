@@ -80,6 +80,10 @@ class Explanation:
         the relevance log-odds.
     content_score : float
         The first-stage log-odds that the line itself is content.
+    content_intercept : float
+        The content log-odds of a line with no word the model knows and
+        average layout; with every content contribution it adds up to
+        ``content_score``.
     content_reasons : list of Contribution
         Largest word and layout inputs of the content score.
     event : str
@@ -88,6 +92,12 @@ class Explanation:
         Its probability given that the paragraph is relevant.
     runner_up : str
         The second most probable type.
+    event_score : float
+        The event's log-odds against the average type (the mean of the
+        types' log-odds).
+    event_intercept : float
+        Its part that no input gives; with every event contribution it adds
+        up to ``event_score``.
     event_reasons : list of Contribution
         Largest inputs of the event's log-odds against the average type.
     body : float
@@ -108,10 +118,13 @@ class Explanation:
     relevance_intercept: float
     relevance_by_source: dict[str, float]
     content_score: float
+    content_intercept: float
     content_reasons: list[Contribution]
     event: str
     event_probability: float
     runner_up: str
+    event_score: float
+    event_intercept: float
     event_reasons: list[Contribution]
     body: float = 1.0
     dropped_by: str | None = None
@@ -136,9 +149,11 @@ class Explanation:
             "    by source: "
             + ", ".join(f"{name} {effect:+.2f}" for name, effect in self.relevance_by_source.items()),
             *_format_reasons(self.relevance_reasons),
-            f"  content score of the line itself, words and layout ({self.content_score:+.2f}):",
+            f"  content score of the line itself, words and layout ({self.content_score:+.2f} log-odds; "
+            f"intercept {self.content_intercept:+.2f}):",
             *_format_reasons(self.content_reasons),
-            f"  event {self.event} against the average type:",
+            f"  event {self.event} against the average type ({self.event_score:+.2f} log-odds; "
+            f"intercept {self.event_intercept:+.2f}):",
             *_format_reasons(self.event_reasons),
         ]
         return "\n".join(lines)
@@ -217,7 +232,10 @@ class PageExplainer:
         self.event_columns = slice(3 + k, 3 + 2 * k)
         ev_ctx = clf.event2_context_weights_
         self.ev_ctx = ev_ctx - ev_ctx[:, seen].mean(axis=1, keepdims=True)
+        intercepts = clf.event2_intercept_
+        self.ev_intercept = np.where(seen, intercepts - intercepts[seen].mean(), -np.inf)
         scores = self.state.event_scores
+        self.event_score = scores - scores[:, seen].mean(axis=1, keepdims=True)
         event_proba = np.exp(scores - scores.max(axis=1, keepdims=True))
         self.event_proba = event_proba / event_proba.sum(axis=1, keepdims=True)
 
@@ -279,10 +297,13 @@ class PageExplainer:
                     relevance_intercept=float(clf.relevance2_intercept_),
                     relevance_by_source=dict(sorted(by_source.items(), key=lambda kv: -abs(kv[1]))),
                     content_score=float(state.content_score[i]),
+                    content_intercept=float(clf.relevance1_intercept_),
                     content_reasons=_largest(content, top),
                     event=event_types[best],
                     event_probability=float(event_proba[i, best]),
                     runner_up=event_types[second],
+                    event_score=float(self.event_score[i, best]),
+                    event_intercept=float(self.ev_intercept[best]),
                     event_reasons=_largest(event, top),
                     body=body,
                     dropped_by=dropped_by,

@@ -37,12 +37,14 @@ def test_contributions_add_up_to_the_scores(default_model):
         by_source = why.relevance_intercept + sum(why.relevance_by_source.values())
         assert by_source == pytest.approx(logit, abs=1e-9)
         assert {"line content", "page topic", "body similarity", "layout"} <= set(why.relevance_by_source)
-        content = clf.relevance1_intercept_ + sum(c.effect for c in why.content_reasons)
+        content = why.content_intercept + sum(c.effect for c in why.content_reasons)
         assert content == pytest.approx(logit_d, abs=1e-9) == pytest.approx(why.content_score)
-        # The event's log-odds against the average type, less the intercepts' part.
+        assert why.content_intercept == clf.relevance1_intercept_
+        # The event's log-odds against the average type: its intercept and its inputs.
         best = EVENT_TYPES.index(why.event)
-        centred = scores[best] - scores.mean() - (clf.event2_intercept_[best] - clf.event2_intercept_.mean())
-        assert sum(c.effect for c in why.event_reasons) == pytest.approx(centred, abs=1e-9)
+        assert why.event_score == pytest.approx(scores[best] - scores.mean(), abs=1e-9)
+        event = why.event_intercept + sum(c.effect for c in why.event_reasons)
+        assert event == pytest.approx(why.event_score, abs=1e-9)
         assert why.event_probability == pytest.approx(np.exp(scores[best]) / np.exp(scores).sum(), abs=1e-9)
 
 
