@@ -207,3 +207,19 @@ def test_training_files_edited_here_are_not_taken_for_those_trained_on(tmp_path,
     assert recorded_training_files(metadata) == [ran_in / "data" / "a.jsonl"]
     (here / "data" / "a.jsonl").write_text("trained on")  # the same bytes here: taken from here
     assert recorded_training_files(metadata) == [Path("data/a.jsonl")]
+
+
+def test_main_event_in_gold_tags_reads_the_main_event_not_the_largest_tag():
+    # The headline and lead weigh more in the main event: here it is recall, the largest tag financial.
+    from types import SimpleNamespace
+
+    from autoclass.labels import Pages
+    from autoclass.taxonomy import EVENT_TYPES
+    from autoclass.training.evaluate import evaluate_with_predictions
+
+    article = _article([0.9] * 6, ["recall"] * 2 + ["financial"] * 4)
+    assert article.main_event == "recall" and list(article.tags)[0] == "financial"
+    model = SimpleNamespace(predict_pages=lambda texts: [article], event_types=EVENT_TYPES, tag_min_share=0.2)
+    pages = Pages(["p"], ["s"], [[""] * 6], [[True] * 6], [["recall"] * 2 + ["corporate"] * 4])
+    results, _ = evaluate_with_predictions(model, pages, majority_event="sales")
+    assert results["model"]["tags"]["main_event_in_gold_tags"] == 1.0

@@ -202,7 +202,9 @@ def evaluate_with_predictions(
                 pred_ev.append(max(p.event_scores, key=p.event_scores.get))
     share = model.tag_min_share
     g_tags = [gold_tags(r, e, share) for r, e in zip(pages.relevant, pages.events)]
-    p_tags = [list(a.tags) for a in articles]
+    # The main event first: the tags are ordered by weight, and the main event (the headline and
+    # lead weighed more) is not always the largest.
+    p_tags = [sorted(a.tags, key=lambda tag, main=a.main_event: tag != main) for a in articles]
     results = {
         "pages": len(pages),
         "paragraphs": pages.n_paragraphs,
