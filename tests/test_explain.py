@@ -142,6 +142,22 @@ def test_cli_explain_reads_html_on_standard_input_when_told_and_warns_when_not(
         assert bool(said) == (not flags) and all("--stdin-format html" in m for m in said)
 
 
+def test_cli_explain_says_json_lines_piped_in_are_read_as_text(capsys, default_model, monkeypatch):
+    # `cat pages.jsonl | autoclass explain` explained each record's raw JSON as a paragraph, without a word.
+    import io
+    import warnings
+
+    lines = b'{"id": "a", "text": "Ford recalls SUVs"}\n{"id": "b", "text": "Nio sells cars"}\n'
+    for flags, first in [([], '{"id": "a"'), (["--stdin-format", "jsonl"], "Ford recalls SUVs")]:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(lines)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert main(["explain", "-", "-p", "0", *flags]) == 0
+        assert capsys.readouterr().out.splitlines()[1].strip().startswith(first)
+        said = [str(w.message) for w in caught if "JSON object" in str(w.message)]
+        assert bool(said) == (not flags) and all("--stdin-format jsonl" in m for m in said)
+
+
 def test_cli_explain_warns_that_stdin_format_is_not_for_a_named_file(tmp_path, capsys, default_model):
     page = tmp_path / "page.txt"
     page.write_text("<p>Ford recalls SUVs</p>\n", encoding="utf-8")

@@ -100,6 +100,16 @@ def _read_page(path: str, stdin_format: str = "text") -> str | HtmlPage:
     return page
 
 
+def _opens_like_json_lines(text: str) -> bool:
+    first = text.lstrip()[:100_000].split("\n", 1)[0]
+    if not first.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(first), dict)
+    except ValueError:
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``autoclass explain`` with parsed arguments; returns the exit status."""
     if args.top < 1:
@@ -116,6 +126,13 @@ def run(args: argparse.Namespace) -> int:
             "the page opens like an HTML document and is read as plain text, tags and all; give it as "
             "an .html file, or --stdin-format html on standard input",
             HtmlAsTextWarning,
+            stacklevel=1,
+        )
+    if isinstance(page, str) and _opens_like_json_lines(page):
+        warnings.warn(
+            "the page's first line is a JSON object and is read as plain text, braces and all; a JSON "
+            "Lines file is read as one (its first record) when named *.jsonl, or with --stdin-format jsonl "
+            "on standard input",
             stacklevel=1,
         )
     paragraphs = page if isinstance(page, HtmlPage) else split_paragraphs(page)
