@@ -141,7 +141,8 @@ class Explanation:
         verdict = "relevant" if self.relevant else f"not relevant ({_DROPPED[self.dropped_by]})"
         event = f"{self.event} {self.event_probability:.2f}, runner-up {self.runner_up}"
         lines = [
-            f"[{self.position}] {verdict}: relevance {self.relevance:.2f}, body {self.body:.2f} "
+            f"[{self.position}] {verdict}: relevance {_beside(self.relevance, self.threshold)}, "
+            f"body {_beside(self.body, self.threshold)} "
             f"(threshold {self.threshold:.2f}); "
             f"event {event}" + ("" if self.relevant else " (if it were relevant)"),
             f"    {_clip_text(self.text, 100)}",
@@ -362,10 +363,18 @@ _OWN = ("score", "probability", "run_probability")
 _NEIGHBOURS = ("prev", "next", "prev2", "next2", "window_mean")
 
 
+def _beside(probability: float, threshold: float) -> str:
+    """``probability`` to two decimals, or to as many as tell it from the threshold (four at most)."""
+    digits = 2
+    while digits < 4 and f"{probability:.{digits}f}" == f"{threshold:.{digits}f}":
+        digits += 1
+    return f"{probability:.{digits}f}"
+
+
 _DROPPED = {
     "words": "no word but stop words, or no letter: it states nothing",
     "body": "not the page's own article",
-    "topic": "the page's article, but not automotive-industry news",
+    "topic": "the page's article, but not read as automotive-industry news",
     None: "",
 }
 

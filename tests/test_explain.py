@@ -310,3 +310,11 @@ def test_cli_explain_on_an_ascii_terminal_writes_escapes_not_a_traceback(tmp_pat
     )
     assert done.returncode == 0, done.stderr.decode("ascii", "replace")
     assert b"\\u0160KODA recalls 1,000 cars" in done.stdout
+
+
+def test_a_probability_next_to_the_threshold_is_shown_with_the_digits_that_tell_them_apart(default_model):
+    # "relevance 0.40 (threshold 0.40)" for a line dropped at 0.3969 read as a contradiction.
+    why = dataclasses.replace(explain_page(default_model, PAGE, positions=[3])[0], relevant=False)
+    for probability, shown in [(0.3969, "0.397"), (0.39996, "0.4000"), (0.35, "0.35"), (0.4, "0.4000")]:
+        text = str(dataclasses.replace(why, relevance=probability, threshold=0.4))
+        assert f"relevance {shown}," in text.splitlines()[0]
