@@ -202,6 +202,11 @@ def explain_page(
         raise TypeError(
             "paragraphs must be the page's paragraphs, not one str: split it with split_paragraphs()"
         )
+    for n in positions or ():
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+            raise TypeError(f"positions must be ints, not {type(n).__name__}")
+        if not 0 <= n < len(paragraphs):
+            raise IndexError(f"no paragraph {n}: the page has {len(paragraphs)} (numbered from 0)")
     return PageExplainer(model, paragraphs).explain(positions, top=top)
 
 

@@ -224,7 +224,8 @@ def test_cli_explains_the_first_record_of_json_lines_and_gzip_text(tmp_path, cap
     (tmp_path / "pages.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     (tmp_path / "page.txt.gz").write_bytes(gzip.compress("\n".join(PAGE).encode()))
     expected = _expected(default_model.predict("\n".join(PAGE)).paragraphs)
-    assert _explained(capsys, str(tmp_path / "pages.jsonl")) == expected
+    with pytest.warns(UserWarning, match=r"pages.jsonl holds more than one JSON Lines record: .* its first"):
+        assert _explained(capsys, str(tmp_path / "pages.jsonl")) == expected
     assert _explained(capsys, str(tmp_path / "page.txt.gz")) == expected
 
 
@@ -247,6 +248,16 @@ def test_cli_explain_refuses_what_is_not_one_page(tmp_path, capsys, name, conten
 
 def test_a_page_given_as_one_str_or_a_top_that_is_no_int_is_a_type_error(default_model):
     from autoclass.explain import explain_page
+
+    # A position out of the page explained nothing, or paragraph -1 as "position -1".
+    for positions, error, message in [
+        ([-1], IndexError, "no paragraph -1: the page has 1"),
+        ([3], IndexError, "no paragraph 3"),
+        ([True], TypeError, "positions must be ints, not bool"),
+        (["0"], TypeError, "positions must be ints, not str"),
+    ]:
+        with pytest.raises(error, match=message):
+            explain_page(default_model, ["Ford recalls trucks"], positions=positions)
 
     with pytest.raises(TypeError, match="not one str: split it with split_paragraphs"):
         explain_page(default_model, "Ford recalls trucks")

@@ -89,7 +89,14 @@ def _read_page(path: str, stdin_format: str = "text") -> str | HtmlPage:
         raise UsageError(f"{path} is a WARC archive of many pages: explain reads one page, give one file")
     with closing(iter_entries([source], stdin=sys.stdin.buffer)) as entries:
         entry = next(entries, None)  # a JSON Lines file: its first record
+        more = entry is not None and next(entries, None) is not None
     name = "standard input" if path == STDIN else path
+    if more:
+        warnings.warn(
+            f"{name} holds more than one JSON Lines record: explain reads one page, its first "
+            "(explain another by giving it alone)",
+            stacklevel=1,
+        )
     if entry is None:
         raise UsageError(f"{name} holds no JSON Lines record: nothing to explain")
     _, page, error = parse_entry(entry, RecordOptions(max_chars=sys.maxsize))
