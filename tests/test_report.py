@@ -115,6 +115,20 @@ def test_page_text_is_escaped(tmp_path, tiny_model):
     assert "tiny.jsonl, lines 1–8" in text  # where the worst article is
 
 
+def test_a_set_without_errors_says_so_and_counts_in_the_singular(tmp_path, tiny_model):
+    # An empty "Worst held-out articles" section, "1 sites" and "(1 paragraphs)" looked broken.
+    from autoclass.training.data import load_pages
+
+    predicted = tiny_model.predict_pages([[t for t, _, _ in TINY_PAGES[0]]])[0]
+    page = [(p.text, p.relevant, p.event if p.relevant else None) for p in predicted.paragraphs]
+    source = _labeled_file(tmp_path / "one.jsonl", [page])
+    labeled = load_pages(source)
+    results, articles = evaluate_with_predictions(tiny_model, labeled, majority_event="sales")
+    text = render_report(EvaluatedSet(labeled, articles, results, [source]), model=tiny_model)
+    assert "None: no page of 8 paragraphs or more has a wrong paragraph" in text
+    assert f"1 page, {len(page)} paragraphs" in text and "1 site." in text
+
+
 def test_html_benchmark_results_in_the_model_directory_are_shown(tmp_path, tiny_model):
     from autoclass.training.data import load_pages
     from autoclass.training.report import HTML_BENCHMARK

@@ -366,6 +366,10 @@ def _figure(png: bytes, alt: str, caption: str) -> str:
     )
 
 
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _summary_table(sets: dict[str, EvaluatedSet], cross_validation: dict[str, Any] | None) -> str:
     head = "".join(
         f"<th>{esc(name)}: autoclass</th><th>{esc(name)}: baseline</th>" for name in sets
@@ -384,8 +388,9 @@ def _summary_table(sets: dict[str, EvaluatedSet], cross_validation: dict[str, An
             cells += f'<td class="num">{mean}</td>'
         body.append(f"<tr><th>{esc(label)}</th>{cells}</tr>")
     sizes = "; ".join(
-        f"{esc(name)}: {s.results['pages']} pages, {s.results['paragraphs']} paragraphs "
-        f"({s.results['relevant_paragraphs']} relevant), {len(set(s.pages.sites))} sites"
+        f"{esc(name)}: {_counted(s.results['pages'], 'page')}, "
+        f"{_counted(s.results['paragraphs'], 'paragraph')} ({s.results['relevant_paragraphs']} relevant), "
+        f"{_counted(len(set(s.pages.sites)), 'site')}"
         for name, s in sets.items()
     )
     return f"<table><tr><th>metric</th>{head}</tr>{''.join(body)}</table><p class='muted'>{sizes}.</p>"
@@ -430,7 +435,7 @@ def _pairs_html(pairs: list[tuple[str, str, int, list[Row]]], gold_support: Coun
         )
     out.append("</table>")
     for gold, pred, n, cases in pairs:
-        out.append(f"<h3>gold {esc(gold)} → predicted {esc(pred)} ({n} paragraphs)</h3>")
+        out.append(f"<h3>gold {esc(gold)} → predicted {esc(pred)} ({_counted(n, 'paragraph')})</h3>")
         for r in cases:
             out.append(
                 f"<blockquote><span class='text'>{esc(r.text)}</span><br>"
@@ -592,7 +597,8 @@ def render_report(
                 learning_curve_figure(curve, cross_validation),
                 "learning curve",
                 "Held-out scores of models refitted on nested random shares of the training pages "
-                f"(seed {meta.get('config', {}).get('seed', 0)}); the last point is the shipped model.",
+                f"(seed {meta.get('config', {}).get('seed', 0)}); the last point is the model evaluated "
+                "here.",
             )
         )
     else:
@@ -611,9 +617,12 @@ def render_report(
         "relevant in the gold labels, when its most probable event is not the gold one (<b>✗ event</b>); "
         "wrong rows are also shaded.</p>",
     ]
-    for page in worst_articles(rows):
+    worst = worst_articles(rows)
+    for page in worst:
         k = page[0].page
         parts.append(_article_html(page, article_id=heldout.pages.ids[k], site=heldout.pages.sites[k]))
+    if not worst:
+        parts.append("<p class='muted'>None: no page of 8 paragraphs or more has a wrong paragraph.</p>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
