@@ -200,6 +200,54 @@ def test_a_cluster_lost_midway_is_a_worker_crash_not_a_traceback():
         _result(Lost())
 
 
+def test_a_chunk_whose_worker_died_is_sent_again_and_a_lost_scheduler_stops_the_run():
+    # Scattered chunks die with their worker: the run stopped with status 3 though the cluster went on.
+    from collections import deque
+    from concurrent.futures import CancelledError
+
+    from autoclass.cli.engines import RESUBMITS, _first_result
+    from autoclass.cli.errors import WorkerCrashedError
+
+    class Future:
+        def __init__(self, outcome):
+            self.outcome = outcome
+
+        def result(self):
+            if isinstance(self.outcome, Exception):
+                raise self.outcome
+            return self.outcome
+
+    class Client:
+        status = "running"
+
+    lost = CancelledError("_dask_task-1 cancelled for reason: already forgotten.")
+    sent = []
+
+    def submit(outcomes):
+        def again(chunk):
+            sent.append(chunk)
+            return Future(outcomes.pop(0))
+
+        return again
+
+    pending = deque([["chunk a", Future(lost)], ["chunk b", Future("b done")]])
+    assert _first_result(pending, submit([lost, "a done"]), Client()) == "a done"
+    assert sent == ["chunk a", "chunk a"] and [c for c, _ in pending] == ["chunk b"]
+    # Lost on every try; a scheduler gone; a client no longer connected: the run stops.
+    for error, status, tries in [
+        (lost, "running", RESUBMITS),
+        (RuntimeError("scheduler gone"), "running", 0),
+        (CancelledError("reason: scheduler-connection-lost"), "running", 0),
+        (lost, "closing", 0),
+    ]:
+        sent.clear()
+        client = Client()
+        client.status = status
+        with pytest.raises(WorkerCrashedError, match="the Dask cluster lost the run"):
+            _first_result(deque([["c", Future(error)]]), submit([error] * 5), client)
+        assert len(sent) == tries
+
+
 def test_a_model_retrained_in_place_is_loaded_again(tmp_path):
     # A long-lived Dask worker kept serving the model it loaded first from a path retrained since.
     import os

@@ -20,8 +20,8 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import chain, islice
@@ -284,6 +284,8 @@ def check_engine(model_path: str | None, *, engine: str, scheduler: str | None, 
 
 #: Seconds to wait for a scheduler to answer, and for it to have a worker.
 CLUSTER_TIMEOUT = 30
+# Times a chunk whose worker died (its scattered data lost with it) is sent to the cluster again.
+RESUBMITS = 3
 
 
 def _connect(distributed: Any, scheduler: str) -> Any:
@@ -428,28 +430,61 @@ def run_dask(
     client_log = logging.getLogger("distributed.client")
     client_level = client_log.level
     client_log.setLevel(logging.CRITICAL)
+    scheduler_log = logging.getLogger("distributed.scheduler")
+    scheduler_log.addFilter(_not_lost_scattered_data)
     try:
         limit = window or 2 * max(1, sum(client.nthreads().values()))
-        for chunk in chunks:
+
+        def submit(chunk: Chunk) -> Any:
             # Scattered first: a chunk passed to submit() stays in the client's and the
             # scheduler's memory after its task ends, which grew with the input.
             data = client.scatter(chunk, hash=False)
-            pending.append(client.submit(_dask_task, data, model_path, options, trust, pure=False))
+            return client.submit(_dask_task, data, model_path, options, trust, pure=False)
+
+        for chunk in chunks:
+            pending.append([chunk, submit(chunk)])
             if len(pending) >= limit:
-                yield _result(pending.popleft())
+                yield _first_result(pending, submit, client)
         while pending:
-            yield _result(pending.popleft())
+            yield _first_result(pending, submit, client)
     except KeyboardInterrupt:
         _quiet_half_built_futures()
         raise
     finally:
         if pending:
-            client.cancel(list(pending))
+            client.cancel([future for _, future in pending])
         client.close()
         if cluster is not None:
             cluster.close()
         tornado_log.removeFilter(_not_a_cancel_before_start)
+        scheduler_log.removeFilter(_not_lost_scattered_data)
         client_log.setLevel(client_level)
+
+
+def _first_result(pending: deque, submit: Callable[[Chunk], Any], client: Any) -> ChunkResult:
+    """The result of the first chunk in flight, taken off ``pending`` (``[chunk, future]`` pairs).
+
+    Scattered data has no recipe to rebuild it: when the worker that held a
+    chunk dies, the chunk's task is cancelled, not rerun, though the cluster
+    goes on. Such a chunk is sent again (``RESUBMITS`` times at most) while
+    the client is still connected; other losses stop the run.
+    """
+    chunk, future = pending[0]
+    for _ in range(RESUBMITS):
+        try:
+            future.result()
+            break
+        except Exception as exc:  # noqa: BLE001 - told apart below; the last try's error is raised
+            if not (_cancelled(exc) and client.status == "running"):
+                break
+            future = pending[0][1] = submit(chunk)
+    pending.popleft()
+    return _result(future)
+
+
+def _cancelled(error: Exception) -> bool:
+    """Whether a task's error is its cancellation by the scheduler (its input lost), not a lost scheduler."""
+    return isinstance(error, CancelledError) and "scheduler-connection-lost" not in str(error)
 
 
 def _result(future: Any) -> ChunkResult:
@@ -458,6 +493,11 @@ def _result(future: Any) -> ChunkResult:
     except Exception as exc:  # noqa: BLE001 - a task never fails (records fail alone): the cluster did
         said = " ".join(str(exc).split())  # one line: distributed's messages run over several
         raise WorkerCrashedError(f"the Dask cluster lost the run ({type(exc).__name__}: {said})") from exc
+
+
+def _not_lost_scattered_data(record: logging.LogRecord) -> bool:
+    """False for a local scheduler's error that a dead worker took chunks with it: they are sent again."""
+    return "lose scattered data" not in record.getMessage()
 
 
 def _not_a_cancel_before_start(record: logging.LogRecord) -> bool:
