@@ -591,3 +591,15 @@ def test_a_label_file_given_as_input_is_said_to_be_one(tmp_path):
         "is read as a page of its own line; `autoclass evaluate MODEL FILE` scores its pages"
     ]
     assert len(read_jsonl(tmp_path / "out.jsonl")) == 3  # read as the user asked, all the same
+
+
+def test_chunks_end_at_a_byte_budget_so_large_records_in_flight_stay_bounded():
+    # 256 records of 1.5 MB each made one chunk: 1 GB in flight with one worker, 1.75 GB with two.
+    from autoclass.cli.readers import read_chunks
+
+    entries = [(True, f"r{i}", b"x" * size, None) for i, size in enumerate([10, 10, 30, 5, 5, 5, 0])]
+    chunks = list(read_chunks(entries, chunk_size=4, chunk_bytes=25))
+    assert [[e[1] for e in c.entries] for c in chunks] == [["r0", "r1", "r2"], ["r3", "r4", "r5", "r6"]]
+    assert [c.index for c in chunks] == [0, 1]
+    every = list(read_chunks(entries, chunk_size=2, skip=1))
+    assert [[e[1] for e in c.entries] for c in every] == [["r1", "r2"], ["r3", "r4"], ["r5", "r6"]]

@@ -96,7 +96,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         type=int,
         default=DEFAULT_CHUNK_SIZE,
         metavar="N",
-        help=f"pages per unit of work (default: {DEFAULT_CHUNK_SIZE})",
+        help=f"pages per unit of work (default: {DEFAULT_CHUNK_SIZE}; fewer once their records reach 16 MiB)",
     )
     parser.add_argument(
         "--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster"

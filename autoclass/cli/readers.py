@@ -381,7 +381,14 @@ def _writable(entry: Entry) -> Entry:
     return (is_jsonl, SURROGATE.sub("\ufffd", record_id), raw, error, *rest)
 
 
-def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> Iterator[Chunk]:
+#: Bytes of input records at which a chunk ends before ``chunk_size`` records: a chunk of 256
+#: records of 1.5 MB each held 1 GB in flight with one worker, 1.75 GB with two.
+CHUNK_BYTES = 16 * 2**20
+
+
+def read_chunks(
+    entries: Iterable[Entry], *, chunk_size: int, skip: int = 0, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[Chunk]:
     """Cut entries into chunks of ``chunk_size``, after skipping the first ``skip``.
 
     Parameters
@@ -392,6 +399,9 @@ def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> 
         Records per chunk.
     skip : int
         Records already processed (``--resume``).
+    chunk_bytes : int
+        A chunk ends early once its records' bytes reach this: chunks in
+        flight then hold a bounded size, however large the records.
 
     Yields
     ------
@@ -419,7 +429,12 @@ def read_chunks(entries: Iterable[Entry], *, chunk_size: int, skip: int = 0) -> 
             f"the output already holds {skip} records but the input has only {skipped}: "
             "--resume needs the same inputs as the interrupted run"
         )
-    index = 0
-    while chunk := list(islice(it, chunk_size)):
+    index, chunk, size = 0, [], 0
+    for entry in it:
+        chunk.append(entry)
+        size += len(entry[2] or b"")
+        if len(chunk) >= chunk_size or size >= chunk_bytes:
+            yield Chunk(index, chunk)
+            index, chunk, size = index + 1, [], 0
+    if chunk:
         yield Chunk(index, chunk)
-        index += 1
