@@ -21,6 +21,7 @@ from autoclass.cli.batch import (
 from autoclass.cli.engines import ENGINES
 from autoclass.cli.errors import UsageError
 from autoclass.cli.options import add_model_options, add_page_options, stdin_format
+from autoclass.cli.readers import CHUNK_BYTES
 from autoclass.cli.records import RecordOptions
 from autoclass.cli.writers import FORMATS
 
@@ -96,7 +97,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
         type=int,
         default=DEFAULT_CHUNK_SIZE,
         metavar="N",
-        help=f"pages per unit of work (default: {DEFAULT_CHUNK_SIZE}; fewer once their records reach 16 MiB)",
+        help=f"pages per unit of work (default: {DEFAULT_CHUNK_SIZE}; fewer once their records reach "
+        f"{CHUNK_BYTES >> 20} MiB)",
     )
     parser.add_argument(
         "--engine", choices=ENGINES, default="local", help="local processes or a Dask cluster"
