@@ -55,6 +55,23 @@ def test_draft_reads_every_input_predict_reads(tmp_path, monkeypatch, capsys):
     assert [p.article_id for p in read_drafts(stdin_out)] == ["<stdin>"]
 
 
+def test_html_pages_given_to_draft_are_reported_once_and_counted(tmp_path, capsys, default_model):
+    # A crawl of HTML pages gave one line of stderr per page.
+    pages = tmp_path / "pages.jsonl"
+    html = [{"id": f"h{i}", "html": "<p>Nio sells cars</p>"} for i in range(4)]
+    text = [{"id": f"t{i}", "text": CLI_PAGES[i]} for i in range(2)]
+    write_jsonl(pages, [html[0], text[0], *html[1:], text[1]])
+    assert main(["draft", str(pages), "-o", str(tmp_path / "drafts.jsonl")]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "autoclass draft: skipped h0: an HTML page: give its text, one paragraph per line "
+        "(further HTML pages are counted, not listed)",
+        "autoclass draft: skipped 4 HTML pages in all",
+        f"autoclass draft: 2 pages, {len(read_jsonl(tmp_path / 'drafts.jsonl'))} paragraphs to "
+        f"{tmp_path / 'drafts.jsonl'}; 4 records skipped",
+    ]
+
+
 def test_drafts_use_the_model_taxonomy(tiny_model):
     custom = custom_model(tiny_model)
     draft = next(draft_pages(custom, [PageInput("p", CLI_PAGES[1])]))

@@ -26,6 +26,8 @@ from autoclass.cli.records import Entry, RecordOptions, parse_entry
 from autoclass.html import HtmlPage
 from autoclass.labeling.drafts import META_FIELDS, PageInput
 
+HTML_SKIPPED = "an HTML page: give its text, one paragraph per line"
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -114,7 +116,7 @@ def iter_pages(
     for entry in iter_entries(sources, stdin=stdin, max_chars=args.max_chars):
         record_id, text, error = parse_entry(entry, options)
         if isinstance(text, HtmlPage):  # labels are lines of text: draft from the text of the page
-            yield Skipped(record_id, "an HTML page: give its text, one paragraph per line")
+            yield Skipped(record_id, HTML_SKIPPED)
         elif text is None:
             yield Skipped(record_id, error or "cannot read")
         else:
@@ -125,10 +127,19 @@ def pages_reporting_skips(
     args: argparse.Namespace, *, command: str, output: str | None, skipped: list[Skipped]
 ) -> Iterator[PageInput]:
     """The pages of :func:`iter_pages` (from standard input for ``-``); each skipped record is
-    reported on stderr (``autoclass COMMAND: skipped ID: reason``) and appended to ``skipped``."""
+    reported on stderr (``autoclass COMMAND: skipped ID: reason``) and appended to ``skipped``.
+
+    HTML pages are reported once, the first, and counted: a crawl of them gave a line each.
+    """
+    html = 0
     for item in iter_pages(args, stdin=sys.stdin.buffer, output=output):
         if isinstance(item, Skipped):
             skipped.append(item)
-            print(f"autoclass {command}: skipped {item.record_id}: {item.reason}", file=sys.stderr)
+            html += item.reason == HTML_SKIPPED
+            if item.reason != HTML_SKIPPED or html == 1:
+                more = " (further HTML pages are counted, not listed)" if html == 1 else ""
+                print(f"autoclass {command}: skipped {item.record_id}: {item.reason}{more}", file=sys.stderr)
         else:
             yield item
+    if html > 1:
+        print(f"autoclass {command}: skipped {html:,} HTML pages in all", file=sys.stderr)
