@@ -288,11 +288,10 @@ def test_an_output_that_cannot_be_written_is_a_usage_error(pages, tmp_path, caps
 
 def test_a_negative_count_is_named_as_out_of_range(pages, capsys):
     src, _ = pages
-    with pytest.raises(SystemExit):
-        main(["predict", "-q", str(src), "--max-chars", "-5"])
-    assert (
-        "argument --max-chars: must be at least 1, not -5" in capsys.readouterr().err
-    )  # "not a whole number"
+    for value in ("-5", "0"):  # 0 was refused later, without the usage line
+        with pytest.raises(SystemExit):
+            main(["predict", "-q", str(src), "--max-chars", value])
+        assert f"argument --max-chars: must be at least 1, not {value}" in capsys.readouterr().err
 
 
 def test_an_unreachable_dask_scheduler_is_one_line_and_status_5(pages):

@@ -292,7 +292,7 @@ def test_jobs_minus_one_is_one_per_core_as_in_train_and_zero_is_refused(tmp_path
     assert main(["predict", "-q", "--jobs", "-1", str(src), "-o", str(out)]) == 0
     assert len(read_jsonl(out)) == len(PAGES)
     assert main(["predict", "-q", "--jobs", "0", str(src), "-o", str(out)]) == 2
-    assert "--jobs must be at least 1, not 0" in capsys.readouterr().err
+    assert "--jobs must be at least 1 (or -1: one per core), not 0" in capsys.readouterr().err
 
 
 def test_more_jobs_than_cores_is_a_warning_and_the_run_goes_on(tmp_path, monkeypatch):

@@ -150,7 +150,8 @@ def check_job(job: BatchJob) -> None:
         ("--max-chars", job.options.max_chars),
     ):
         if value < 1:
-            raise UsageError(f"{name} must be at least 1, not {value}")
+            also = " (or -1: one per core)" if name == "--jobs" else ""
+            raise UsageError(f"{name} must be at least 1{also}, not {value}")
 
 
 @contextmanager

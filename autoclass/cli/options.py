@@ -20,10 +20,10 @@ def count(text: str) -> int:
     5499858
     """
     digits = text.strip().replace(",", "").replace("_", "")
-    if digits.startswith("-") and digits[1:].isdecimal():
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {text.strip()}")
-    if not digits.isdecimal():
+    if not digits.removeprefix("-").isdecimal():
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}")
+    if int(digits) < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text.strip()}")
     return int(digits)
 
 
