@@ -163,7 +163,11 @@ def _open(path: Path, name: str) -> IO[bytes]:
 
 
 def _lines(f: IO[bytes], name: str) -> Iterator[tuple[int, int, bytes]]:
-    """``(line number, byte offset, content)`` of each non-blank line, line end removed."""
+    """``(line number, byte offset, content)`` of each non-blank line, line end removed.
+
+    A line is checked by its reader (a byte-order mark inside it is a problem of
+    that line, and reading goes on); a line too long to hold ends the file.
+    """
     n, offset = 0, 0
     while True:
         n += 1
@@ -191,15 +195,18 @@ def _lines(f: IO[bytes], name: str) -> Iterator[tuple[int, int, bytes]]:
             raise LabelDataError(
                 name, n, f"line longer than {MAX_LINE_BYTES:,} bytes: a labeled paragraph is one short line"
             )
-        if (bom := raw.find(_BOM)) >= 0:
-            raise LabelDataError(
-                name,
-                n,
-                f"byte-order mark (EF BB BF) at byte offset {start + bom:,} of the file: "
-                "it is allowed only at the very start of a file (were two files joined?)",
-            )
         if raw.strip():
             yield n, start, raw
+
+
+def _no_bom(raw: bytes, offset: int) -> bytes:
+    """``raw``; raise _LineError if it holds a byte-order mark, allowed only at a file's very start."""
+    if (bom := raw.find(_BOM)) >= 0:
+        raise _LineError(
+            f"byte-order mark (EF BB BF) at byte offset {offset + bom:,} of the file: "
+            "it is allowed only at the very start of a file (were two files joined?)"
+        )
+    return raw
 
 
 def _check_record(record: Any, path: str, line: int, events: tuple[str, ...]) -> dict[str, Any]:
@@ -374,10 +381,11 @@ def check_records(
     """Validate labeled files and report every problem, not only the first.
 
     A bad line is reported and skipped, and reading goes on with the next
-    line; a file that cannot be read on (unreadable, UTF-16, a line over
-    :data:`MAX_LINE_BYTES`) is reported once and left.  Problems that would
-    only follow from one already reported (a gap in positions where a line
-    was refused, a file empty of valid lines) are left out.  Memory stays
+    line (a byte-order mark inside a file too); a file that cannot be read on
+    (unreadable, UTF-16, a line over :data:`MAX_LINE_BYTES`) is reported once
+    and left.  Problems that would only follow from one already reported (a
+    gap in positions where a refused line sits, or may sit when its article
+    and position cannot be read; a file empty of valid lines) are left out.  Memory stays
     bounded: only the first ``limit`` problems are kept, the rest counted.
 
     Parameters
@@ -426,7 +434,11 @@ def _scan(
     positions: dict[str, dict[int, int]] = {}
     sites: dict[str, tuple[Any, int]] = {}
     opened: dict[tuple[int, int], str] = {}
-    troubled: set[str] = set()  # files with a problem: no follow-on problems reported for them
+    troubled: set[str] = set()  # files with a problem: no "empty file" reported for them
+    # Files with a line whose article and position cannot be read (not JSON, cut short, a file
+    # that cannot be read on): a gap in an article's positions there may be that line.
+    unplaced: set[str] = set()
+    refused: dict[str, set[int]] = {}  # positions of refused lines, by article: no gap there
     warned: set[tuple[str, str]] = set()
     for path in paths:
         name = str(path)
@@ -438,8 +450,10 @@ def _scan(
                     raise LabelDataError(name, None, f"given twice (also as {same}): read each file once")
                 opened[status.st_dev, status.st_ino] = name
                 for n, offset, raw in _lines(f, name):
+                    value = None
                     try:
-                        record = _check_record(_parse(raw, offset), name, n, events)
+                        value = _parse(_no_bom(raw, offset), offset)
+                        record = _check_record(value, name, n, events)
                     except _LineError as exc:
                         problem = LabelDataError(name, n, str(exc))
                     except LabelDataError as exc:
@@ -447,6 +461,11 @@ def _scan(
                     else:
                         problem = _place(record, name, n, first_seen, positions, sites)
                     if problem is not None:
+                        slot = _slot(value) if value is not None else _line_slot(raw, offset)
+                        if slot is None:
+                            unplaced.add(name)
+                        else:
+                            refused.setdefault(slot[0], set()).add(slot[1])
                         troubled.add(name)
                         yield problem
                         if not go_on:
@@ -457,6 +476,7 @@ def _scan(
                     count += 1
         except LabelDataError as exc:  # the file cannot be read (on)
             troubled.add(name)
+            unplaced.add(name)
             yield exc
             if not go_on:
                 return
@@ -468,12 +488,16 @@ def _scan(
             if not go_on:
                 return
     for aid, seen in positions.items():
-        expected = set(range(len(seen)))
         path, line = first_seen[aid]
-        if set(seen) != expected and path not in troubled:
-            missing = sorted(expected - set(seen))
+        held = set(seen) | refused.get(aid, set())
+        expected = set(range(len(held)))
+        if held != expected and path not in unplaced:
+            missing = sorted(expected - held)
             # The line to mend: the first position past the end (a typo, a gap), not the article's first line.
-            beyond = min(p for p in seen if p not in expected)
+            past = [p for p in seen if p not in expected]
+            if not past:  # the line past the end was refused, and is reported already
+                continue
+            beyond = min(past)
             yield LabelDataError(
                 path,
                 seen[beyond],
@@ -482,6 +506,24 @@ def _scan(
             )
             if not go_on:
                 return
+
+
+def _line_slot(raw: bytes, offset: int) -> tuple[str, int] | None:
+    """The article and position of a line refused before its record was read (a byte-order mark in it)."""
+    try:
+        return _slot(_parse(raw.replace(_BOM, b""), offset))
+    except _LineError:
+        return None
+
+
+def _slot(value: Any) -> tuple[str, int] | None:
+    """The article and position a refused record names, when it names them readably."""
+    if not isinstance(value, dict):
+        return None
+    aid, position = value.get("article_id"), value.get("position")
+    if isinstance(aid, str) and isinstance(position, int) and not isinstance(position, bool):
+        return aid, position
+    return None
 
 
 def _place(

@@ -137,3 +137,34 @@ def test_a_field_a_letter_or_a_case_away_from_the_guides_is_named_once_per_file(
         f"{path}:1: field 'sitee' is not read: did you mean 'site'? (said once per file)",
         f"{path}:2: field 'Body' is not read: did you mean 'body'? (said once per file)",
     ]
+
+
+def test_a_check_goes_on_past_a_byte_order_mark_and_reports_gaps_beside_other_problems(tmp_path):
+    # A mid-file byte-order mark ended the file's check ("1 problem" where there were more), and a gap
+    # in one article's positions went unreported whenever the file had any other problem.
+    from autoclass.labels import check_records
+
+    def page(aid, positions, event="sales"):
+        first = {**GOOD[0], "event": event}
+        return [
+            {**(GOOD[1] if i else first), "article_id": aid, "position": p} for i, p in enumerate(positions)
+        ]
+
+    joined = tmp_path / "joined.jsonl"
+    lines = [json.dumps(r) for r in page("a", range(4)) + page("b", range(2), event="weather")]
+    lines[1] = "\ufeff" + lines[1]
+    joined.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    gaps = tmp_path / "gaps.jsonl"
+    lines = [json.dumps(r) for r in page("c", [0, 1, 2, 4]) + page("d", [0, 1], event="weather")]
+    gaps.write_text("\n".join(lines) + "\n")
+    broken = tmp_path / "broken.jsonl"
+    lines = [json.dumps(r) for r in page("e", [0, 2])]
+    broken.write_text("\n".join([lines[0], "{cut", lines[1]]) + "\n")  # the cut line may be position 1
+    check = check_records([joined, gaps, broken])
+    assert [(p.path, p.line, p.problem.split(" (")[0]) for p in check.problems] == [
+        (str(joined), 2, "byte-order mark"),
+        (str(joined), 5, "unknown event 'weather'; expected one of " + ", ".join(EVENT_TYPES)),
+        (str(gaps), 5, "unknown event 'weather'; expected one of " + ", ".join(EVENT_TYPES)),
+        (str(broken), 2, "invalid JSON"),
+        (str(gaps), 4, "position 4 of article 'c': its positions are not 0..3"),
+    ]
