@@ -461,9 +461,15 @@ class ParagraphClassifier(BaseEstimator):
 
         def full(model: LogisticRegression, n_cols: int) -> tuple[np.ndarray, np.ndarray]:
             coef = np.zeros((k, n_cols))
-            coef[model.classes_] = model.coef_
             intercept = np.full(k, -np.inf)  # a type never seen in training is never predicted
-            intercept[model.classes_] = model.intercept_
+            if len(model.classes_) == 2:
+                # Two types: one row of weights, the second type's log-odds against the first
+                # (given to both rows, they scored every line 0.5 / 0.5).
+                coef[model.classes_[1]] = model.coef_[0]
+                intercept[model.classes_] = [0.0, model.intercept_[0]]
+            else:
+                coef[model.classes_] = model.coef_
+                intercept[model.classes_] = model.intercept_
             return coef, intercept
 
         u = self._relevance_terms()

@@ -122,6 +122,20 @@ def test_needs_both_classes_and_two_event_types():
         ParagraphClassifier(event_contexts=("title",)).fit(pages, relevant, events)
 
 
+def test_two_event_types_are_told_apart():
+    # A binary regression holds one row of weights; given to both types, every line scored 0.5 / 0.5
+    # (a user's set of recall stories with a few manufacturing lines; any two-type taxonomy).
+    pages, relevant, events = tiny_corpus()
+    two = [[(e if e in (None, "recall") else "sales") for e in page] for page in events]
+    clf = ParagraphClassifier(min_df=1, cv_folds=3, random_state=0).fit(pages, relevant, two)
+    _, proba = clf.predict_proba(pages)
+    gold = [e for page, rel in zip(two, relevant) for e, r in zip(page, rel)]
+    rows = [i for i, e in enumerate(gold) if e]
+    predicted = [EVENT_TYPES[j] for j in proba[rows].argmax(axis=1)]
+    assert np.mean([p == gold[i] for p, i in zip(predicted, rows)]) >= 0.9
+    assert {"recall", "sales"} == set(predicted)
+
+
 def test_a_fold_of_off_topic_sites_alone_trains():
     # A small corpus of one user's: the off-topic pages' site held out on its own leaves a fold
     # whose training part has no relevant line; its fit raised scikit-learn's "liblinear does
