@@ -339,13 +339,24 @@ def test_a_model_trained_into_an_earlier_models_folder_drops_that_models_figures
     assert sorted(p.name for p in out.iterdir()) == ["README.md", "metadata.json", "model.npz"]
 
 
-def test_evaluate_on_the_models_own_training_pages_says_they_are_not_held_out(trained, corpus, capsys):
+def test_evaluate_on_the_models_own_training_pages_says_they_are_not_held_out(
+    trained, corpus, capsys, tmp_path
+):
     out, _ = trained
-    assert main(["evaluate", str(out), str(corpus / "train")]) == 0
+    assert main(["evaluate", str(out), str(corpus / "train"), "-o", str(tmp_path / "eval")]) == 0
     printed = capsys.readouterr().out
-    assert "warning: 20 of the 20 pages of 'held-out' are pages the model was trained on" in printed
-    assert main(["evaluate", str(out), str(corpus / "heldout")]) == 0
+    said = "20 of the 20 pages of 'held-out' are pages the model was trained on"
+    assert f"warning: {said}" in printed
+    # In the files written too, which are what gets shared (the terminal alone said it).
+    assert f"**Not held-out:** {said}" in (tmp_path / "eval" / "evaluation.md").read_text()
+    assert (
+        json.loads((tmp_path / "eval" / "evaluation.json").read_text())["held-out"]["pages_trained_on"] == 20
+    )
+    report = tmp_path / "eval" / "report.html"
+    assert "<b>Not held-out:</b> 20 of the 20 pages of &#x27;held-out&#x27;" in report.read_text()
+    assert main(["evaluate", str(out), str(corpus / "heldout"), "-o", str(tmp_path / "eval2")]) == 0
     assert "warning:" not in capsys.readouterr().out
+    assert "pages_trained_on" not in (tmp_path / "eval2" / "evaluation.json").read_text()
 
 
 def test_labels_of_ones_own_taxonomy_check_and_convert_without_a_model(trained, corpus, tmp_path, capsys):

@@ -257,6 +257,8 @@ def render_markdown(results: dict[str, dict[str, Any]]) -> str:
             f"### {name}: {res['pages']} pages, {res['paragraphs']} paragraphs "
             f"({res['relevant_paragraphs']} relevant)\n"
         )
+        if res.get("pages_trained_on"):
+            out.append(f"**Not held-out:** {trained_on_note(name, res)}.\n")
         out.append("| metric | autoclass | baseline |")
         out.append("|---|---|---|")
         rows = [
@@ -398,6 +400,14 @@ def trained_on(model: Model, evaluated: dict[str, EvaluatedSet]) -> dict[str, in
     return {name: n for name, n in counts.items() if n}
 
 
+def trained_on_note(name: str, results: dict[str, Any]) -> str:
+    """What a set's ``pages_trained_on`` says, for the terminal, ``evaluation.md`` and the report."""
+    return (
+        f"{results['pages_trained_on']} of the {results['pages']} pages of '{name}' are pages the model "
+        "was trained on (the same article ids as its training files)"
+    )
+
+
 def _shipped(model: Model) -> bool:
     from autoclass.persistence import shipped_model_dir
 
@@ -486,10 +496,9 @@ def evaluate_model(
             "named: make sure the sets evaluated hold none"
         )
     for name, shared in trained_on(model, evaluated).items():
-        say(
-            f"warning: {shared} of the {len(evaluated[name].pages)} pages of '{name}' are pages the model "
-            "was trained on (the same article ids as its training files): its figures are not held-out"
-        )
+        # In the results too: the files written are what is shared, not this terminal's lines.
+        evaluated[name].results["pages_trained_on"] = shared
+        say(f"warning: {trained_on_note(name, evaluated[name].results)}: its figures are not held-out")
     say(render_markdown(results))
     for name, res in results.items():
         say(summary_line(name, res))

@@ -36,7 +36,7 @@ from sklearn.metrics import precision_recall_curve
 
 from autoclass.labels import read_records
 from autoclass.model import Model
-from autoclass.training.evaluate import HTML_BENCHMARK, REPORT, EvaluatedSet, score
+from autoclass.training.evaluate import HTML_BENCHMARK, REPORT, EvaluatedSet, score, trained_on_note
 from autoclass.training.provenance import display_path
 
 ERROR_BG = "#fbd5d5"
@@ -532,6 +532,11 @@ def render_report(
         f"relevance threshold {threshold:.2f}. "
         f"Event types: {esc(', '.join(model.event_types))}.</p>",
         "<h2>Summary</h2>",
+        *(
+            f"<p><b>Not held-out:</b> {esc(trained_on_note(set_name, s.results))}.</p>"
+            for set_name, s in sets.items()
+            if s.results.get("pages_trained_on")
+        ),
         _summary_table(sets, cross_validation),
         "<p class='muted'>Baseline: keep every paragraph; the majority training event "
         f"({esc(meta.get('majority_event', '?'))}) for every paragraph; that event as the only tag.</p>",
