@@ -88,7 +88,7 @@ def test_audit_needs_two_sites_and_folds(tmp_path):
         audit_records(records, FAST, folds=1)
 
 
-def test_audit_command_lists_disputes_with_file_and_line(corrupted, audited, tmp_path):
+def test_audit_command_lists_disputes_with_file_and_line(corrupted, audited, tmp_path, capsys):
     folder, wrong = corrupted
     out = tmp_path / "disputes.jsonl"
     args = [
@@ -107,6 +107,11 @@ def test_audit_command_lists_disputes_with_file_and_line(corrupted, audited, tmp
     ]
     assert main(args) == 0
     disputes = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    # The summary heads a text report; beside a file of records it goes to standard error.
+    assert (
+        f"disputed out of fold (3 folds by site); {len(disputes):,} most suspicious"
+        in capsys.readouterr().err
+    )
     listed = {(d["path"], d["line"]) for d in disputes}
     assert len(wrong - listed) <= 2  # as in the test above
     assert {(d.path, d.line) for d in audited[1].disputes} & wrong <= listed
@@ -120,6 +125,9 @@ def test_audit_text_report_names_file_line_and_labels(audited):
     write_disputes(out, result, result.disputes[:3], "text")
     text = out.getvalue()
     assert "disputed out of fold (3 folds by site); 3 most suspicious" in text
+    fewer = io.StringIO()  # fewer folds than asked, as train says why
+    write_disputes(fewer, result, result.disputes[:3], "text", asked=5)
+    assert "(3 folds by site, not 5: the pages have 3 site groups); 3 most suspicious" in fewer.getvalue()
     first = result.disputes[0]
     assert f"{first.path}:{first.line}  suspicion {first.suspicion:.2f}  label {first.label} -> model" in text
 

@@ -111,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     shown = result.disputes if args.top == 0 else result.disputes[: args.top]
     out: IO[str]
     with open(args.output, "w", encoding="utf-8", newline="") if args.output else _stdout() as out:
-        write_disputes(out, result, shown, args.format)
+        write_disputes(out, result, shown, args.format, asked=args.folds)
+    if args.format != "text" or args.output:  # the summary heads the text report only
+        print(f"autoclass audit: {summary(result, len(shown), asked=args.folds)}", file=sys.stderr)
     return 0
 
 
@@ -120,8 +122,23 @@ def _stdout() -> IO[str]:
     return os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8", newline="")
 
 
-def write_disputes(out: IO[str], result: AuditResult, shown: list[Dispute], fmt: str) -> None:
-    """Write ``shown`` disputes of ``result`` as ``text``, ``jsonl`` or ``csv``."""
+def summary(result: AuditResult, shown: int, *, asked: int | None = None) -> str:
+    """How many paragraphs are disputed, out of how many folds (and why fewer than ``asked``)."""
+    n = len(result.disputes)
+    folds = f"{result.folds} folds by site"
+    if asked is not None and result.folds < asked:
+        # Sites whose pages open a story with the same line are one group (autoclass/folds.py).
+        folds += f", not {asked}: the pages have {result.folds} site groups"
+    return (
+        f"{n:,} of {result.paragraphs:,} paragraphs ({n / max(result.paragraphs, 1):.1%}) in "
+        f"{result.pages:,} pages disputed out of fold ({folds}); {shown:,} most suspicious"
+    )
+
+
+def write_disputes(
+    out: IO[str], result: AuditResult, shown: list[Dispute], fmt: str, *, asked: int | None = None
+) -> None:
+    """Write ``shown`` disputes of ``result`` as ``text``, ``jsonl`` or ``csv`` (``asked``: folds asked)."""
     if fmt == "jsonl":
         for d in shown:
             out.write(json.dumps(d.to_dict(), ensure_ascii=False) + "\n")
@@ -131,12 +148,7 @@ def write_disputes(out: IO[str], result: AuditResult, shown: list[Dispute], fmt:
         writer.writeheader()
         writer.writerows(d.to_dict() for d in shown)
         return
-    n = len(result.disputes)
-    out.write(
-        f"{n:,} of {result.paragraphs:,} paragraphs ({n / max(result.paragraphs, 1):.1%}) in "
-        f"{result.pages:,} pages disputed out of fold ({result.folds} folds by site); "
-        f"{len(shown):,} most suspicious:\n\n"
-    )
+    out.write(f"{summary(result, len(shown), asked=asked)}:\n\n")
     for d in shown:
         text = d.text if len(d.text) <= 150 else d.text[:147] + "..."
         out.write(
