@@ -29,7 +29,7 @@ import os
 import warnings
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -430,9 +430,8 @@ def _scan(
     paths: Iterable[str | Path], events: tuple[str, ...], *, go_on: bool = False
 ) -> Iterator[dict[str, Any] | LabelDataError]:
     """Valid records and problems, in file and line order; with ``go_on``, past bad lines too."""
-    first_seen: dict[str, tuple[str, int]] = {}
-    positions: dict[str, dict[int, int]] = {}
-    sites: dict[str, tuple[Any, int]] = {}
+    placed = _Placement()
+    first_seen, positions = placed.first_seen, placed.positions
     opened: dict[tuple[int, int], str] = {}
     troubled: set[str] = set()  # files with a problem: no "empty file" reported for them
     # Files with a line whose article and position cannot be read (not JSON, cut short, a file
@@ -459,7 +458,7 @@ def _scan(
                     except LabelDataError as exc:
                         problem = exc
                     else:
-                        problem = _place(record, name, n, first_seen, positions, sites)
+                        problem = placed.place(record, name, n)
                     if problem is not None:
                         slot = _slot(value) if value is not None else _line_slot(raw, offset)
                         if slot is None:
@@ -467,6 +466,8 @@ def _scan(
                         else:
                             refused.setdefault(slot[0], set()).add(slot[1])
                         troubled.add(name)
+                        if problem is _SAID:
+                            continue
                         yield problem
                         if not go_on:
                             return
@@ -526,41 +527,75 @@ def _slot(value: Any) -> tuple[str, int] | None:
     return None
 
 
-def _place(
-    record: dict[str, Any],
-    name: str,
-    n: int,
-    first_seen: dict[str, tuple[str, int]],
-    positions: dict[str, dict[int, int]],
-    sites: dict[str, tuple[Any, int]],
-) -> LabelDataError | None:
-    """Record where the paragraph sits in its article; the problem if it cannot sit there."""
-    aid = record["article_id"]
-    if aid in first_seen and first_seen[aid][0] != name:
-        return LabelDataError(
-            name, n, f"article {_show(aid)} also appears in {first_seen[aid][0]}: one article, one file"
-        )
-    first_seen.setdefault(aid, (name, n))
-    site = record.get("site")
-    if aid in sites and sites[aid][0] != site:
-        first_site, line = sites[aid]
+#: A line refused for a problem already named (a copied article's line as in its first file).
+_SAID = LabelDataError("", None, "named already")
+
+
+def _labels(record: dict[str, Any]) -> tuple[Any, ...]:
+    return record["text"], record["relevant"], record["event"], record.get("body")
+
+
+@dataclass
+class _Placement:
+    """Where each article's paragraphs sit, as the files are read: their file, positions and site."""
+
+    first_seen: dict[str, tuple[str, int]] = field(default_factory=dict)
+    positions: dict[str, dict[int, int]] = field(default_factory=dict)
+    sites: dict[str, tuple[Any, int]] = field(default_factory=dict)
+    # The labels of each article's paragraphs in its first file, and the copies in other files named:
+    # a copy is named once, then only its lines labeled otherwise (a page copied 15 lines gave 15).
+    labels: dict[tuple[str, int], tuple[Any, ...]] = field(default_factory=dict)
+    copies: set[tuple[str, str]] = field(default_factory=set)
+
+    def place(self, record: dict[str, Any], name: str, n: int) -> LabelDataError | None:
+        """Record where the paragraph sits in its article; the problem if it cannot sit there."""
+        aid = record["article_id"]
+        if aid in self.first_seen and self.first_seen[aid][0] != name:
+            return self._copy(record, name, n)
+        self.first_seen.setdefault(aid, (name, n))
+        site = record.get("site")
+        if aid in self.sites and self.sites[aid][0] != site:
+            first_site, line = self.sites[aid]
+            return LabelDataError(
+                name,
+                n,
+                f"article {_show(aid)} has {_site(site)} here and {_site(first_site)} on its line {line}: "
+                "a page comes from one site (give every line the same site, or none)",
+            )
+        self.sites.setdefault(aid, (site, n))
+        seen = self.positions.setdefault(aid, {})
+        if record["position"] in seen:
+            return LabelDataError(
+                name,
+                n,
+                f"duplicate position {record['position']} in article {_show(aid)} "
+                f"(first at line {seen[record['position']]})",
+            )
+        seen[record["position"]] = n
+        self.labels[aid, record["position"]] = _labels(record)
+        return None
+
+    def _copy(self, record: dict[str, Any], name: str, n: int) -> LabelDataError | None:
+        """A line of an article first read in another file: the copy named once, then its differences."""
+        aid, position = record["article_id"], record["position"]
+        first = self.first_seen[aid][0]
+        line = self.positions.get(aid, {}).get(position)
+        differs = line is not None and self.labels[aid, position] != _labels(record)
+        if (aid, name) not in self.copies:
+            self.copies.add((aid, name))
+            return LabelDataError(
+                name,
+                n,
+                f"article {_show(aid)} also appears in {first}: one article, one file (its other lines "
+                "here are named only where they differ from that file's)",
+            )
+        if not differs:
+            return _SAID
         return LabelDataError(
             name,
             n,
-            f"article {_show(aid)} has {_site(site)} here and {_site(first_site)} on its line {line}: "
-            "a page comes from one site (give every line the same site, or none)",
+            f"article {_show(aid)}, position {position}: labeled otherwise in {first}, line {line}",
         )
-    sites.setdefault(aid, (site, n))
-    seen = positions.setdefault(aid, {})
-    if record["position"] in seen:
-        return LabelDataError(
-            name,
-            n,
-            f"duplicate position {record['position']} in article {_show(aid)} "
-            f"(first at line {seen[record['position']]})",
-        )
-    seen[record["position"]] = n
-    return None
 
 
 #: The labeling guide's fields; other fields are kept and not read (drafts add their own).

@@ -168,3 +168,26 @@ def test_a_check_goes_on_past_a_byte_order_mark_and_reports_gaps_beside_other_pr
         (str(broken), 2, "invalid JSON"),
         (str(gaps), 4, "position 4 of article 'c': its positions are not 0..3"),
     ]
+
+
+def test_an_article_copied_into_another_file_is_named_once_then_where_its_labels_differ(tmp_path):
+    # A page copied into a second annotator's file gave one message a line, the same for an identical
+    # copy and for one labeled otherwise.
+    from autoclass.labels import check_records
+
+    page = [{**GOOD[i % 2], "position": i} for i in range(4)]
+    first, copy = tmp_path / "ann_a.jsonl", tmp_path / "ann_b.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in page))
+    other = [*page[:2], {**page[2], "relevant": False, "event": None}, page[3]]
+    copy.write_text("".join(json.dumps(r) + "\n" for r in other))
+    check = check_records([first, copy])
+    assert [(p.path, p.line, p.problem) for p in check.problems] == [
+        (
+            str(copy),
+            1,
+            f"article 'a' also appears in {first}: one article, one file (its other lines here are named "
+            "only where they differ from that file's)",
+        ),
+        (str(copy), 3, f"article 'a', position 2: labeled otherwise in {first}, line 3"),
+    ]
+    assert check.n_problems == 2 and len(check.records) == 4  # the first file's
