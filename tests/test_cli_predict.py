@@ -433,7 +433,6 @@ def test_json_output_is_compact_unescaped_and_identical_across_runs(tmp_path):
         ["--format", "parquet"],
         ["--jobs", "0"],
         ["--chunk-size", "0"],
-        ["--max-chars", "0"],
         ["--scheduler", "tcp://localhost:8786"],
         ["missing-file.jsonl"],
         ["-", "-"],
