@@ -54,12 +54,20 @@ _SPACED = tuple(mark for mark in _MARKS if not _WORD.match(mark))
 
 
 def _base_letters() -> dict[str, str]:
-    """Latin letters with diacritics -> their base letters ("š" -> "s", "ễ" -> "e", "ﬁ" -> "fi")."""
+    """Latin letters with diacritics -> their base letters ("š" -> "s", "ễ" -> "e", "ﬁ" -> "fi").
+
+    Also what a text in decomposed form (NFD) spells them with: its combining
+    diacritical marks are dropped ("S" + U+030C, as "Š" is read; "İ" lowercases
+    to "i" + U+0307); and fullwidth Latin letters and digits are read as ASCII
+    ones ("ＴＯＹＯＴＡ", on CJK sites), digits folded to 0 as ASCII digits are.
+    """
     table = {}
-    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00), *range(0xFB00, 0xFB07)]:
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00), *range(0xFB00, 0xFB07), *range(0xFF21, 0xFF5B)]:
         base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
         if base and base != chr(code) and base.isalpha():
             table[chr(code)] = base
+    table.update({chr(code): "" for code in range(0x300, 0x370)})
+    table.update({chr(code): "0" for code in range(0xFF10, 0xFF1A)})
     return table
 
 

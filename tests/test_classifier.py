@@ -5,7 +5,7 @@ import pytest
 
 from autoclass import EVENT_TYPES, AutoclassError
 from autoclass.classifier import ParagraphClassifier
-from autoclass.features import LAYOUT_FEATURES, PageFeaturizer
+from autoclass.features import LAYOUT_FEATURES, PageFeaturizer, word_form
 from autoclass.markup import MARKUP_FEATURES
 from tests.conftest import TINY_PAGES, tiny_corpus
 
@@ -41,6 +41,13 @@ def test_letters_with_diacritics_are_read_as_their_base_letters():
     batch = feat.transform([["Škoda"], ["SKODA"], ["Ŝkodã"]])
     assert (batch.tfidf[0] != batch.tfidf[1]).nnz == 0 and (batch.tfidf[0] != batch.tfidf[2]).nnz == 0
     assert batch.tfidf[0].nnz > 0
+    # Decomposed text (NFD: "S" and a combining caron), a Turkish capital I with its dot, fullwidth
+    # letters: read as the same words ("Škoda" in NFD was the words "s" and "koda").
+    import unicodedata
+
+    same = feat.transform([["Škoda"], [unicodedata.normalize("NFD", "Škoda")], ["ＳＫＯＤＡ"]]).tfidf
+    assert (same[0] != same[1]).nnz == 0 and (same[0] != same[2]).nnz == 0
+    assert word_form("İzmit ２０２４") == "izmit 0000"
     # A model saved before the folding has no base_letters_ and reads words as it was trained on them.
     del feat.base_letters_
     feat.vocabulary_["škoda"] = feat.vocabulary_["skoda"]
