@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 # A headline is a heading block of an HTML page (h1 to h3, or inside one), or
 # a short line that does not end as a sentence does.
 _HEADING_PATH = re.compile(r"(?:^|>)h[1-3](?:>|$)")
-_SENTENCE_END = re.compile(r"[.,;:][\"'”’)]*$")
+# Full stops, commas, colons and semicolons of Latin, CJK (fullwidth), Devanagari and Arabic text.
+_SENTENCE_END = re.compile(r"[.,;:。．，、；：।۔،؛][\"'”’)」』）]*$")
 HEADLINE_MAX_WORDS = 25
 # How much more the headline and the first relevant paragraph after it weigh in
 # the choice of the main event than another paragraph of the same relevance.
@@ -244,8 +245,9 @@ class Article:
 
         A heading is a block of an HTML page in ``h1`` to ``h3``, or a line of
         at most 25 words that does not end with a full stop, comma, colon or
-        semicolon. ``None`` when the article starts otherwise (with a caption,
-        a dateline, its first sentence) or there is no body.
+        semicolon (those of CJK, Devanagari and Arabic text too: "。", "।").
+        ``None`` when the article starts otherwise (with a caption, a dateline,
+        its first sentence) or there is no body.
 
         The headline is part of :attr:`text` and :attr:`body_text`, as the
         labeling guide counts it; extraction benchmarks and tools such as

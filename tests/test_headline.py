@@ -36,6 +36,18 @@ def test_an_article_that_starts_with_a_sentence_or_a_lead_in_has_no_headline():
     assert nothing.headline is None and nothing.to_dict()["headline"] is None
 
 
+def test_a_sentence_of_cjk_devanagari_or_arabic_text_is_no_headline():
+    # A whole CJK sentence is one "word" to split(), and its full stop was not seen as one.
+    for first in (
+        "该合作每年涉及约40万个电池包。",
+        "トヨタは新工場を発表した。",
+        "कंपनी ने नई कार पेश की।",
+        "«شركة تويوتا»،",
+    ):
+        assert article_of([first, STORY], [0.9, 0.9]).headline is None
+    assert article_of(["丰田召回两万辆汽车", STORY], [0.9, 0.9]).headline.text == "丰田召回两万辆汽车"
+
+
 def test_a_heading_block_of_an_html_page_is_the_headline_however_it_ends():
     long_title = "Ford is recalling 2,000 trucks over bad brakes in a move that " + "word " * 20 + "end."
     paths = ["body>main>article>header>h1>span", "body>main>article>p"]
