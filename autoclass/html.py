@@ -49,7 +49,7 @@ from typing import NamedTuple, overload
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from autoclass.charset import decode_html
-from autoclass.paragraphs import _CONTROL, SURROGATE
+from autoclass.paragraphs import _CONTROL, SURROGATE, strip_invisible
 
 #: Ancestors a block can be inside, one bit each in :attr:`Block.ancestors`.
 ANCESTORS: tuple[str, ...] = (
@@ -418,7 +418,9 @@ def _clean_text(raw: str) -> str:
     text = " ".join(raw.split())
     if not text.isprintable() and _CONTROL.search(text):
         text = " ".join(_CONTROL.sub("", text).split())
-    return text
+    # Invisible characters at a block's ends go, as at a text line's: the same page as text
+    # and as HTML then gives the same paragraphs (a block of them alone is none).
+    return strip_invisible(text)
 
 
 def parse_html(html: str | bytes, *, url: str | None = None, encoding: str | None = None) -> HtmlPage:

@@ -18,11 +18,17 @@ HTML_SIZE_FACTOR = 10
 # leave them in and they carry no meaning.
 _CONTROL_CHARS = r"\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ufeff"
 _CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
-# Zero-width characters: stripped at a line's ends as white space is (a line of them alone
-# is blank), kept inside a line, where joiners shape emoji and scripts.
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
+# Zero-width and other invisible characters (direction marks, which Hebrew and Arabic scrapes
+# are full of, bidi controls, the soft hyphen, blank fillers): stripped at a line's ends as white
+# space is (a line of them alone is blank), kept inside a line, where joiners shape emoji and
+# scripts.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u2060\u200e\u200f\u061c\u00ad\u2061\u2062\u2063\u2064\u202a\u202b\u202c"
+    "\u202d\u202e\u2066\u2067\u2068\u2069\u180e\u115f\u1160\u3164\uffa0\u2800"
+)
+_ZERO_WIDTH = "".join(sorted(_INVISIBLE))
 _EDGES = re.compile(f"^[\\s{_ZERO_WIDTH}]+|[\\s{_ZERO_WIDTH}]+$")
-# A character split_paragraphs keeps: neither white space, zero-width nor a dropped control.
+# A character split_paragraphs keeps: neither white space, invisible nor a dropped control.
 _CONTENT = re.compile(f"[^\\s{_ZERO_WIDTH}{_CONTROL_CHARS}]")
 # Lone surrogates: a str may hold them (json.loads("\"\\ud800\""), surrogateescape
 # decoding) but no UTF-8 output can, so they become U+FFFD as a decoder would make them.
@@ -45,7 +51,8 @@ def split_paragraphs(text: str) -> list[str]:
 
     Lines are those of :meth:`str.splitlines` (``\n``, ``\r\n``, ``\r`` and
     the Unicode line separators real pages use).  Surrounding white space (and
-    zero-width spaces and joiners) is stripped, blank lines are dropped and
+    invisible characters: zero-width spaces and joiners, direction marks, soft
+    hyphens) is stripped, blank lines are dropped and
     exact duplicates are kept, as the labeling guide requires.  Control
     characters that are not line breaks, and byte-order marks, are removed,
     and lone surrogates (``"\ud800"``) become U+FFFD, the replacement
@@ -81,12 +88,13 @@ def split_paragraphs(text: str) -> list[str]:
         return [line for line in (raw.strip() for raw in text.splitlines()) if line]
     if SURROGATE.search(text):
         text = SURROGATE.sub("\ufffd", text)
-    return [line for line in map(_stripped, text.splitlines()) if line]
+    return [line for line in map(strip_invisible, text.splitlines()) if line]
 
 
-def _stripped(line: str) -> str:
+def strip_invisible(line: str) -> str:
+    """``line`` without the white space and invisible characters at its ends."""
     line = line.strip()
-    # The regex only for the rare line that starts or ends with a zero-width character.
-    if line and (line[0] in _ZERO_WIDTH or line[-1] in _ZERO_WIDTH):
+    # The regex only for the rare line that starts or ends with an invisible character.
+    if line and (line[0] in _INVISIBLE or line[-1] in _INVISIBLE):
         return _EDGES.sub("", line)
     return line

@@ -23,6 +23,18 @@ def test_unicode_line_breaks_and_control_characters():
     assert split_paragraphs("Ford\x9bcars A\x1fB E\x80F\x9f\x85G") == ["Fordcars AB EF", "G"]
 
 
+def test_invisible_characters_at_a_lines_ends_go_and_a_line_of_them_alone_is_blank():
+    # Direction marks between the lines of a Hebrew or Arabic scrape were paragraphs of their own
+    # (8 paragraphs became 15 and moved the page's probabilities), and the HTML path kept "\u200b".
+    from autoclass.html import parse_html
+
+    text = "Ford cuts jobs\n\u200e\u200f\n\u200bNio\u00ad sells cars\u200b\n\u3164\n\u2800 \u202b\nA\u200dB"
+    assert split_paragraphs(text) == ["Ford cuts jobs", "Nio\u00ad sells cars", "A\u200dB"]
+    html = "".join(f"<p>{line}</p>" for line in text.split("\n"))
+    assert list(parse_html(html)) == split_paragraphs(text)
+    assert not has_paragraphs("\u200e \u2800\n\u00ad")
+
+
 def test_empty_and_whitespace_only():
     assert split_paragraphs("") == []
     assert split_paragraphs(" \n\t \n\u3000") == []
