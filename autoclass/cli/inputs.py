@@ -135,9 +135,10 @@ def pages_reporting_skips(
     for item in iter_pages(args, stdin=sys.stdin.buffer, output=output):
         if isinstance(item, Skipped):
             skipped.append(item)
-            html += item.reason == HTML_SKIPPED
-            if item.reason != HTML_SKIPPED or html == 1:
-                more = " (further HTML pages are counted, not listed)" if html == 1 else ""
+            is_html = item.reason == HTML_SKIPPED
+            html += is_html
+            if not is_html or html == 1:
+                more = " (further HTML pages are counted, not listed)" if is_html else ""
                 print(f"autoclass {command}: skipped {item.record_id}: {item.reason}{more}", file=sys.stderr)
         else:
             yield item
