@@ -60,13 +60,13 @@ def test_html_pages_given_to_draft_are_reported_once_and_counted(tmp_path, capsy
     pages = tmp_path / "pages.jsonl"
     html = [{"id": f"h{i}", "html": "<p>Nio sells cars</p>"} for i in range(4)]
     text = [{"id": f"t{i}", "text": CLI_PAGES[i]} for i in range(2)]
-    write_jsonl(pages, [html[0], text[0], *html[1:], text[1], {"id": "e", "text": ""}])
+    write_jsonl(pages, [html[0], {"id": "e", "text": ""}, text[0], *html[1:], text[1]])
     assert main(["draft", str(pages), "-o", str(tmp_path / "drafts.jsonl")]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "autoclass draft: skipped h0: an HTML page: give its text, one paragraph per line "
         "(further HTML pages are counted, not listed)",
-        f"autoclass draft: skipped e: empty page: only white space or control characters ({pages}:7)",
+        f"autoclass draft: skipped e: empty page: only white space or control characters ({pages}:2)",
         "autoclass draft: skipped 4 HTML pages in all",
         f"autoclass draft: 2 pages, {len(read_jsonl(tmp_path / 'drafts.jsonl'))} paragraphs to "
         f"{tmp_path / 'drafts.jsonl'}; 5 records skipped",
