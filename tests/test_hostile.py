@@ -67,7 +67,9 @@ PIECES = st.one_of(
     st.sampled_from(FRAGMENTS),
     CONTROLS,
     SURROGATES,
-    st.sampled_from(["\ufeff", "\u200b", "\u200c", "\u200d", "\u2060"]),  # byte-order mark, zero-width
+    st.sampled_from(
+        ["\ufeff", "\u200b", "\u200c", "\u200d", "\u2060", "\u200f", "\u00ad", "\u202e"]
+    ),  # invisible
     st.text(st.characters(codec=None), max_size=20),
 )
 HOSTILE_TEXT = st.lists(PIECES, max_size=30).map("".join)
@@ -77,8 +79,12 @@ HOSTILE_TEXT = st.lists(PIECES, max_size=30).map("".join)
 _DROPPED = frozenset(
     map(chr, [*range(0x00, 0x09), *range(0x0E, 0x1C), 0x1F, *range(0x7F, 0x85), *range(0x86, 0xA0), 0xFEFF])
 )
-# Stripped at a line's ends with white space: zero-width spaces and joiners.
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060"
+# Stripped at a line's ends with white space: zero-width spaces and joiners, direction marks and
+# bidi controls, the soft hyphen, blank fillers.
+_ZERO_WIDTH = (
+    "\u200b\u200c\u200d\u2060\u200e\u200f\u061c\u00ad\u2061\u2062\u2063\u2064"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u180e\u115f\u1160\u3164\uffa0\u2800"
+)
 
 
 def _stripped(line: str) -> str:
