@@ -107,6 +107,9 @@ class Explanation:
         the page's own article: a menu, a list of other stories, an ad),
         ``"topic"`` (the page's article, but not automotive-industry news) or
         ``"words"`` (no word but stop words, or no letter); ``None`` for a relevant line.
+    path : str or None
+        For a block of an HTML page, where it sat (its tag path, as
+        ``Paragraph.path``); ``None`` for a line of text.
     """
 
     text: str
@@ -128,12 +131,15 @@ class Explanation:
     event_reasons: list[Contribution]
     body: float = 1.0
     dropped_by: str | None = None
+    path: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary."""
+        """A JSON-ready dictionary (``path`` only for a block of an HTML page, as in ``Paragraph``)."""
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
+            if name == "path" and value is None:
+                continue
             out[name] = [c.to_dict() for c in value] if isinstance(value, list) else value
         return out
 
@@ -146,6 +152,7 @@ class Explanation:
             f"(threshold {self.threshold:.2f}); "
             f"event {event}" + ("" if self.relevant else " (if it were relevant)"),
             f"    {_clip_text(self.text, 100)}",
+            *([f"    in {_clip_text(self.path, 100)}"] if self.path is not None else []),
             f"  relevance, the line in its page (average line {self.relevance_intercept:+.2f} log-odds):",
             "    by source: "
             + ", ".join(f"{name} {effect:+.2f}" for name, effect in self.relevance_by_source.items()),
@@ -313,6 +320,7 @@ class PageExplainer:
                     event_reasons=_largest(event, top),
                     body=body,
                     dropped_by=dropped_by,
+                    path=paragraphs.blocks[i].path if isinstance(paragraphs, HtmlPage) else None,
                 )
             )
         return out

@@ -217,6 +217,11 @@ def test_cli_explains_html_as_predict_html_splits_it(tmp_path, capsys, default_m
     assert _explained(capsys, str(tmp_path / "page.html")) == _expected(paragraphs)
     assert _explained(capsys, str(tmp_path / "page.htm.gz"), "-p", "2") == _expected(paragraphs[2:3])
     assert paragraphs[2].text == "Nio delivers 3 cars in May"
+    # Where each block sat, as predict_html gives it (explanations of HTML did not say).
+    explained = _explained(capsys, str(tmp_path / "page.html"))
+    assert [e["path"] for e in explained] == [p.path for p in paragraphs] and paragraphs[2].path
+    assert f"    in {paragraphs[2].path}" in str(paragraphs[2].explain())
+    assert "path" not in explain_page(default_model, PAGE)[0].to_dict()  # a line of text has none
 
 
 def test_cli_explains_the_first_record_of_json_lines_and_gzip_text(tmp_path, capsys, default_model):
