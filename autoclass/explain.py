@@ -110,6 +110,9 @@ class Explanation:
     path : str or None
         For a block of an HTML page, where it sat (its tag path, as
         ``Paragraph.path``); ``None`` for a line of text.
+    read_as_text : bool
+        For a block of an HTML page, whether its page was read as text,
+        without markup inputs: a flat page's (:func:`autoclass.markup.is_flat`).
     """
 
     text: str
@@ -132,13 +135,14 @@ class Explanation:
     body: float = 1.0
     dropped_by: str | None = None
     path: str | None = None
+    read_as_text: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dictionary (``path`` only for a block of an HTML page, as in ``Paragraph``)."""
+        """A JSON-ready dictionary (``path`` and ``read_as_text`` only for a block of an HTML page)."""
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            if name == "path" and value is None:
+            if name in ("path", "read_as_text") and self.path is None:
                 continue
             out[name] = [c.to_dict() for c in value] if isinstance(value, list) else value
         return out
@@ -152,7 +156,11 @@ class Explanation:
             f"(threshold {self.threshold:.2f}); "
             f"event {event}" + ("" if self.relevant else " (if it were relevant)"),
             f"    {_clip_text(self.text, 100)}",
-            *([f"    in {_clip_text(self.path, 100)}"] if self.path is not None else []),
+            *(
+                [f"    in {_clip_text(self.path, 100)}{_READ_AS_TEXT * self.read_as_text}"]
+                if self.path is not None
+                else []
+            ),
             f"  relevance, the line in its page (average line {self.relevance_intercept:+.2f} log-odds):",
             "    by source: "
             + ", ".join(f"{name} {effect:+.2f}" for name, effect in self.relevance_by_source.items()),
@@ -236,6 +244,8 @@ class PageExplainer:
     def __init__(self, model: Model, paragraphs: Sequence[str]) -> None:
         clf = model.classifier_for(paragraphs)
         self.clf, self.paragraphs, self.names = clf, paragraphs, _names(model, clf)
+        # A flat HTML page goes to the text classifier (Model.classifier_for): no markup inputs.
+        self.read_as_text = isinstance(paragraphs, HtmlPage) and clf is not model.html_classifier
         page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)
         self.state = clf.forward([page], keep_features=True)
         k = len(clf.event_types_)
@@ -321,6 +331,7 @@ class PageExplainer:
                     body=body,
                     dropped_by=dropped_by,
                     path=paragraphs.blocks[i].path if isinstance(paragraphs, HtmlPage) else None,
+                    read_as_text=self.read_as_text,
                 )
             )
         return out
@@ -384,6 +395,7 @@ def _beside(probability: float, threshold: float) -> str:
     return f"{probability:.{digits}f}"
 
 
+_READ_AS_TEXT = " (flat markup: the page was read as text)"
 _DROPPED = {
     "words": "no word but stop words, or no letter: it states nothing",
     "body": "not the page's own article",

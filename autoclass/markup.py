@@ -11,6 +11,7 @@ and its text columns carry the prediction.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from itertools import chain
 from operator import itemgetter
@@ -85,6 +86,27 @@ _PROSE_CHARS = 80
 _PROSE_MAX_LINK_DENSITY = 0.3
 # The page's prose region: the deepest element that holds this share of its prose.
 _REGION_SHARE = 0.6
+
+
+#: A page is flat when this share of its blocks sit in one element (see :func:`is_flat`).
+FLAT_SHARE = 0.9
+
+
+def is_flat(page: HtmlPage) -> bool:
+    """Whether the page's markup shows no structure: nearly all its blocks are siblings in one element.
+
+    Paragraphs straight in ``body`` or in one ``div`` (a page written from
+    text, an extractor's output such as readability's, a ``<br>``-broken
+    page) have nothing in their markup to tell the article from the rest,
+    and the HTML classifier, trained on pages whose markup does, reads them
+    worse than the text classifier reads the same lines.  No page of the
+    public extraction benchmark is flat (the most blocks one element holds
+    there is 0.8 of a page's).
+    """
+    if not page.blocks:
+        return False
+    counts = Counter(block.container for block in page.blocks)
+    return counts.most_common(1)[0][1] >= FLAT_SHARE * len(page.blocks)
 
 
 def markup_columns(groups: Sequence[str]) -> list[int]:

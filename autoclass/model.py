@@ -16,6 +16,7 @@ from autoclass.article import Article, PageOrigin, build_article
 from autoclass.classifier import ParagraphClassifier
 from autoclass.errors import HtmlAsTextWarning, PageTooLargeError, TextAsHtmlWarning
 from autoclass.html import HtmlPage, parse_html
+from autoclass.markup import is_flat
 from autoclass.paragraphs import DEFAULT_MAX_CHARS, HTML_SIZE_FACTOR, split_paragraphs
 from autoclass.taxonomy import EVENT_TYPES
 
@@ -278,8 +279,13 @@ class Model:
         return out
 
     def classifier_for(self, page: Sequence[str]) -> ParagraphClassifier:
-        """The classifier that reads ``page``: the HTML one for a parsed HTML page, if the model has one."""
-        if self.html_classifier is not None and isinstance(page, HtmlPage):
+        """The classifier that reads ``page``.
+
+        The HTML one reads a parsed HTML page, if the model has one, unless the
+        page is flat (:func:`autoclass.markup.is_flat`): markup that shows no
+        structure is read as text, where the text classifier does better.
+        """
+        if self.html_classifier is not None and isinstance(page, HtmlPage) and not is_flat(page):
             return self.html_classifier
         return self.classifier
 

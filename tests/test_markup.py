@@ -8,7 +8,7 @@ import pytest
 from autoclass.classifier import ParagraphClassifier
 from autoclass.features import LAYOUT_FEATURES, PageFeaturizer
 from autoclass.html import parse_html
-from autoclass.markup import MARKUP_FEATURES, MARKUP_GROUPS, markup_columns, markup_matrix
+from autoclass.markup import MARKUP_FEATURES, MARKUP_GROUPS, is_flat, markup_columns, markup_matrix
 from tests.conftest import tiny_corpus
 
 HTML = (
@@ -67,3 +67,16 @@ def test_a_text_model_predicts_the_same_with_or_without_markup_columns():
     without = ParagraphClassifier(min_df=1, cv_folds=3, markup=()).fit(pages, relevant, events)
     for a, b in zip(with_markup.predict_all(pages), without.predict_all(pages)):
         np.testing.assert_allclose(a, b, atol=1e-9)
+
+
+def test_a_page_is_flat_when_nearly_all_its_blocks_are_siblings():
+    def page(inside: int, outside: int) -> str:
+        nav = "".join(f"<li><a href='/{k}'>Section {k}</a></li>" for k in range(outside))
+        paragraphs = "".join(f"<p>Line {k} of the story.</p>" for k in range(inside))
+        return f"<html><body><nav><ul>{nav}</ul></nav><div>{paragraphs}</div></body></html>"
+
+    assert is_flat(parse_html(page(9, 1)))  # 0.9 of the blocks in one element
+    assert not is_flat(parse_html(page(8, 2)))
+    assert is_flat(parse_html("<p>Headline</p><p>First line.</p><p>Second line.</p>"))
+    assert is_flat(parse_html("<body>Headline<br>First line.<br><b>Second</b> line.</body>"))
+    assert not is_flat(parse_html("<html><body></body></html>"))

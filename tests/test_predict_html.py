@@ -68,6 +68,41 @@ def test_text_pages_are_read_by_the_text_classifier_alone(default_model):
     assert default_model.classifier_for(parse_html(PAGE)) is default_model.html_classifier
 
 
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "<html><body>{}</body></html>",
+        "<div id='readability-page-1'><div>{}</div></div>",
+    ],
+)
+@pytest.mark.parametrize("block", ["<p>{}</p>", "{}<br>"])
+def test_a_flat_page_is_read_as_its_text(default_model, markup, block):
+    """Paragraphs that are siblings in one element are read as the text they hold, by the text classifier.
+
+    Their markup tells nothing of the article from the rest; the HTML
+    classifier, trained on markup that does, reads them worse (README).
+    """
+    lines = [
+        "Home | World | Business | Autos",
+        "Ford to cut 1,200 jobs at its Cologne plant",
+        "Ford will cut 1,200 jobs at its Cologne plant by 2027 as demand slows, the company said.",
+        "The carmaker said the cuts would be made through voluntary departures.",
+        "Most read: Ten best family holidays in Spain",
+    ]
+    html = markup.format("".join(block.format(line) for line in lines))
+    page = parse_html(html)
+    assert list(page) == lines
+    article, as_text = default_model.predict_html(html), default_model.predict("\n".join(lines))
+    assert default_model.classifier_for(page) is default_model.classifier
+    assert [p.relevance for p in article.paragraphs] == [p.relevance for p in as_text.paragraphs]
+    assert article.tags == as_text.tags and all(p.path for p in article.paragraphs)
+    why = article.paragraphs[2].explain()
+    assert why.relevance == pytest.approx(as_text.paragraphs[2].relevance, abs=1e-4) and why.read_as_text
+    assert "the page was read as text" in str(why) and why.to_dict()["read_as_text"]
+    assert not as_text.paragraphs[2].explain().read_as_text
+    assert "read_as_text" not in as_text.paragraphs[2].explain().to_dict()
+
+
 def test_a_model_without_an_html_classifier_reads_html_with_its_own():
     pages, relevant, events = tiny_corpus()
     model = Model(ParagraphClassifier(min_df=1, cv_folds=3).fit(pages, relevant, events))
