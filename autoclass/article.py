@@ -24,6 +24,9 @@ _HEADING_PATH = re.compile(r"(?:^|>)h[1-3](?:>|$)")
 # Full stops, commas, colons and semicolons of Latin, CJK (fullwidth), Devanagari and Arabic text.
 _SENTENCE_END = re.compile(r"[.,;:。．，、；：।۔،؛][\"'”’)」』）]*$")
 HEADLINE_MAX_WORDS = 25
+_H1_PATH = re.compile(r"(?:^|>)h1(?:>|$)")
+# A line that is a web address alone ("motorwire.example", "https://example.com/a/b").
+_ADDRESS = re.compile(r"\s*(?:https?://\S+|www\.\S+|[\w-]+(?:\.[\w-]+)+(?:/\S*)?)\s*$")
 # How much more the headline and the first relevant paragraph after it weigh in
 # the choice of the main event than another paragraph of the same relevance.
 # Chosen on the held-out and real dev pages (main event right 0.912 -> 0.924 and
@@ -282,14 +285,31 @@ def _in_body(p: Paragraph, threshold: float) -> bool:
 
 
 def _headline(paragraphs: Iterable[Paragraph], threshold: float) -> Paragraph | None:
-    """The first body paragraph when it reads as a heading (:attr:`Article.headline`)."""
-    first = next((p for p in paragraphs if _in_body(p, threshold)), None)
-    if first is None:
-        return None
-    if first.path is not None and _HEADING_PATH.search(first.path):
-        return first
-    short = len(first.text.split()) <= HEADLINE_MAX_WORDS
-    return first if short and not _SENTENCE_END.search(first.text) else None
+    """The first body paragraph when it reads as a heading (:attr:`Article.headline`).
+
+    On an HTML page an ``h1`` before the article's first sentence wins over
+    a first line that only looks like one (a site's tagline, a "go to the
+    full site" link, a byline).  A web address is never a headline.
+    """
+    first = None
+    for p in paragraphs:
+        if not _in_body(p, threshold) or _ADDRESS.match(p.text):
+            continue
+        if p.path is not None and (
+            _HEADING_PATH.search(p.path) if first is None else _H1_PATH.search(p.path)
+        ):
+            return p
+        if first is None:
+            first = p
+            if p.path is None:
+                break  # a line of text has no h1 to wait for
+        if not _reads_as_heading(p):
+            break  # the lead: a heading after it is the article's sub-heading
+    return first if first is not None and _reads_as_heading(first) else None
+
+
+def _reads_as_heading(p: Paragraph) -> bool:
+    return len(p.text.split()) <= HEADLINE_MAX_WORDS and not _SENTENCE_END.search(p.text)
 
 
 # Each field's slot setter, in field order, then the origin's.
@@ -355,10 +375,12 @@ def build_article(
     # The main event weighs the headline (Article.headline, when it is relevant) and
     # the lead, the first relevant paragraph after it, more.
     headline = _headline(paragraphs, threshold)
-    lead = int(headline is not None and headline.relevant)
     main_mass = mass.copy()
-    if lead:
-        main_mass += (HEADLINE_WEIGHT - 1.0) * relevance[rows[0]] * probs[0]
+    lead = 0
+    if headline is not None and headline.relevant:
+        at = int(np.searchsorted(rows, headline.position))
+        main_mass += (HEADLINE_WEIGHT - 1.0) * relevance[rows[at]] * probs[at]
+        lead = at + 1
     if lead < len(rows):
         main_mass += (LEAD_WEIGHT - 1.0) * relevance[rows[lead]] * probs[lead]
     main = int(main_mass.argmax())

@@ -112,3 +112,46 @@ def test_the_headline_and_the_lead_weigh_more_in_the_main_event_than_in_the_tags
         lines, [0.9] * 5, relevance=[0.9] * 5, events=np.array([typed(k) for k in kinds])
     )
     assert story_first.headline is None and story_first.main_event == "sales"
+
+
+def test_an_h1_before_the_lead_wins_over_a_first_line_that_only_looks_like_a_headline():
+    lines = ["Motorwire - car industry news since 1998", "Ford recalls 2,000 trucks", STORY, "Recall details"]
+    paths = ["body>div>div", "body>div>h1", "body>div>p", "body>div>h1"]
+    article = article_of(lines, [0.9] * 4, paths=paths)
+    assert article.headline is article.paragraphs[1]
+    # An h1 after the lead is not the headline; nor is a second-level heading after the first line.
+    late = article_of(
+        [lines[0], STORY, lines[1]], [0.9] * 3, paths=["body>div>div", "body>div>p", "body>div>h1"]
+    )
+    assert late.headline is late.paragraphs[0]
+    h2 = article_of(lines[:3], [0.9] * 3, paths=["body>div>div", "body>div>h2", "body>div>p"])
+    assert h2.headline is h2.paragraphs[0]
+    # Text has no h1 to wait for: its first body line is judged alone.
+    assert article_of(lines[:3], [0.9] * 3).headline.text == lines[0]
+
+
+def test_a_web_address_is_never_the_headline():
+    for address in ("motorwire.example", "https://motorwire.example/news/ford-recall", "www.example.com"):
+        article = article_of([address, "Ford recalls 2,000 trucks", STORY], [0.9] * 3)
+        assert article.headline is article.paragraphs[1]
+        assert article_of([address, STORY], [0.9] * 2).headline is None
+
+
+def test_the_main_event_weighs_a_headline_that_is_not_the_first_relevant_line():
+    def typed(name):
+        return np.eye(len(EVENT_TYPES))[EVENT_TYPES.index(name)]
+
+    kinds = ["sales", "recall", "recall", "sales", "sales", "sales"]
+    lines = [
+        "Motorwire sales desk",
+        "Ford recalls 2,000 trucks",
+        STORY,
+        "Sales rose.",
+        "Sales fell.",
+        "Sales held.",
+    ]
+    paths = ["body>div>div", "body>div>h1", *["body>div>p"] * 4]
+    events = np.array([typed(k) for k in kinds])
+    article = article_of(lines, [0.9] * 6, paths=paths, relevance=[0.9] * 6, events=events)
+    # The h1 (x4) and the line after it (x3): recall, against four sales lines.
+    assert article.headline is article.paragraphs[1] and article.main_event == "recall"
