@@ -90,6 +90,8 @@ _REGION_SHARE = 0.6
 
 #: A page is flat when this share of its blocks sit in one element (see :func:`is_flat`).
 FLAT_SHARE = 0.9
+_FIGURE_BIT = 1 << ANCESTORS.index("figure")
+_CAPTION_TAGS = frozenset(("figcaption", "caption"))
 
 
 def is_flat(page: HtmlPage) -> bool:
@@ -101,12 +103,14 @@ def is_flat(page: HtmlPage) -> bool:
     and the HTML classifier, trained on pages whose markup does, reads them
     worse than the text classifier reads the same lines.  No page of the
     public extraction benchmark is flat (the most blocks one element holds
-    there is 0.8 of a page's).
+    there is 0.8 of a page's).  Figures and their captions sit in elements of
+    their own in any markup, and do not count.
     """
-    if not page.blocks:
+    blocks = [b for b in page.blocks if not b.ancestors & _FIGURE_BIT and b.tag not in _CAPTION_TAGS]
+    if not blocks:
         return False
-    counts = Counter(block.container for block in page.blocks)
-    return counts.most_common(1)[0][1] >= FLAT_SHARE * len(page.blocks)
+    counts = Counter(block.container for block in blocks)
+    return counts.most_common(1)[0][1] >= FLAT_SHARE * len(blocks)
 
 
 def markup_columns(groups: Sequence[str]) -> list[int]:

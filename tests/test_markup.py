@@ -80,3 +80,8 @@ def test_a_page_is_flat_when_nearly_all_its_blocks_are_siblings():
     assert is_flat(parse_html("<p>Headline</p><p>First line.</p><p>Second line.</p>"))
     assert is_flat(parse_html("<body>Headline<br>First line.<br><b>Second</b> line.</body>"))
     assert not is_flat(parse_html("<html><body></body></html>"))
+    # A figure and its caption do not count: a short flat story with a photo is still flat.
+    figure = "<figure><img src='a.jpg'><figcaption>The plant in 2024.</figcaption></figure>"
+    lines = [f"<p>Line {k} of the story.</p>" for k in range(5)]
+    assert is_flat(parse_html(f"<div>{''.join(lines[:2])}{figure}{''.join(lines[2:])}</div>"))
+    assert not is_flat(parse_html(f"<div>{figure}</div>"))
