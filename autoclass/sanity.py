@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from numbers import Real
 
+import numpy as np
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
@@ -30,7 +31,13 @@ _PROBE_LINES = (
     "Share this article",
 )
 _PROBE = "\n".join(_PROBE_LINES)
-_PROBE_HTML = "<html><body>" + "".join(f"<p>{line}</p>" for line in _PROBE_LINES) + "</body></html>"
+# With some structure around the article: a flat page would be read by the text classifier.
+_PROBE_HTML = (
+    f"<html><body><nav><ul><li><a href='/'>{_PROBE_LINES[0]}</a></li></ul></nav><article>"
+    f"<h1>{_PROBE_LINES[1]}</h1>"
+    + "".join(f"<p>{line}</p>" for line in _PROBE_LINES[2:4])
+    + f"</article><footer><p>{_PROBE_LINES[4]}</p></footer></body></html>"
+)
 
 
 class InsaneModelError(ValueError):
@@ -83,6 +90,7 @@ def check_model(model: Model) -> None:
             check_is_fitted(classifier)
         except NotFittedError:
             raise InsaneModelError("the classifier is not fitted") from None
+        _check_two_types(classifier)
     if html is not None and tuple(html.event_types_) != tuple(model.classifier.event_types_):
         raise InsaneModelError("its HTML classifier predicts other event types than its text classifier")
     try:
@@ -93,6 +101,28 @@ def check_model(model: Model) -> None:
         raise InsaneModelError(f"it fails on a sample page ({type(exc).__name__}: {exc})") from exc
     for article in articles:
         _check_article(article)
+
+
+def _check_two_types(classifier: ParagraphClassifier) -> None:
+    """Refuse a model trained on two event types before autoclass scored them apart.
+
+    Its event head gave both types the same row of weights: every line scored
+    0.5 / 0.5 and the earlier type won everywhere.  Its second stage learnt
+    from those scores, so the model cannot be mended, only retrained.
+    """
+    seen = np.flatnonzero(np.isfinite(classifier.event1_intercept_))
+    if len(seen) != 2:
+        return
+    k = len(classifier.event_types_)
+    stage1 = classifier.text_weights_[:, 3 : 3 + k][:, seen]
+    if classifier.event1_intercept_[seen[0]] == classifier.event1_intercept_[seen[1]] and np.array_equal(
+        stage1[:, 0], stage1[:, 1]
+    ):
+        raise InsaneModelError(
+            "its event head scores its two event types alike on every line (a two-type model trained "
+            "by an autoclass from before 2026-12-06, which gave both types the same weights); retrain "
+            "it with `autoclass train`"
+        )
 
 
 def _check_article(article: Article) -> None:

@@ -151,3 +151,32 @@ def test_a_sane_shared_model_still_loads_and_predicts_the_same(tiny_model, tmp_p
     loaded = load_model(_shared(tiny_model, tmp_path / "m"))
     assert loaded.predict(PAGE) == tiny_model.predict(PAGE)
     assert json.loads((tmp_path / "m" / "metadata.json").read_text())["artifact"] == "model.skops"
+
+
+def test_a_shared_model_whose_html_classifier_gives_nan_is_refused(tiny_model, tmp_path):
+    # The sample HTML page must reach the HTML classifier (a flat page would go to the text one).
+    html = ParagraphClassifier(**tiny_model.classifier.get_params())
+    html.__dict__.update({k: v for k, v in vars(tiny_model.classifier).items() if k.endswith("_")})
+    html.relevance2_intercept_ = math.nan
+    directory = _shared(Model(tiny_model.classifier, html_classifier=html), tmp_path / "m")
+    with pytest.raises(ModelLoadError, match="relevance probabilities that are not numbers from 0 to 1"):
+        load_model(directory)
+
+
+def test_a_two_type_model_from_before_its_types_were_told_apart_is_refused(tmp_path):
+    import numpy as np
+
+    from tests.conftest import tiny_corpus
+
+    pages, relevant, events = tiny_corpus()
+    two = [[(e if e in (None, "recall") else "sales") for e in page] for page in events]
+    clf = ParagraphClassifier(min_df=1, cv_folds=3, random_state=0).fit(pages, relevant, two)
+    assert load_model(_shared(Model(clf), tmp_path / "good")).predict(PAGE)
+    # What the old event head stored: the regression's one row of weights for both types.
+    k, seen = len(clf.event_types_), np.flatnonzero(np.isfinite(clf.event1_intercept_))
+    columns = 3 + seen
+    clf.text_weights_[:, columns[0]] = clf.text_weights_[:, columns[1]]
+    clf.event1_intercept_[seen[0]] = clf.event1_intercept_[seen[1]]
+    assert k == 15 and len(seen) == 2
+    with pytest.raises(ModelLoadError, match=r"scores its two event types alike .* retrain it"):
+        load_model(_shared(Model(clf), tmp_path / "old"))
