@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,34 +54,51 @@ _MARKS = "\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u00ab\u00bb\u00a0\u00b7\u20
 _SPACED = tuple(mark for mark in _MARKS if not _WORD.match(mark))
 
 
-def _base_letters() -> dict[str, str]:
+def _base_letters(version: int) -> dict[str, str]:
     """Latin letters with diacritics -> their base letters ("š" -> "s", "ễ" -> "e", "ﬁ" -> "fi").
 
-    Also what a text in decomposed form (NFD) spells them with: its combining
-    diacritical marks are dropped ("S" + U+030C, as "Š" is read; "İ" lowercases
-    to "i" + U+0307); and fullwidth Latin letters and digits are read as ASCII
-    ones ("ＴＯＹＯＴＡ", on CJK sites), digits folded to 0 as ASCII digits are.
+    From version 2, also what a text in decomposed form (NFD) spells them
+    with: its combining diacritical marks are dropped ("S" + U+030C, as "Š" is
+    read; "İ" lowercases to "i" + U+0307); and fullwidth Latin letters and
+    digits are read as ASCII ones ("ＴＯＹＯＴＡ", on CJK sites), digits folded
+    to 0 as ASCII digits are.
     """
     table = {}
-    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00), *range(0xFB00, 0xFB07), *range(0xFF21, 0xFF5B)]:
+    fullwidth = range(0xFF21, 0xFF5B) if version >= 2 else range(0)
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00), *range(0xFB00, 0xFB07), *fullwidth]:
         base = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
         if base and base != chr(code) and base.isalpha():
             table[chr(code)] = base
-    table.update({chr(code): "" for code in range(0x300, 0x370)})
-    table.update({chr(code): "0" for code in range(0xFF10, 0xFF1A)})
+    if version >= 2:
+        table.update({chr(code): "" for code in range(0x300, 0x370)})
+        table.update({chr(code): "0" for code in range(0xFF10, 0xFF1A)})
     return table
+
+
+class _Letters(NamedTuple):
+    """One version of the reading of letters: the table and a pattern that finds its letters."""
+
+    table: dict[str, str]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, version: int) -> _Letters:
+        table = _base_letters(version)
+        return cls(table, re.compile(f"[{''.join(sorted(table))}]"))
+
+    def read(self, text: str) -> str:
+        return self.pattern.sub(lambda match: self.table[match.group()], text)
 
 
 # Letters with diacritics are read as their base letters, so that "ŠKODA" and "Skoda",
 # "Citroën" and "Citroen" are one word (measured: a real page's "ŠKODA" story was lost,
 # the model knowing "skoda" as a carmaker and "škoda" hardly at all). A regular
 # expression finds them: translate() with a table is several times slower on long text.
-_BASE_LETTERS = _base_letters()
-_WITH_DIACRITIC = re.compile(f"[{''.join(sorted(_BASE_LETTERS))}]")
-
-
-def _to_base(match: re.Match[str]) -> str:
-    return _BASE_LETTERS[match.group()]
+# A model reads letters as it was trained to (PageFeaturizer.base_letters_, the version
+# of its training; a model saved when this was a flag holds True, version 1).
+LETTERS_VERSION = 2
+_LETTERS_BY_VERSION = {version: _Letters.of(version) for version in range(1, LETTERS_VERSION + 1)}
+_LETTERS = _LETTERS_BY_VERSION[LETTERS_VERSION]
 
 
 def word_form(text: str) -> str:
@@ -92,7 +110,7 @@ def word_form(text: str) -> str:
     'skoda and citroen'
     """
     text = text.lower()
-    return text if text.isascii() else _WITH_DIACRITIC.sub(_to_base, text)
+    return text if text.isascii() else _LETTERS.read(text)
 
 
 _SEPARATOR = -2
@@ -198,7 +216,7 @@ def _plain(line: str) -> bool:
 
 
 def _tokenize(
-    texts: list[str], vocabulary: dict[str, int], *, grow: bool = False, base_letters: bool = True
+    texts: list[str], vocabulary: dict[str, int], *, grow: bool = False, letters: int = LETTERS_VERSION
 ) -> _Tokens:
     """Tokenize a whole batch with one lower(), one translate() and one split().
 
@@ -207,8 +225,8 @@ def _tokenize(
     regular expression is several times slower than split()).  Ids come from
     one ``map(dict.get)`` over all tokens, newlines marking the lines' ends.
     With ``grow``, unknown words are added to ``vocabulary`` (training).
-    With ``base_letters``, letters with diacritics count as their base
-    letters (models trained before they did read them as they were).
+    ``letters`` is the version of the reading of letters with diacritics
+    (``LETTERS_VERSION``; 0: as they are, as models trained before it read them).
     """
     n = len(texts)
     if any("\n" in t for t in texts):  # lines from callers, not from split_paragraphs
@@ -218,8 +236,8 @@ def _tokenize(
     if not text.isascii():
         for char in _SPACED:
             text = text.replace(char, " ")
-        if base_letters:
-            text = _WITH_DIACRITIC.sub(_to_base, text)
+        if letters:
+            text = _LETTERS_BY_VERSION[letters].read(text)
     # Every line made words and spaces, then one split(" "), newlines kept as tokens:
     # no list per line (as many allocations would set off the garbage collector).
     lines = [
@@ -297,7 +315,7 @@ class PageFeaturizer(BaseEstimator):
         texts = [p for page in pages for p in page]
         # Word -> id; the line separator maps to _SEPARATOR.
         self.vocabulary_: dict[str, int] = {"\n": _SEPARATOR}
-        self.base_letters_ = True
+        self.base_letters_ = LETTERS_VERSION
         tokens = _tokenize(texts, self.vocabulary_, grow=True)
         n_vocab = len(self.vocabulary_) - 1
         rows, keys, is_pair = self._term_keys(tokens, n_vocab)
@@ -357,6 +375,13 @@ class PageFeaturizer(BaseEstimator):
         return len(self.idf_)
 
     @property
+    def letters_version(self) -> int:
+        """How this featurizer reads letters with diacritics: the ``LETTERS_VERSION`` it was trained with."""
+        # A model saved before letters were read as base letters has no attribute (0); one
+        # saved when this was a flag holds True (1).
+        return int(getattr(self, "base_letters_", 0))
+
+    @property
     def n_words(self) -> int:
         """The first ``n_words`` columns are single words (and line-first words)."""
         check_is_fitted(self, "idf_")
@@ -382,7 +407,7 @@ class PageFeaturizer(BaseEstimator):
         check_is_fitted(self, "idf_")
         texts = [p for page in pages for p in page]
         # A model saved before letters were folded to their base letters has none.
-        tokens = _tokenize(texts, self.vocabulary_, base_letters=getattr(self, "base_letters_", False))
+        tokens = _tokenize(texts, self.vocabulary_, letters=self.letters_version)
         counts = self._counts(tokens, len(texts))
         layout = self._dense(pages, texts, tokens)
         f = LAYOUT_FEATURES.index

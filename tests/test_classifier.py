@@ -48,6 +48,13 @@ def test_letters_with_diacritics_are_read_as_their_base_letters():
     same = feat.transform([["Škoda"], [unicodedata.normalize("NFD", "Škoda")], ["ＳＫＯＤＡ"]]).tfidf
     assert (same[0] != same[1]).nnz == 0 and (same[0] != same[2]).nnz == 0
     assert word_form("İzmit ２０２４") == "izmit 0000"
+    # A model saved when letters were read as base letters but NFD and fullwidth text were not
+    # (base_letters_ was a flag then) reads them as it did: as it was evaluated.
+    assert feat.base_letters_ == 2
+    feat.base_letters_ = True
+    old = feat.transform([["Škoda"], [unicodedata.normalize("NFD", "Škoda")], ["ＳＫＯＤＡ"]]).tfidf
+    assert (old[0] != same[0]).nnz == 0 and old[1].nnz < same[1].nnz and old[2].nnz == 0
+    feat.base_letters_ = 2
     # A model saved before the folding has no base_letters_ and reads words as it was trained on them.
     del feat.base_letters_
     feat.vocabulary_["škoda"] = feat.vocabulary_["skoda"]
