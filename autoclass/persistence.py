@@ -454,9 +454,15 @@ def _read_artifact(directory: Path, *, source: str) -> tuple[Path, dict[str, Any
         raise ModelLoadError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from exc
     if not isinstance(metadata, dict) or metadata.get("format_version") != FORMAT_VERSION:
         found = metadata.get("format_version") if isinstance(metadata, dict) else None
+        newer = isinstance(found, int) and not isinstance(found, bool) and found > FORMAT_VERSION
+        todo = (
+            "a newer autoclass wrote it: upgrade autoclass, or retrain the model with this one"
+            if newer
+            else "retrain it with `autoclass train`"
+        )
         raise ModelLoadError(
-            f"model in {directory} has format {json.dumps(found)}, this autoclass "
-            f"reads format {FORMAT_VERSION}: retrain it with `autoclass train`"
+            f"model in {directory} has format {json.dumps(found)}, this autoclass reads format "
+            f"{FORMAT_VERSION}: {todo}"
         )
     name = metadata.get("artifact", ARTIFACT)
     if name not in ARTIFACTS.values():
@@ -494,7 +500,10 @@ def _load_npz(artifact: Path, data: bytes, built: set[str]) -> Any:
     try:
         return serialize.loads(data, built=built)
     except serialize.ContentError as exc:
-        raise ModelLoadError(f"cannot load {artifact}: {exc}; ask for a new copy of the model") from None
+        raise ModelLoadError(
+            f"cannot load {artifact}: {exc}; ask for a new copy of the model, or upgrade autoclass "
+            "if a newer one wrote it"
+        ) from None
 
 
 _ZIP_DEFLATED = 8  # zipfile.ZIP_DEFLATED: as small as joblib's compress=3, loads about as fast as stored

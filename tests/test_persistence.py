@@ -101,6 +101,12 @@ def test_other_artifact_format_is_refused(tiny_model, tmp_path):
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(ModelLoadError, match="has format 1.*retrain it with `autoclass train`"):
         load_model(tmp_path)
+    meta["format_version"] = FORMAT_VERSION + 1  # written by a newer autoclass: retraining is not the cure
+    (tmp_path / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(
+        ModelLoadError, match=f"has format {FORMAT_VERSION + 1}.*a newer autoclass wrote it: upgrade"
+    ):
+        load_model(tmp_path)
     meta["format_version"] = str(FORMAT_VERSION)  # the right number as a string is not the format
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(

@@ -186,3 +186,12 @@ def test_a_broken_npz_model_directory_says_what_to_do(tiny_model, tmp_path):
     (tmp_path / "metadata.json").write_text(json.dumps(meta))
     with pytest.raises(ModelLoadError, match=r"model\.npz: the file holds a 'os\.system' object"):
         load_model(tmp_path)
+    # An entry this autoclass does not know may be a newer one's (as "single" was to older ones).
+    data = _archive(_root({"newer": [1, 2]}))
+    (tmp_path / "model.npz").write_bytes(data)
+    meta["artifact_sha256"] = hashlib.sha256(data).hexdigest()
+    (tmp_path / "metadata.json").write_text(json.dumps(meta))
+    with pytest.raises(
+        ModelLoadError, match=r"unknown entry 'newer' .*upgrade autoclass if a newer one wrote it"
+    ):
+        load_model(tmp_path)
