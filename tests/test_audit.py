@@ -98,9 +98,7 @@ def test_audit_command_lists_disputes_with_file_and_line(corrupted, audited, tmp
         "3",
         "--top",
         "0",
-        "--format",
-        "jsonl",
-        "-o",
+        "-o",  # its suffix gives the format, as for predict
         str(out),
         "-j",
         "2",

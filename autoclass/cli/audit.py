@@ -52,7 +52,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser.add_argument(
         "--top", type=int, default=40, metavar="N", help="disputes listed (default 40; 0: all)"
     )
-    parser.add_argument("--format", choices=("text", "jsonl", "csv"), default="text", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=("text", "jsonl", "csv"),
+        help="output format (default: from the output's suffix, .jsonl or .csv, else text)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
     parser.add_argument(
         "-j",
@@ -109,12 +113,19 @@ def run(args: argparse.Namespace) -> int:
     )
     result = audit_records(records, classifier, folds=args.folds, jobs=args.jobs)
     shown = result.disputes if args.top == 0 else result.disputes[: args.top]
+    output_format = args.format or _format_for(args.output)
     out: IO[str]
     with open(args.output, "w", encoding="utf-8", newline="") if args.output else _stdout() as out:
-        write_disputes(out, result, shown, args.format, asked=args.folds)
-    if args.format != "text" or args.output:  # the summary heads the text report only
+        write_disputes(out, result, shown, output_format, asked=args.folds)
+    if output_format != "text" or args.output:  # the summary heads the text report only
         print(f"autoclass audit: {summary(result, len(shown), asked=args.folds)}", file=sys.stderr)
     return 0
+
+
+def _format_for(output: str | None) -> str:
+    """The format an output's name implies, as for ``autoclass predict``; text by default."""
+    suffix = Path(output or "").suffix.lower()
+    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}.get(suffix, "text")
 
 
 def _stdout() -> IO[str]:
