@@ -245,7 +245,11 @@ class PageExplainer:
         clf = model.classifier_for(paragraphs)
         self.clf, self.paragraphs, self.names = clf, paragraphs, _names(model, clf)
         # A flat HTML page goes to the text classifier (Model.classifier_for): no markup inputs.
-        self.read_as_text = isinstance(paragraphs, HtmlPage) and clf is not model.html_classifier
+        self.read_as_text = (
+            isinstance(paragraphs, HtmlPage)
+            and model.html_classifier is not None
+            and clf is not model.html_classifier
+        )
         page = paragraphs if isinstance(paragraphs, HtmlPage) else list(paragraphs)
         self.state = clf.forward([page], keep_features=True)
         k = len(clf.event_types_)

@@ -109,6 +109,8 @@ def test_a_model_without_an_html_classifier_reads_html_with_its_own():
     article = model.predict_html(PAGE)
     assert len(article.paragraphs) == 8
     assert np.isfinite([p.relevance for p in article.paragraphs]).all()
+    # Its one classifier reads the page, flat or not: no flat page was sent elsewhere.
+    assert not article.paragraphs[5].explain().read_as_text
 
 
 def test_limits_and_types(default_model):
